@@ -1,0 +1,332 @@
+#include "options.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+namespace parley_bench {
+
+const char* to_string(Mode mode) noexcept {
+  switch (mode) {
+    case Mode::rate: return "rate";
+    case Mode::max: return "max";
+    case Mode::connections: return "connections";
+    case Mode::handshake: return "handshake";
+    case Mode::make_users: return "make-users";
+  }
+  return "?";
+}
+
+const char* to_string(Transport transport) noexcept {
+  return transport == Transport::polling ? "polling" : "websocket";
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+bool is_loopback_host(std::string_view host) noexcept {
+  if (iequals(host, "localhost")) return true;
+  std::string text(host);
+  unsigned char v4[4];
+  if (inet_pton(AF_INET, text.c_str(), v4) == 1) return v4[0] == 127;
+  unsigned char v6[16];
+  if (inet_pton(AF_INET6, text.c_str(), v6) == 1) {
+    static constexpr unsigned char loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return std::equal(std::begin(v6), std::end(v6), std::begin(loopback));
+  }
+  return false;
+}
+
+std::optional<Target> parse_url(std::string_view url, std::string& error) {
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("ws://")) {
+    rest = url.substr(5);
+  } else if (url.starts_with("https://") || url.starts_with("wss://")) {
+    error = "--url: TLS is not supported (the target is on this machine): use http://";
+    return std::nullopt;
+  } else {
+    error = "--url must look like http://127.0.0.1:3000, not '" + std::string(url) + "'";
+    return std::nullopt;
+  }
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  Target target;
+  std::string_view port_text;
+  if (authority.starts_with('[')) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "--url: unterminated '[' in '" + std::string(url) + "'";
+      return std::nullopt;
+    }
+    target.host = std::string(authority.substr(1, close - 1));
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') {
+        error = "--url: unexpected text after ']' in '" + std::string(url) + "'";
+        return std::nullopt;
+      }
+      port_text = after.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos && authority.find(':') != colon) {
+      error = "--url: write an IPv6 address in brackets, as http://[::1]:3000";
+      return std::nullopt;
+    }
+    target.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (target.host.empty()) {
+    error = "--url has no host: '" + std::string(url) + "'";
+    return std::nullopt;
+  }
+  if (!is_loopback_host(target.host)) {
+    error = "refusing to load '" + target.host +
+            "': parley-bench only targets servers on this machine (127.0.0.0/8, ::1 or localhost)";
+    return std::nullopt;
+  }
+  target.port = 80;
+  if (!port_text.empty()) {
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+      error = "--url: bad port '" + std::string(port_text) + "'";
+      return std::nullopt;
+    }
+    target.port = static_cast<uint16_t>(port);
+  }
+  if (iequals(target.host, "localhost")) {
+    target.address = "127.0.0.1";
+  } else {
+    target.address = target.host;
+    target.ipv6 = target.host.find(':') != std::string::npos;
+  }
+  return target;
+}
+
+std::optional<std::string> validate(Options& o) {
+  if (o.mode == Mode::make_users) {
+    if (o.count == 0 || o.count > limits::max_users) {
+      return "make-users: --count must be between 1 and " + std::to_string(limits::max_users);
+    }
+    if (o.out.empty()) return "make-users: --out FILE is required";
+    return std::nullopt;
+  }
+
+  // The URL path, when given, is the Socket.IO path (http://127.0.0.1:3000/socket.io/).
+  std::string error;
+  auto target = parse_url(o.url, error);
+  if (!target) return error;
+  o.target = *target;
+  if (auto slash = o.url.find('/', o.url.find("//") + 2); slash != std::string::npos) {
+    std::string url_path = o.url.substr(slash);
+    if (url_path != "/") o.path = url_path;
+  }
+  if (o.path.empty() || o.path[0] != '/') return "--path must start with '/'";
+  if (o.path.back() != '/') o.path += '/';
+
+  if (!(o.duration_s > 0)) {
+    return std::string("--duration SECONDS is required: every run is bounded (at most ") +
+           std::to_string(static_cast<int>(limits::max_duration_s)) + " s)";
+  }
+  if (o.duration_s > limits::max_duration_s) {
+    return "--duration " + std::to_string(o.duration_s) + " is over the limit of " +
+           std::to_string(static_cast<int>(limits::max_duration_s)) + " s: runs are bounded";
+  }
+  if (!(o.connect_timeout_s > 0) || o.connect_timeout_s > limits::max_duration_s) {
+    return "--connect-timeout must be in (0, 600] seconds";
+  }
+  if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (o.threads > limits::max_threads) return "--threads is at most " + std::to_string(limits::max_threads);
+  if (o.source_addresses == 0 || o.source_addresses > limits::max_source_addresses) {
+    return "--source-addresses must be between 1 and " + std::to_string(limits::max_source_addresses);
+  }
+  if (o.source_addresses > 1 && (o.target.ipv6 || !o.target.address.starts_with("127."))) {
+    return "--source-addresses > 1 needs an IPv4 loopback target (127.x.x.x)";
+  }
+  if (o.users_count > limits::max_users) return "--users-count is at most " + std::to_string(limits::max_users);
+  if (o.users_file.empty() && (o.secret.empty() || o.users_count == 0)) {
+    return "give --users FILE, or --secret and --users-count N to mint N random users (servers that create "
+           "users from valid tokens, like Parley)";
+  }
+  if (o.pid < 0) return "--pid must be a process id";
+
+  switch (o.mode) {
+    case Mode::rate:
+    case Mode::max: {
+      if (o.message_size == 0 || o.message_size > limits::max_message_size) {
+        return "--message-size must be between 1 and " + std::to_string(limits::max_message_size);
+      }
+      if (o.drain_s < 0 || o.drain_s > 120) return "--drain must be in [0, 120] seconds";
+      if (o.max_inflight == 0) return "--max-inflight must be at least 1";
+      if (o.mode == Mode::rate) {
+        if (!(o.rate > 0) || o.rate > limits::max_rate) {
+          return "rate: --rate must be in (0, " + std::to_string(static_cast<uint64_t>(limits::max_rate)) + "] msgs/s";
+        }
+        if (o.rate * o.duration_s > static_cast<double>(limits::max_messages_per_step)) {
+          return "rate: --rate x --duration is over the cap of " + std::to_string(limits::max_messages_per_step) +
+                 " messages per run";
+        }
+      } else {
+        if (!(o.p99_ms > 0)) return "max: --p99-ms must be positive";
+        if (!(o.start_rate > 0) || !(o.max_rate > 0) || o.max_rate > limits::max_rate) {
+          return "max: --start-rate and --max-rate must be in (0, " +
+                 std::to_string(static_cast<uint64_t>(limits::max_rate)) + "]";
+        }
+        if (o.start_rate > o.max_rate) return "max: --start-rate is above --max-rate";
+        if (!(o.step_factor >= 1.05) || o.step_factor > 100) return "max: --step-factor must be in [1.05, 100]";
+        if (!(o.step_duration_s > 0) || o.step_duration_s > o.duration_s) {
+          return "max: --step-duration must be positive and within --duration (the whole search's budget)";
+        }
+        if (o.max_rate * o.step_duration_s > static_cast<double>(limits::max_messages_per_step)) {
+          return "max: --max-rate x --step-duration is over the cap of " +
+                 std::to_string(limits::max_messages_per_step) + " messages per step";
+        }
+        if (!(o.precision > 0) || o.precision >= 1) return "max: --precision must be in (0, 1)";
+        if (o.max_steps == 0 || o.max_steps > limits::max_steps) {
+          return "max: --max-steps must be between 1 and " + std::to_string(limits::max_steps);
+        }
+      }
+      break;
+    }
+    case Mode::connections:
+      if (o.connections == 0 || o.connections > limits::max_connections) {
+        return "connections: --connections must be between 1 and " + std::to_string(limits::max_connections);
+      }
+      if (o.connect_concurrency == 0 || o.connect_concurrency > limits::max_concurrency) {
+        return "connections: --connect-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
+      }
+      if (o.settle_s < 0 || o.settle_s > 60) return "connections: --settle must be in [0, 60] seconds";
+      break;
+    case Mode::handshake:
+      if (o.concurrency == 0 || o.concurrency > limits::max_concurrency) {
+        return "handshake: --concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
+      }
+      break;
+    case Mode::make_users: break;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+void add_common(CLI::App& app, Options& o) {
+  app.add_option("--url", o.url, "Server base URL, loopback only")->capture_default_str();
+  app.add_option("--path", o.path, "Socket.IO path")->capture_default_str();
+  app.add_option("--users", o.users_file, "JSON file [{id, name, token?}] (the reference seed.js writes one)");
+  app.add_option("--secret", o.secret, "HS256 secret to mint tokens for users without one");
+  app.add_option("--users-count", o.users_count,
+                 "Use the first N users of --users (0: all); without --users, mint N random users");
+  app.add_option("--threads", o.threads, "Generator threads, one io_context each (0: one per core)")
+      ->capture_default_str();
+  app.add_option("--source-addresses", o.source_addresses,
+                 "Spread connections over 127.0.0.1..127.0.0.N (past 64k connections)")
+      ->capture_default_str();
+  app.add_option("--pid", o.pid, "Server process to sample CPU and RSS of (children included)");
+  app.add_option("--out", o.out, "Write the JSON report to FILE");
+  app.add_option("--label", o.label, "Name of the target in the report");
+  app.add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed to connect every user")
+      ->capture_default_str();
+}
+
+void add_message_options(CLI::App& app, Options& o) {
+  app.add_option("--message-size", o.message_size, "Bytes of message content")->capture_default_str();
+  app.add_option("--drain", o.drain_s, "Seconds to wait for outstanding acks and deliveries")->capture_default_str();
+  app.add_option("--max-inflight", o.max_inflight, "Unacknowledged messages per connection before skipping sends")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+ParseResult parse_command_line(const std::vector<std::string>& args) {
+  ParseResult result;
+  Options& o = result.options;
+  CLI::App app{
+      "parley-bench: a load generator for Socket.IO chat servers with the seed's API (send_message, "
+      "receive_message), on this machine only.",
+      "parley-bench"};
+  app.require_subcommand(1);
+
+  auto* rate = app.add_subcommand("rate", "Send R msgs/s for D seconds from random users to random others");
+  add_common(*rate, o);
+  add_message_options(*rate, o);
+  rate->add_option("--rate", o.rate, "Aggregate send rate, msgs/s")->required();
+  rate->add_option("--duration", o.duration_s, "Seconds of sending (required, at most 600)")->required();
+
+  auto* max = app.add_subcommand("max", "Find the highest rate whose delivery p99 stays within --p99-ms, lossless");
+  add_common(*max, o);
+  add_message_options(*max, o);
+  max->add_option("--duration", o.duration_s, "Budget of the whole search, seconds (required, at most 600)")
+      ->required();
+  max->add_option("--p99-ms", o.p99_ms, "Delivery p99 bound")->capture_default_str();
+  max->add_option("--start-rate", o.start_rate, "First step's rate")->capture_default_str();
+  max->add_option("--step-factor", o.step_factor, "Rate multiplier between steps")->capture_default_str();
+  max->add_option("--max-rate", o.max_rate, "Highest rate tried")->capture_default_str();
+  max->add_option("--step-duration", o.step_duration_s, "Seconds of sending per step")->capture_default_str();
+  max->add_option("--precision", o.precision, "Bisect until the bracket is this narrow")->capture_default_str();
+  max->add_option("--max-steps", o.max_steps, "Most steps in all")->capture_default_str();
+
+  auto* connections = app.add_subcommand("connections", "Hold C idle authenticated connections; RSS per connection");
+  add_common(*connections, o);
+  connections->add_option("--connections", o.connections, "How many connections")->required();
+  connections->add_option("--duration", o.duration_s, "Seconds to hold them (required, at most 600)")->required();
+  connections->add_option("--connect-concurrency", o.connect_concurrency, "Connects in flight at once")
+      ->capture_default_str();
+  connections->add_option("--settle", o.settle_s, "Seconds between the last connect and the RSS sample")
+      ->capture_default_str();
+
+  auto* handshake = app.add_subcommand("handshake", "Authenticated connects per second (connect, CONNECT ack, close)");
+  add_common(*handshake, o);
+  handshake->add_option("--duration", o.duration_s, "Seconds (required, at most 600)")->required();
+  handshake->add_option("--concurrency", o.concurrency, "Handshakes in flight at once")->capture_default_str();
+  handshake->add_option("--transport", o.transport, "websocket or polling")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Transport>{{"websocket", Transport::websocket}, {"polling", Transport::polling}}))
+      ->capture_default_str();
+
+  auto* make_users = app.add_subcommand("make-users", "Write N users [{id, name}] with random UUIDs (and tokens)");
+  make_users->add_option("--count", o.count, "How many users")->required();
+  make_users->add_option("--out", o.out, "File to write")->required();
+  make_users->add_option("--secret", o.secret, "Also write an HS256 token for each user");
+  make_users->add_option("--prefix", o.name_prefix, "User name prefix")->capture_default_str();
+
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    result.exit_code = app.exit(e, out, err);
+    result.exit_now = true;
+    result.message = out.str() + err.str();
+    return result;
+  }
+  if (rate->parsed()) o.mode = Mode::rate;
+  if (max->parsed()) o.mode = Mode::max;
+  if (connections->parsed()) o.mode = Mode::connections;
+  if (handshake->parsed()) o.mode = Mode::handshake;
+  if (make_users->parsed()) o.mode = Mode::make_users;
+  if (auto error = validate(o)) {
+    result.exit_now = true;
+    result.exit_code = 2;
+    result.message = "parley-bench: " + *error + "\n";
+  }
+  return result;
+}
+
+}  // namespace parley_bench

@@ -1,0 +1,309 @@
+#include "report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include "sio/socketio/json.hpp"
+
+namespace parley_bench {
+
+namespace {
+
+std::string fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, std::isfinite(value) ? value : 0.0);
+  return buffer;
+}
+
+// A JSON object written field by field; nested objects through begin/end.
+class Json {
+ public:
+  Json() { out_.push_back('{'); }
+  Json& key(std::string_view name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    sio::json::append_string(out_, name);
+    out_ += ':';
+    return *this;
+  }
+  Json& field(std::string_view name, std::string_view value) {
+    key(name);
+    sio::json::append_string(out_, value);
+    return *this;
+  }
+  Json& field(std::string_view name, const char* value) { return field(name, std::string_view(value)); }
+  Json& field(std::string_view name, double value, int decimals = 3) {
+    key(name);
+    out_ += fixed(value, decimals);
+    return *this;
+  }
+  Json& field(std::string_view name, uint64_t value) {
+    key(name);
+    out_ += std::to_string(value);
+    return *this;
+  }
+  Json& field(std::string_view name, uint32_t value) { return field(name, static_cast<uint64_t>(value)); }
+  Json& field(std::string_view name, int value) {
+    key(name);
+    out_ += std::to_string(value);
+    return *this;
+  }
+  Json& field(std::string_view name, bool value) {
+    key(name);
+    out_ += value ? "true" : "false";
+    return *this;
+  }
+  Json& raw(std::string_view name, std::string_view json) {
+    key(name);
+    out_ += json;
+    return *this;
+  }
+  Json& strings(std::string_view name, const std::vector<std::string>& values) {
+    key(name);
+    out_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) out_ += ',';
+      sio::json::append_string(out_, values[i]);
+    }
+    out_ += ']';
+    return *this;
+  }
+  std::string done() {
+    out_ += '}';
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+  bool first_ = true;
+};
+
+std::string latency_json(const LatencySummary& s) {
+  return Json()
+      .field("count", s.count)
+      .field("p50_ms", s.p50_ms)
+      .field("p90_ms", s.p90_ms)
+      .field("p99_ms", s.p99_ms)
+      .field("p999_ms", s.p999_ms)
+      .field("max_ms", s.max_ms)
+      .field("mean_ms", s.mean_ms)
+      .done();
+}
+
+std::string resource_json(const ResourceUse& r) {
+  if (!r.sampled) return "null";
+  return Json()
+      .field("cpu_s", r.cpu_s)
+      .field("wall_s", r.wall_s)
+      .field("cores", r.cores())
+      .field("rss_kb_start", r.rss_kb_start)
+      .field("rss_kb_end", r.rss_kb_end)
+      .field("rss_kb_peak", r.rss_kb_peak)
+      .done();
+}
+
+std::string info_json(const RunInfo& info) {
+  return Json()
+      .field("mode", info.mode)
+      .field("label", info.label)
+      .field("url", info.url)
+      .field("started_at", info.started_at)
+      .field("command_line", info.command_line)
+      .field("kernel", info.kernel)
+      .field("cores", info.cores)
+      .field("threads", info.threads)
+      .field("users", info.users)
+      .field("source_addresses", info.source_addresses)
+      .field("message_size", info.message_size)
+      .field("pid", info.pid)
+      .done();
+}
+
+std::string step_json(const StepResult& s) {
+  return Json()
+      .field("step", s.step)
+      .field("target_rate", s.target_rate, 1)
+      .field("send_seconds", s.send_seconds)
+      .field("achieved_rate", s.achieved_rate, 1)
+      .field("delivered_throughput", s.delivered_throughput, 1)
+      .field("attempted", s.attempted)
+      .field("sent", s.sent)
+      .field("skipped", s.skipped)
+      .field("acked", s.acked)
+      .field("failed_acks", s.failed_acks)
+      .field("unacked", s.unacked)
+      .field("delivered", s.delivered)
+      .field("expected", s.sent - s.failed_acks)
+      .field("lost", s.lost)
+      .field("duplicated", s.duplicated)
+      .field("misrouted", s.misrouted)
+      .field("echoes", s.echoes)
+      .field("late", s.late)
+      .field("foreign", s.foreign)
+      .field("error_events", s.error_events)
+      .field("disconnects", s.disconnects)
+      .raw("ack_latency", latency_json(s.ack))
+      .raw("delivery_latency", latency_json(s.delivery))
+      .raw("server", resource_json(s.server))
+      .raw("generator", resource_json(s.generator))
+      .field("server_cpu_us_per_msg", s.server_cpu_us_per_msg, 2)
+      .field("generator_cpu_us_per_msg", s.generator_cpu_us_per_msg, 2)
+      .field("generator_limited", s.generator_limited)
+      .field("machine_saturated", s.machine_saturated)
+      .field("passed", s.passed)
+      .field("verdict", s.verdict)
+      .strings("errors", s.errors)
+      .done();
+}
+
+std::string ms(double value) { return fixed(value, value < 10 ? 2 : 1); }
+
+}  // namespace
+
+void print_run_header(std::ostream& out, const RunInfo& info) {
+  out << "parley-bench " << info.mode << " -> " << info.url << (info.label.empty() ? "" : " (" + info.label + ")")
+      << "\n  " << info.users << " users, " << info.threads << " generator threads on " << info.cores << " cores";
+  if (info.source_addresses > 1) out << ", " << info.source_addresses << " source addresses";
+  if (info.pid > 0) out << ", server pid " << info.pid;
+  out << "\n";
+}
+
+void print_step(std::ostream& out, const StepResult& s) {
+  out << "  target rate         " << fixed(s.target_rate, 0) << " msgs/s\n"
+      << "  achieved send rate  " << fixed(s.achieved_rate, 0) << " msgs/s over " << fixed(s.send_seconds, 2) << " s\n"
+      << "  delivered           " << fixed(s.delivered_throughput, 0) << " msgs/s\n"
+      << "  sent " << s.sent << ", acked " << s.acked << ", delivered " << s.delivered << " of "
+      << (s.sent - s.failed_acks) << " expected\n"
+      << "  lost " << s.lost << ", duplicated " << s.duplicated << ", misrouted " << s.misrouted << ", failed acks "
+      << s.failed_acks << ", unacked " << s.unacked << ", error events " << s.error_events << ", skipped "
+      << s.skipped << ", disconnects " << s.disconnects << "\n";
+  out << "  latency (ms)        p50      p90      p99    p99.9      max\n";
+  auto row = [&](const char* name, const LatencySummary& l) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-16s %8s %8s %8s %8s %8s\n", name, ms(l.p50_ms).c_str(), ms(l.p90_ms).c_str(),
+                  ms(l.p99_ms).c_str(), ms(l.p999_ms).c_str(), ms(l.max_ms).c_str());
+    out << line;
+  };
+  row("ack", s.ack);
+  row("delivery", s.delivery);
+  if (s.server.sampled) {
+    out << "  server CPU          " << fixed(s.server.cores() * 100, 0) << " % (" << fixed(s.server_cpu_us_per_msg, 1)
+        << " us/msg), RSS " << s.server.rss_kb_end / 1024 << " MiB (peak " << s.server.rss_kb_peak / 1024 << ")\n";
+  }
+  out << "  generator CPU       " << fixed(s.generator.cores() * 100, 0) << " % ("
+      << fixed(s.generator_cpu_us_per_msg, 1) << " us/msg)" << (s.generator_limited ? "  GENERATOR-LIMITED" : "")
+      << (s.machine_saturated ? "  (machine CPU saturated)" : "") << "\n";
+  for (const auto& e : s.errors) out << "  ! " << e << "\n";
+}
+
+void print_step_line_header(std::ostream& out) {
+  out << "  step      rate  achieved delivered  p50 ms  p99 ms p99.9 ms  lost fail  srv% gen%  result\n";
+}
+
+void print_step_line(std::ostream& out, const StepResult& s) {
+  char line[256];
+  std::snprintf(line, sizeof line, "  %4u %9.0f %9.0f %9.0f %7s %7s %8s %5llu %4llu %5.0f %4.0f  %s%s\n", s.step,
+                s.target_rate, s.achieved_rate, s.delivered_throughput, ms(s.delivery.p50_ms).c_str(),
+                ms(s.delivery.p99_ms).c_str(), ms(s.delivery.p999_ms).c_str(),
+                static_cast<unsigned long long>(s.lost), static_cast<unsigned long long>(s.failed_acks + s.unacked),
+                s.server.sampled ? s.server.cores() * 100 : 0.0, s.generator.cores() * 100,
+                s.passed ? "pass" : ("FAIL: " + s.verdict).c_str(), s.generator_limited ? " [generator-limited]" : "");
+  out << line;
+}
+
+void print_max(std::ostream& out, const MaxResult& r) {
+  out << "\n  highest rate with delivery p99 <= " << fixed(r.p99_bound_ms, 0) << " ms and nothing lost: "
+      << fixed(r.max_rate_passed, 0) << " msgs/s";
+  if (r.best_step >= 0) {
+    const auto& best = r.steps[static_cast<std::size_t>(r.best_step)];
+    out << " (delivered " << fixed(best.delivered_throughput, 0) << " msgs/s, p99 " << ms(best.delivery.p99_ms)
+        << " ms)" << (best.generator_limited ? " [generator-limited]" : "");
+  }
+  out << "\n  search stopped: " << r.stopped_because << "\n";
+}
+
+void print_connections(std::ostream& out, const ConnectionsResult& r) {
+  out << "  connections         " << r.connected << " of " << r.requested << " in " << fixed(r.connect_seconds, 1)
+      << " s (" << fixed(r.connect_seconds > 0 ? static_cast<double>(r.connected) / r.connect_seconds : 0, 0)
+      << "/s), " << r.failed << " failed, " << r.dropped << " dropped while held " << fixed(r.hold_seconds, 0)
+      << " s\n";
+  if (r.server.sampled) {
+    out << "  server RSS          " << r.server_rss_before_kb << " KiB before, " << r.server_rss_after_kb
+        << " KiB after, " << r.server_rss_end_kb << " KiB at the end\n"
+        << "  server per conn     " << fixed(r.server_bytes_per_connection / 1024, 2) << " KiB\n";
+  }
+  out << "  generator per conn  " << fixed(r.generator_bytes_per_connection / 1024, 2) << " KiB\n";
+  for (const auto& e : r.errors) out << "  ! " << e << "\n";
+}
+
+void print_handshake(std::ostream& out, const HandshakeResult& r) {
+  out << "  handshakes          " << r.succeeded << " in " << fixed(r.seconds, 1) << " s over " << r.transport << ": "
+      << fixed(r.per_second, 0) << "/s, " << r.failed << " failed, " << r.concurrency << " in flight\n"
+      << "  latency (ms)        p50 " << ms(r.latency.p50_ms) << ", p99 " << ms(r.latency.p99_ms) << ", max "
+      << ms(r.latency.max_ms) << "\n";
+  if (r.server.sampled) out << "  server CPU          " << fixed(r.server.cores() * 100, 0) << " %\n";
+  out << "  generator CPU       " << fixed(r.generator.cores() * 100, 0) << " %"
+      << (r.generator_limited ? "  GENERATOR-LIMITED" : "") << (r.machine_saturated ? "  (machine CPU saturated)" : "")
+      << "\n";
+  for (const auto& e : r.errors) out << "  ! " << e << "\n";
+}
+
+std::string rate_json(const RunInfo& info, const StepResult& step) {
+  return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", step_json(step)).done() + "\n";
+}
+
+std::string max_json(const RunInfo& info, const MaxResult& r) {
+  std::string steps = "[";
+  for (std::size_t i = 0; i < r.steps.size(); ++i) {
+    if (i) steps += ',';
+    steps += step_json(r.steps[i]);
+  }
+  steps += ']';
+  Json result;
+  result.field("p99_bound_ms", r.p99_bound_ms, 1)
+      .field("max_rate_passed", r.max_rate_passed, 1)
+      .field("stopped_because", r.stopped_because)
+      .raw("best", r.best_step >= 0 ? step_json(r.steps[static_cast<std::size_t>(r.best_step)]) : "null")
+      .raw("steps", steps);
+  return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
+}
+
+std::string connections_json(const RunInfo& info, const ConnectionsResult& r) {
+  Json result;
+  result.field("requested", r.requested)
+      .field("connected", r.connected)
+      .field("failed", r.failed)
+      .field("dropped", r.dropped)
+      .field("connect_seconds", r.connect_seconds)
+      .field("hold_seconds", r.hold_seconds)
+      .raw("server", resource_json(r.server))
+      .field("server_rss_before_kb", r.server_rss_before_kb)
+      .field("server_rss_after_kb", r.server_rss_after_kb)
+      .field("server_rss_end_kb", r.server_rss_end_kb)
+      .field("server_bytes_per_connection", r.server_bytes_per_connection, 0)
+      .field("generator_rss_before_kb", r.generator_rss_before_kb)
+      .field("generator_rss_after_kb", r.generator_rss_after_kb)
+      .field("generator_bytes_per_connection", r.generator_bytes_per_connection, 0)
+      .strings("errors", r.errors);
+  return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
+}
+
+std::string handshake_json(const RunInfo& info, const HandshakeResult& r) {
+  Json result;
+  result.field("transport", r.transport)
+      .field("concurrency", r.concurrency)
+      .field("seconds", r.seconds)
+      .field("succeeded", r.succeeded)
+      .field("failed", r.failed)
+      .field("per_second", r.per_second, 1)
+      .raw("latency", latency_json(r.latency))
+      .raw("server", resource_json(r.server))
+      .raw("generator", resource_json(r.generator))
+      .field("generator_limited", r.generator_limited)
+      .field("machine_saturated", r.machine_saturated)
+      .strings("errors", r.errors);
+  return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
+}
+
+}  // namespace parley_bench

@@ -1,0 +1,114 @@
+// What a run found, and the two ways it is told: a table on stdout for a person, and a JSON
+// report (--out) for scripts such as bench/compare.sh.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "stats.hpp"
+
+namespace parley_bench {
+
+struct ResourceUse {
+  bool sampled = false;  // false: no --pid, or the process was gone
+  double cpu_s = 0;
+  double wall_s = 0;
+  uint64_t rss_kb_start = 0;
+  uint64_t rss_kb_end = 0;
+  uint64_t rss_kb_peak = 0;
+  double cores() const { return wall_s > 0 ? cpu_s / wall_s : 0; }
+};
+
+struct RunInfo {
+  std::string mode;
+  std::string label;
+  std::string url;
+  std::string started_at;  // ISO-8601 UTC
+  std::string command_line;
+  std::string kernel;
+  uint32_t cores = 0;
+  uint32_t threads = 0;
+  uint32_t users = 0;
+  uint32_t source_addresses = 1;
+  uint32_t message_size = 0;
+  int pid = 0;
+};
+
+struct StepResult {
+  uint32_t step = 0;
+  double target_rate = 0;
+  double send_seconds = 0;        // first send to last send
+  double achieved_rate = 0;       // sent / planned window
+  double delivered_throughput = 0;  // delivered / (first send .. last delivery)
+  uint64_t attempted = 0, sent = 0, skipped = 0, acked = 0, failed_acks = 0, unacked = 0, delivered = 0, lost = 0,
+           duplicated = 0, misrouted = 0, echoes = 0, late = 0, foreign = 0, error_events = 0, disconnects = 0;
+  LatencySummary ack;
+  LatencySummary delivery;
+  ResourceUse server;
+  ResourceUse generator;
+  double server_cpu_us_per_msg = 0;
+  double generator_cpu_us_per_msg = 0;
+  bool generator_limited = false;  // the generator used (nearly) all of its threads
+  bool machine_saturated = false;  // generator + server used (nearly) every core
+  bool passed = true;
+  std::string verdict;  // why a step failed, for `max`
+  std::vector<std::string> errors;
+};
+
+struct MaxResult {
+  double p99_bound_ms = 0;
+  double max_rate_passed = 0;
+  int best_step = -1;  // index into steps
+  std::string stopped_because;
+  std::vector<StepResult> steps;
+};
+
+struct ConnectionsResult {
+  uint32_t requested = 0;
+  uint64_t connected = 0;
+  uint64_t failed = 0;
+  uint64_t dropped = 0;  // disconnected while held
+  double connect_seconds = 0;
+  double hold_seconds = 0;
+  ResourceUse server;  // over the connect phase
+  uint64_t server_rss_before_kb = 0;
+  uint64_t server_rss_after_kb = 0;  // after connecting and settling
+  uint64_t server_rss_end_kb = 0;    // at the end of the hold
+  double server_bytes_per_connection = 0;
+  uint64_t generator_rss_before_kb = 0;
+  uint64_t generator_rss_after_kb = 0;
+  double generator_bytes_per_connection = 0;
+  std::vector<std::string> errors;
+};
+
+struct HandshakeResult {
+  std::string transport;
+  uint32_t concurrency = 0;
+  double seconds = 0;
+  uint64_t succeeded = 0;
+  uint64_t failed = 0;
+  double per_second = 0;
+  LatencySummary latency;
+  ResourceUse server;
+  ResourceUse generator;
+  bool generator_limited = false;
+  bool machine_saturated = false;
+  std::vector<std::string> errors;
+};
+
+void print_run_header(std::ostream& out, const RunInfo& info);
+void print_step(std::ostream& out, const StepResult& step);
+void print_step_line_header(std::ostream& out);
+void print_step_line(std::ostream& out, const StepResult& step);
+void print_max(std::ostream& out, const MaxResult& result);
+void print_connections(std::ostream& out, const ConnectionsResult& result);
+void print_handshake(std::ostream& out, const HandshakeResult& result);
+
+std::string rate_json(const RunInfo& info, const StepResult& step);
+std::string max_json(const RunInfo& info, const MaxResult& result);
+std::string connections_json(const RunInfo& info, const ConnectionsResult& result);
+std::string handshake_json(const RunInfo& info, const HandshakeResult& result);
+
+}  // namespace parley_bench

@@ -1,0 +1,164 @@
+// Command-line parsing and the refusals: non-loopback targets and unbounded runs.
+#include "options.hpp"
+
+#include <gtest/gtest.h>
+
+namespace parley_bench {
+namespace {
+
+ParseResult parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "parley-bench");
+  return parse_command_line(args);
+}
+
+TEST(LoopbackHost, AcceptsOnlyThisMachine) {
+  EXPECT_TRUE(is_loopback_host("127.0.0.1"));
+  EXPECT_TRUE(is_loopback_host("127.255.3.9"));
+  EXPECT_TRUE(is_loopback_host("::1"));
+  EXPECT_TRUE(is_loopback_host("0:0:0:0:0:0:0:1"));
+  EXPECT_TRUE(is_loopback_host("localhost"));
+  EXPECT_TRUE(is_loopback_host("LocalHost"));
+  EXPECT_FALSE(is_loopback_host("128.0.0.1"));
+  EXPECT_FALSE(is_loopback_host("10.0.0.1"));
+  EXPECT_FALSE(is_loopback_host("0.0.0.0"));
+  EXPECT_FALSE(is_loopback_host("::"));
+  EXPECT_FALSE(is_loopback_host("::ffff:127.0.0.1"));
+  EXPECT_FALSE(is_loopback_host("example.com"));
+  EXPECT_FALSE(is_loopback_host("localhost.example.com"));
+  EXPECT_FALSE(is_loopback_host("127.0.0.1.nip.io"));
+  EXPECT_FALSE(is_loopback_host(""));
+}
+
+TEST(ParseUrl, ReadsHostPortAndBrackets) {
+  std::string error;
+  auto t = parse_url("http://127.0.0.1:3102", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->address, "127.0.0.1");
+  EXPECT_EQ(t->port, 3102);
+  EXPECT_FALSE(t->ipv6);
+
+  t = parse_url("ws://[::1]:3000/socket.io/", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->address, "::1");
+  EXPECT_TRUE(t->ipv6);
+
+  t = parse_url("http://localhost", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->address, "127.0.0.1");
+  EXPECT_EQ(t->port, 80);
+}
+
+TEST(ParseUrl, RefusesOtherMachinesClearly) {
+  std::string error;
+  EXPECT_FALSE(parse_url("http://example.com:3000", error));
+  EXPECT_NE(error.find("only targets servers on this machine"), std::string::npos) << error;
+  EXPECT_FALSE(parse_url("http://192.168.1.10:3000", error));
+  EXPECT_NE(error.find("192.168.1.10"), std::string::npos) << error;
+  EXPECT_FALSE(parse_url("http://[2001:db8::1]:3000", error));
+  EXPECT_FALSE(parse_url("https://127.0.0.1:3000", error));
+  EXPECT_FALSE(parse_url("127.0.0.1:3000", error));
+  EXPECT_FALSE(parse_url("http://127.0.0.1:0", error));
+  EXPECT_FALSE(parse_url("http://127.0.0.1:99999", error));
+  EXPECT_FALSE(parse_url("http://::1:3000", error));
+}
+
+TEST(CommandLine, AcceptsABoundedRateRun) {
+  auto r = parse({"rate", "--url", "http://127.0.0.1:3000", "--rate", "500", "--duration", "3", "--secret", "s",
+                  "--users-count", "20", "--threads", "2"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.mode, Mode::rate);
+  EXPECT_EQ(r.options.rate, 500);
+  EXPECT_EQ(r.options.threads, 2u);
+  EXPECT_EQ(r.options.target.port, 3000);
+  EXPECT_EQ(r.options.path, "/socket.io/");
+}
+
+TEST(CommandLine, RefusesNonLoopbackTarget) {
+  auto r = parse({"rate", "--url", "http://10.1.2.3:3000", "--rate", "500", "--duration", "3", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.message.find("refusing"), std::string::npos) << r.message;
+}
+
+TEST(CommandLine, RefusesRunsWithoutDuration) {
+  for (const char* mode : {"rate", "max", "connections", "handshake"}) {
+    std::vector<std::string> args{mode, "--users", "u.json"};
+    if (std::string(mode) == "rate") args.insert(args.end(), {"--rate", "10"});
+    if (std::string(mode) == "connections") args.insert(args.end(), {"--connections", "10"});
+    auto r = parse(args);
+    EXPECT_TRUE(r.exit_now) << mode;
+    EXPECT_NE(r.exit_code, 0) << mode;
+    EXPECT_NE(r.message.find("--duration"), std::string::npos) << mode << ": " << r.message;
+  }
+}
+
+TEST(CommandLine, RefusesUnboundedDurationsAndCounts) {
+  auto r = parse({"rate", "--rate", "10", "--duration", "601", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("over the limit"), std::string::npos) << r.message;
+
+  r = parse({"rate", "--rate", "10", "--duration", "0", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("--duration"), std::string::npos) << r.message;
+
+  r = parse({"rate", "--rate", "10", "--duration", "inf", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now) << r.message;
+
+  r = parse({"rate", "--rate", "20000000", "--duration", "10", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("--rate"), std::string::npos) << r.message;
+
+  r = parse({"rate", "--rate", "1000000", "--duration", "600", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("cap"), std::string::npos) << r.message;
+
+  r = parse({"connections", "--connections", "2000000", "--duration", "10", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("--connections"), std::string::npos) << r.message;
+
+  r = parse({"max", "--duration", "60", "--step-duration", "120", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("--step-duration"), std::string::npos) << r.message;
+
+  r = parse({"max", "--duration", "60", "--max-steps", "1000", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+
+  r = parse({"handshake", "--duration", "5", "--concurrency", "0", "--users", "u.json"});
+  EXPECT_TRUE(r.exit_now);
+}
+
+TEST(CommandLine, NeedsUsersOrASecret) {
+  auto r = parse({"rate", "--rate", "10", "--duration", "1"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_NE(r.message.find("--users"), std::string::npos) << r.message;
+}
+
+TEST(CommandLine, SourceAddressesNeedIPv4Loopback) {
+  auto r = parse({"connections", "--url", "http://[::1]:3000", "--connections", "10", "--duration", "1",
+                  "--users", "u.json", "--source-addresses", "4"});
+  EXPECT_TRUE(r.exit_now);
+  r = parse({"connections", "--url", "http://127.0.0.1:3000", "--connections", "10", "--duration", "1",
+             "--users", "u.json", "--source-addresses", "4"});
+  EXPECT_FALSE(r.exit_now) << r.message;
+}
+
+TEST(CommandLine, HandshakeTransportAndMakeUsers) {
+  auto r = parse({"handshake", "--duration", "2", "--users", "u.json", "--transport", "polling"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.transport, Transport::polling);
+  r = parse({"handshake", "--duration", "2", "--users", "u.json", "--transport", "carrier-pigeon"});
+  EXPECT_TRUE(r.exit_now);
+  r = parse({"make-users", "--count", "5", "--out", "/tmp/x.json"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.mode, Mode::make_users);
+}
+
+TEST(CommandLine, HelpExitsZero) {
+  auto r = parse({"--help"});
+  EXPECT_TRUE(r.exit_now);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.message.find("rate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley_bench

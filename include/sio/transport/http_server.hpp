@@ -1,0 +1,50 @@
+// An HTTP/1.1 + WebSocket server on Boost.Beast that routes by path prefix to endpoints.
+// Every loop accepts on the same port (SO_REUSEPORT), so connections spread over the loops
+// without a hand-off; a connection whose request belongs to another loop (see
+// HttpEndpoint::loop_for) moves there before the request is handled.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sio/transport/event_loops.hpp"
+#include "sio/transport/http.hpp"
+
+namespace sio::transport {
+
+struct HttpServerOptions {
+  // Addresses to listen on, all with the same port ("0.0.0.0", "::1", ...).
+  std::vector<std::string> hosts = {"127.0.0.1"};
+  std::uint16_t port = 0;                     // 0: any free port (see HttpServer::port())
+  std::uint64_t max_body_bytes = 1'100'000;   // larger bodies get 413
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::uint32_t idle_timeout_seconds = 120;  // an HTTP connection with no request in this time
+};
+
+class HttpServer {
+ public:
+  HttpServer(EventLoops& loops, HttpServerOptions options);
+  ~HttpServer();
+
+  // Requests whose path starts with `prefix` go to `endpoint` (longest prefix wins). Mount
+  // before listen().
+  void mount(std::string prefix, std::shared_ptr<HttpEndpoint> endpoint);
+  // Everything no prefix matches (default: 404).
+  void set_fallback(std::shared_ptr<HttpEndpoint> endpoint);
+
+  // Binds and starts accepting on every loop; throws std::system_error when it cannot bind.
+  void listen();
+  std::uint16_t port() const;
+  // Stops accepting new connections (existing ones go on).
+  void stop_accepting();
+
+ public:
+  struct Impl;  // public so the connections in the .cpp can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sio::transport

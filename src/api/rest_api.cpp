@@ -1,0 +1,235 @@
+#include "api/rest_api.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <simdjson.h>
+
+#include "chat/validation.hpp"
+#include "sio/socketio/json.hpp"
+#include "util/uuid.hpp"
+
+namespace parley::api {
+
+using sio::transport::HttpRequest;
+using sio::transport::HttpResponse;
+using sio::transport::Responder;
+
+namespace {
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+HttpResponse json(unsigned status, std::string body) { return HttpResponse::json(status, std::move(body)); }
+
+HttpResponse error(unsigned status, std::string_view message) {
+  std::string body = "{\"error\":";
+  sio::json::append_string(body, message);
+  body += '}';
+  return json(status, std::move(body));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+struct Credentials {
+  std::string username;
+  std::string password;
+  std::string name;
+};
+
+// Parses {username, password, name?}; returns the error message for a bad body.
+std::optional<std::string> parse_credentials(const std::string& body, Credentials& out) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc)) return "Invalid JSON body";
+  simdjson::dom::object o;
+  if (doc.get(o)) return "Invalid JSON body";
+  std::string_view username, password, name;
+  if (o["username"].get(username)) return "username is required";
+  if (o["password"].get(password)) return "password is required";
+  out.username = lower(username);
+  out.password = std::string(password);
+  simdjson::dom::element n;
+  if (!o["name"].get(n) && !n.is_null()) {
+    if (n.get(name)) return "name must be a string";
+    out.name = std::string(name);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool valid_username(std::string_view username) {
+  if (username.size() < 3 || username.size() > 32) return false;
+  return std::all_of(username.begin(), username.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
+}
+
+RestApi::RestApi(store::Store& store, chat::UserDirectory& users, const auth::JwtCodec& jwt,
+                 auth::PasswordHasher& hasher, RestOptions options)
+    : store_(store), users_(users), jwt_(jwt), hasher_(hasher), options_(std::move(options)) {}
+
+void RestApi::on_request(HttpRequest&& request, Responder respond) {
+  std::string path(request.path());
+  // CORS: the API is called from web pages of the allowed origins, with a bearer token.
+  std::string origin(request.header("origin"));
+  bool allowed = options_.cors_origins.empty() ||
+                 std::find(options_.cors_origins.begin(), options_.cors_origins.end(), origin) != options_.cors_origins.end();
+  Responder reply = [respond = std::move(respond), origin, allowed](HttpResponse r) {
+    if (!origin.empty() && allowed) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", origin);
+      r.headers.emplace_back("Vary", "Origin");
+    }
+    r.headers.emplace_back("Cache-Control", "no-store");
+    respond(std::move(r));
+  };
+
+  if (path == "/healthz" && request.method == "GET") return reply(json(200, R"({"status":"ok"})"));
+  if (path == "/readyz" && request.method == "GET") {
+    store_.check_ready([reply](bool ready) {
+      reply(ready ? json(200, R"({"status":"ready"})") : json(503, R"({"status":"unavailable"})"));
+    });
+    return;
+  }
+  if (path.rfind("/api/", 0) == 0 && request.method == "OPTIONS") {
+    HttpResponse preflight = HttpResponse::text(204, "");
+    preflight.headers.emplace_back("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
+    preflight.headers.emplace_back("Access-Control-Allow-Headers", "Authorization,Content-Type");
+    preflight.headers.emplace_back("Access-Control-Max-Age", "600");
+    return reply(std::move(preflight));
+  }
+  if (path == "/api/auth/register") {
+    if (request.method != "POST") return reply(error(405, "Use POST"));
+    return register_user(request, std::move(reply));
+  }
+  if (path == "/api/auth/login") {
+    if (request.method != "POST") return reply(error(405, "Use POST"));
+    return login(request, std::move(reply));
+  }
+  if (path == "/api/users/me" || path == "/api/users") {
+    if (request.method != "GET") return reply(error(405, "Use GET"));
+    auto user_id = authenticated_user(request);
+    if (!user_id) return reply(error(401, "Unauthorized"));
+    if (path == "/api/users/me") return me(*user_id, std::move(reply));
+    return search(request, std::move(reply));
+  }
+  if (path.rfind("/api/", 0) == 0 || !fallback_) return reply(error(404, "Not found"));
+  fallback_->on_request(std::move(request), std::move(reply));
+}
+
+std::optional<std::string> RestApi::authenticated_user(const HttpRequest& request) const {
+  std::string token = auth::extract_bearer({}, request.header("authorization"));
+  auto verified = jwt_.verify(token, now_seconds());
+  if (auto* claims = std::get_if<auth::Claims>(&verified)) return claims->sub;
+  return std::nullopt;
+}
+
+std::string RestApi::user_json(const store::User& user) const {
+  std::string out = "{\"id\":";
+  sio::json::append_string(out, user.id);
+  out += ",\"name\":";
+  sio::json::append_string(out, user.name);
+  out += ",\"username\":";
+  sio::json::append_string(out, user.username);
+  out += '}';
+  return out;
+}
+
+std::string RestApi::session_json(const store::User& user) const {
+  std::string token = jwt_.issue(user.id, user.name, now_seconds(), options_.token_lifetime_seconds);
+  return "{\"token\":\"" + token + "\",\"user\":" + user_json(user) + "}";
+}
+
+void RestApi::register_user(const HttpRequest& request, Responder reply) {
+  Credentials c;
+  if (auto problem = parse_credentials(request.body, c)) return reply(error(400, *problem));
+  if (!valid_username(c.username)) {
+    return reply(error(400, "username must be 3 to 32 characters: letters, digits, '_', '.', '-'"));
+  }
+  if (c.password.size() < min_password_length || c.password.size() > max_password_length) {
+    return reply(error(400, "password must be 8 to 256 characters"));
+  }
+  if (c.name.empty()) c.name = c.username;
+  if (chat::is_blank(c.name) || chat::count_characters(c.name) > 64) return reply(error(400, "name must be 1 to 64 characters"));
+
+  store::User user{sio::util::uuid_v4(), c.name, c.username, {}, now_seconds() * 1000};
+  bool queued = hasher_.hash(c.password, [this, reply, user = std::move(user)](bool ok, std::string hash) mutable {
+    if (!ok) return reply(error(503, "Server busy, try again"));
+    user.password_hash = std::move(hash);
+    store_.create_user(user, [this, reply, user](store::Result<store::CreateUser> result) {
+      if (store::failed(result)) return reply(error(503, "Database unavailable"));
+      switch (std::get<store::CreateUser>(result)) {
+        case store::CreateUser::created:
+          users_.remember(user);
+          return reply(json(201, session_json(user)));
+        case store::CreateUser::username_taken:
+          return reply(error(409, "Username already taken"));
+        case store::CreateUser::id_taken:
+          return reply(error(503, "Please try again"));
+      }
+    });
+  });
+  if (!queued) reply(error(503, "Server busy, try again"));
+}
+
+void RestApi::login(const HttpRequest& request, Responder reply) {
+  Credentials c;
+  if (auto problem = parse_credentials(request.body, c)) return reply(error(400, *problem));
+  std::string address = request.remote_address;
+  if (!throttle_.allowed(c.username, address, LoginThrottle::Clock::now())) {
+    return reply(error(429, "Too many failed logins, try again later"));
+  }
+  store_.get_user_by_username(c.username, [this, reply, c, address](store::Result<std::optional<store::User>> result) {
+    if (store::failed(result)) return reply(error(503, "Database unavailable"));
+    auto& user = std::get<std::optional<store::User>>(result);
+    auto refuse = [this, reply, c, address] {
+      throttle_.failed(c.username, address, LoginThrottle::Clock::now());
+      reply(error(401, "Invalid username or password"));
+    };
+    if (!user || user->password_hash.empty()) return refuse();
+    bool queued = hasher_.verify(c.password, user->password_hash, [this, reply, refuse, user = *user](bool ok, bool matches) {
+      if (!ok || !matches) return refuse();  // !ok: the stored hash is unreadable
+      throttle_.succeeded(user.username);
+      reply(json(200, session_json(user)));
+    });
+    if (!queued) reply(error(503, "Server busy, try again"));
+  });
+}
+
+void RestApi::me(const std::string& user_id, Responder reply) {
+  store_.get_user(user_id, [this, reply](store::Result<std::optional<store::User>> result) {
+    if (store::failed(result)) return reply(error(503, "Database unavailable"));
+    auto& user = std::get<std::optional<store::User>>(result);
+    if (!user) return reply(error(404, "User not found"));
+    reply(json(200, user_json(*user)));
+  });
+}
+
+void RestApi::search(const HttpRequest& request, Responder reply) {
+  std::string text = request.query_param("search").value_or("");
+  if (text.size() > 100) return reply(error(400, "search is too long"));
+  store_.search_users(text, 50, [this, reply](store::Result<std::vector<store::User>> result) {
+    if (store::failed(result)) return reply(error(503, "Database unavailable"));
+    std::string body = "[";
+    for (const auto& user : std::get<std::vector<store::User>>(result)) {
+      if (body.size() > 1) body += ',';
+      body += "{\"id\":";
+      sio::json::append_string(body, user.id);
+      body += ",\"name\":";
+      sio::json::append_string(body, user.name);
+      body += ",\"online\":";
+      body += users_.online(user.id) ? "true" : "false";
+      body += '}';
+    }
+    body += ']';
+    reply(json(200, std::move(body)));
+  });
+}
+
+}  // namespace parley::api

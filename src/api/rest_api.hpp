@@ -1,0 +1,54 @@
+// Parley's HTTP API beside Socket.IO: health probes and the built-in accounts (register, log
+// in, who am I, find people to talk to). JSON in and out; every route but register and login
+// needs `Authorization: Bearer <token>`.
+#pragma once
+
+#include <vector>
+
+#include "api/login_throttle.hpp"
+#include "auth/jwt.hpp"
+#include "auth/password.hpp"
+#include "chat/directory.hpp"
+#include "sio/transport/http.hpp"
+#include "store/store.hpp"
+
+namespace parley::api {
+
+struct RestOptions {
+  std::int64_t token_lifetime_seconds = 3600;
+  std::vector<std::string> cors_origins;  // empty: any
+};
+
+class RestApi final : public sio::transport::HttpEndpoint {
+ public:
+  RestApi(store::Store& store, chat::UserDirectory& users, const auth::JwtCodec& jwt, auth::PasswordHasher& hasher,
+          RestOptions options);
+
+  void on_request(sio::transport::HttpRequest&& request, sio::transport::Responder respond) override;
+  // Called for paths no route matches (the web client plugs in here).
+  void set_fallback(std::shared_ptr<sio::transport::HttpEndpoint> fallback) { fallback_ = std::move(fallback); }
+
+ private:
+  void register_user(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
+  void login(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
+  void me(const std::string& user_id, sio::transport::Responder respond);
+  void search(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
+  std::optional<std::string> authenticated_user(const sio::transport::HttpRequest& request) const;
+  std::string user_json(const store::User& user) const;
+  std::string session_json(const store::User& user) const;
+
+  store::Store& store_;
+  chat::UserDirectory& users_;
+  const auth::JwtCodec& jwt_;
+  auth::PasswordHasher& hasher_;
+  RestOptions options_;
+  LoginThrottle throttle_{10, 50, std::chrono::minutes(15)};
+  std::shared_ptr<sio::transport::HttpEndpoint> fallback_;
+};
+
+// Username rules: 3 to 32 characters of a-z, 0-9, '_', '.', '-' (stored lower-cased).
+bool valid_username(std::string_view username);
+inline constexpr std::size_t min_password_length = 8;
+inline constexpr std::size_t max_password_length = 256;
+
+}  // namespace parley::api

@@ -1,0 +1,128 @@
+// argon2id through libsodium, on a fixed pool of threads with a bounded queue: a burst of logins
+// gets quick refusals rather than a queue that grows without limit while every request waits.
+#include "auth/password.hpp"
+
+#include <sodium.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace parley::auth {
+namespace {
+
+bool sodium_ready() {
+  // sodium_init picks the fastest implementations and seeds the RNG; -1 means it cannot work.
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+
+// libsodium reads a stored hash as a C string of fewer than crypto_pwhash_STRBYTES bytes; a
+// longer one or one with an embedded NUL would be silently truncated.
+bool fits_c_string(const std::string& hash) {
+  return hash.size() < crypto_pwhash_STRBYTES && hash.find('\0') == std::string::npos;
+}
+
+// Passwords should not outlive their use in freed heap memory.
+void wipe(std::string& secret) {
+  if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
+}
+
+}  // namespace
+
+struct PasswordHasher::Impl {
+  std::size_t max_queued = 0;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<std::function<void()>> jobs;  // guarded by mutex
+  bool stopping = false;                   // guarded by mutex
+  std::vector<std::thread> workers;
+
+  bool submit(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex);
+      if (stopping || jobs.size() >= max_queued) return false;
+      jobs.push_back(std::move(job));
+    }
+    wake.notify_one();
+    return true;
+  }
+
+  // Workers finish the queue before they stop, so every accepted job's callback runs once.
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [this] { return stopping || !jobs.empty(); });
+        if (jobs.empty()) return;
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      job();
+    }
+  }
+};
+
+PasswordHasher::PasswordHasher(std::size_t threads, std::size_t max_queued) : impl_(new Impl) {
+  sodium_ready();
+  impl_->max_queued = max_queued;
+  if (threads == 0) threads = 1;
+  impl_->workers.reserve(threads);
+  for (std::size_t i = 0; i < threads; ++i) {
+    impl_->workers.emplace_back([impl = impl_.get()] { impl->work(); });
+  }
+}
+
+PasswordHasher::~PasswordHasher() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  for (auto& worker : impl_->workers) worker.join();
+}
+
+bool PasswordHasher::hash(std::string password, std::function<void(bool ok, std::string hash)> done) {
+  return impl_->submit([password = std::move(password), done = std::move(done)]() mutable {
+    std::string result = hash_now(password);
+    wipe(password);
+    const bool ok = !result.empty();
+    done(ok, std::move(result));
+  });
+}
+
+bool PasswordHasher::verify(std::string password, std::string hash,
+                            std::function<void(bool ok, bool matches)> done) {
+  return impl_->submit([password = std::move(password), hash = std::move(hash), done = std::move(done)]() mutable {
+    // needs_rehash is -1 exactly when the stored string is no argon2 hash at all: a broken
+    // record, which the caller should not report as a wrong password.
+    const bool ok = sodium_ready() && fits_c_string(hash) &&
+                    crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) != -1;
+    const bool matches = ok && verify_now(password, hash);
+    wipe(password);
+    done(ok, matches);
+  });
+}
+
+std::string PasswordHasher::hash_now(const std::string& password) {
+  if (!sodium_ready()) return {};
+  char out[crypto_pwhash_STRBYTES];
+  // Fails only when the memory limit cannot be allocated.
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return {};
+  }
+  return out;
+}
+
+bool PasswordHasher::verify_now(const std::string& password, const std::string& hash) {
+  if (!sodium_ready() || !fits_c_string(hash)) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+}  // namespace parley::auth

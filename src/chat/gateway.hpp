@@ -1,0 +1,54 @@
+// The seed's Socket.IO API on the main namespace: authentication of every connection by JWT,
+// then `send_message` and `get_messages`, with the seed's payloads and error messages.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "auth/jwt.hpp"
+#include "chat/directory.hpp"
+#include "sio/socketio/server.hpp"
+#include "store/store.hpp"
+
+namespace parley::chat {
+
+struct ChatOptions {
+  std::size_t max_message_length = 5000;
+  bool auto_create_users = true;
+  bool reject_with_connect_error = false;
+  std::size_t history_cap = 10'000;  // get_messages without `limit` returns at most this many (newest)
+  std::size_t max_page = 200;        // largest `limit`
+};
+
+// What a socket knows about its user, kept in sio::Socket::data.
+struct ChatSession {
+  bool authorized = false;
+  std::string user_id;
+  std::int64_t expires_at_ms = INT64_MAX;
+};
+
+inline std::string user_room(std::string_view user_id) { return "user:" + std::string(user_id); }
+
+class ChatGateway {
+ public:
+  ChatGateway(sio::Server& io, store::Store& store, UserDirectory& users, const auth::JwtCodec& jwt,
+              ChatOptions options);
+
+  // Installs the middleware and handlers on io.of("/").
+  void attach();
+
+ private:
+  void authenticate(sio::Socket& socket, sio::Namespace::Next next);
+  void on_connection(sio::Socket& socket);
+  void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  bool check_session(sio::Socket& socket, const sio::Ack& ack);
+
+  sio::Server& io_;
+  store::Store& store_;
+  UserDirectory& users_;
+  const auth::JwtCodec& jwt_;
+  ChatOptions options_;
+};
+
+}  // namespace parley::chat

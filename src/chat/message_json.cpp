@@ -1,0 +1,57 @@
+#include "chat/message_json.hpp"
+
+#include <ctime>
+
+#include "sio/socketio/json.hpp"
+
+namespace parley::chat {
+
+std::string iso8601_utc(std::int64_t epoch_ms) {
+  std::int64_t seconds = epoch_ms / 1000;
+  int millis = static_cast<int>(epoch_ms % 1000);
+  if (millis < 0) {
+    millis += 1000;
+    --seconds;
+  }
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];  // room for any int the format could hold, so nothing is ever cut
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
+
+void append_message(std::string& out, const store::Message& m, Party sender, Party receiver) {
+  out += "{\"id\":";
+  out += std::to_string(m.id);
+  out += ",\"content\":";
+  sio::json::append_string(out, m.content);
+  out += ",\"senderId\":";
+  sio::json::append_string(out, sender.id);
+  out += ",\"senderName\":";
+  sio::json::append_string(out, sender.name);
+  out += ",\"receiverId\":";
+  sio::json::append_string(out, receiver.id);
+  out += ",\"receiverName\":";
+  sio::json::append_string(out, receiver.name);
+  out += ",\"createdAt\":\"";
+  out += iso8601_utc(m.created_at_ms);
+  out += "\"}";
+}
+
+std::string error_object(std::string_view message) {
+  std::string out = "{\"message\":";
+  sio::json::append_string(out, message);
+  out += '}';
+  return out;
+}
+
+std::string failure_ack(std::string_view message) {
+  std::string out = "{\"success\":false,\"error\":";
+  sio::json::append_string(out, message);
+  out += '}';
+  return out;
+}
+
+}  // namespace parley::chat

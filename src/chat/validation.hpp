@@ -1,0 +1,25 @@
+// The chat's input rules, as pure functions: ids are UUIDs, content is non-blank text within
+// the configured length (counted in Unicode characters, not bytes).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace parley::chat {
+
+// 8-4-4-4-12 hexadecimal digits, any case (as the seed's validation accepts).
+bool is_uuid(std::string_view text);
+
+// Unicode code points in valid UTF-8 text.
+std::size_t count_characters(std::string_view utf8);
+
+// True when the text has nothing but white space (JavaScript's String.prototype.trim set).
+bool is_blank(std::string_view utf8);
+
+// The seed's messages: "Message content cannot be empty", "Message content too long (max N
+// characters)"; nullopt when the content is acceptable.
+std::optional<std::string> content_error(std::string_view content, std::size_t max_characters);
+
+}  // namespace parley::chat

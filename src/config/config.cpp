@@ -1,0 +1,361 @@
+// Configuration in three layers. CLI11 reads only the command line, into raw strings; the
+// environment and the config file are read here into the same key -> string form (keyed by the
+// environment name), and one pass then converts and validates whichever layer won for each key.
+// CLI11's own envname() is not used: it would let the environment beat nothing but flags, with
+// no room for the file layer below it.
+#include "config/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <utility>
+
+// The build may pass the project version; this fallback keeps the file self-contained.
+#ifndef PARLEY_VERSION
+#define PARLEY_VERSION "0.1.0"
+#endif
+
+namespace parley::config {
+namespace {
+
+constexpr std::string_view config_key = "PARLEY_CONFIG";
+
+// One setting that every layer can give.
+struct Setting {
+  std::string_view key;         // environment variable and config-file key
+  std::string_view flag;        // CLI11 option names
+  std::string_view value_name;  // empty: a boolean flag that takes no value
+  std::string_view default_text;
+  std::string_view help;
+};
+
+constexpr Setting settings[] = {
+    {"HOST", "--host", "ADDRESS", "0.0.0.0", "Address to listen on"},
+    {"PORT", "--port", "PORT", "3000", "TCP port to listen on (0: any free port)"},
+    {"DATABASE_URL", "--database-url", "URL", "sqlite:parley.db", "sqlite:PATH or postgres://..."},
+    {"JWT_SECRET", "--jwt-secret", "SECRET", "generated",
+     "HS256 key; unset: generated once and kept beside the database"},
+    {"JWT_EXPIRES_IN", "--jwt-expires-in", "DURATION", "1h",
+     "Lifetime of issued tokens: 30s, 60m, 1h, 7d or seconds"},
+    {"CORS_ORIGIN", "--cors-origin", "ORIGINS", "*", "Allowed origins, comma-separated; * allows any"},
+    {"MAX_MESSAGE_LENGTH", "--max-message-length", "N", "5000", "Longest message, in characters"},
+    {"LOG_LEVEL", "--log-level", "LEVEL", "info", "trace, debug, info, warn or error"},
+    {"AUTO_CREATE_USERS", "--auto-create-users,!--no-auto-create-users", "", "true",
+     "Create the user of a valid token for an unknown sub (or not)"},
+    {"REJECT_WITH_CONNECT_ERROR", "--reject-with-connect-error", "", "false",
+     "Refuse bad tokens with CONNECT_ERROR instead of connect, error, disconnect"},
+    {"SQLITE_SYNCHRONOUS", "--sqlite-synchronous", "MODE", "FULL", "FULL or NORMAL"},
+    {"PARLEY_THREADS", "--threads", "N", "0", "Event-loop threads (0: one per core)"},
+    {"PARLEY_STATIC_DIR", "--static-dir", "DIR", "built-in", "Directory of the web client's files"},
+    {"HANDSHAKE_RATE", "--handshake-rate", "N", "20",
+     "New connections per second per client address, bursts of 3x (0: no limit; loopback exempt)"},
+};
+
+// The winning value of a setting and where it came from, for error messages.
+struct Value {
+  std::string text;
+  std::string source;
+};
+using Values = std::map<std::string, Value, std::less<>>;
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view space = " \t\r\n";
+  const auto first = text.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(space) - first + 1);
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool known_key(std::string_view key) {
+  for (const Setting& setting : settings) {
+    if (setting.key == key) return true;
+  }
+  return false;
+}
+
+std::string option_text(const Setting& setting) {
+  std::string text(setting.value_name);
+  if (!text.empty()) text += ' ';
+  return text + "[default: " + std::string(setting.default_text) + "] [env: " + std::string(setting.key) + "]";
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || ptr != end || value > max) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  const std::string value = lower(text);
+  if (value == "true" || value == "1" || value == "yes" || value == "on") return true;
+  if (value == "false" || value == "0" || value == "no" || value == "off") return false;
+  return std::nullopt;
+}
+
+bool valid_database_url(std::string_view url) {
+  if (url.empty() || url.starts_with("postgres://") || url.starts_with("postgresql://")) return true;
+  if (url.starts_with("sqlite://")) return url.size() > 9;
+  return url.starts_with("sqlite:") && url.size() > 7;
+}
+
+std::vector<std::string> split_origins(std::string_view list) {
+  std::vector<std::string> origins;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view origin = trim(list.substr(0, comma));
+    // Browsers send Origin without a trailing slash; people often write one.
+    while (origin.ends_with('/')) origin.remove_suffix(1);
+    if (origin == "*") return {};
+    if (!origin.empty()) origins.emplace_back(origin);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return origins;
+}
+
+// KEY=VALUE lines with the environment's names. Whole-line '#' comments only: a '#' inside a
+// value (a secret, a URL fragment) is kept. An "export " prefix is allowed so that a shell
+// env file can be shared. Unknown keys are ignored, since such a file often serves other tools.
+bool read_config_file(const std::string& path, Values& out, std::vector<std::string>& errors) {
+  std::ifstream file(path);
+  if (!file) {
+    errors.push_back("cannot read config file " + path);
+    return false;
+  }
+  std::string line;
+  for (int number = 1; std::getline(file, line); ++number) {
+    std::string_view text = trim(line);
+    if (text.empty() || text.front() == '#') continue;
+    if (text.starts_with("export ")) text = trim(text.substr(7));
+    const auto equals = text.find('=');
+    if (equals == std::string_view::npos) {
+      errors.push_back(path + ":" + std::to_string(number) + ": expected KEY=VALUE");
+      continue;
+    }
+    const std::string_view key = trim(text.substr(0, equals));
+    std::string_view value = trim(text.substr(equals + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (known_key(key) && !value.empty()) {
+      out[std::string(key)] = {std::string(value), path + ":" + std::to_string(number)};
+    }
+  }
+  return true;
+}
+
+// Converts the winning values into `config`; each bad one adds a message to `errors`.
+void apply(const Values& values, Config& config, std::vector<std::string>& errors) {
+  for (const auto& [key, value] : values) {
+    const std::string_view text = value.text;
+    std::string_view expected;  // set when the value is refused
+    if (key == "HOST") {
+      if (text.empty()) expected = "an address";
+      config.host = value.text;
+    } else if (key == "PORT") {
+      if (const auto port = parse_unsigned(text, 65535)) {
+        config.port = static_cast<std::uint16_t>(*port);
+      } else {
+        expected = "a port, 0-65535";
+      }
+    } else if (key == "DATABASE_URL") {
+      if (!valid_database_url(text)) expected = "sqlite:PATH, postgres://... or postgresql://...";
+      config.database_url = value.text;
+    } else if (key == "JWT_SECRET") {
+      config.jwt_secret = value.text;
+    } else if (key == "JWT_EXPIRES_IN") {
+      if (const auto seconds = parse_duration(text)) {
+        config.jwt_expires_in = *seconds;
+      } else {
+        expected = "a positive duration such as 30s, 60m, 1h, 7d or 3600";
+      }
+    } else if (key == "CORS_ORIGIN") {
+      config.cors_origins = split_origins(text);
+    } else if (key == "MAX_MESSAGE_LENGTH") {
+      const auto length = parse_unsigned(text, std::numeric_limits<std::size_t>::max());
+      if (length && *length > 0) {
+        config.max_message_length = *length;
+      } else {
+        expected = "a positive number";
+      }
+    } else if (key == "LOG_LEVEL") {
+      std::string level = lower(text);
+      if (level == "warning") level = "warn";
+      if (level == "trace" || level == "debug" || level == "info" || level == "warn" || level == "error") {
+        config.log_level = level;
+      } else {
+        expected = "trace, debug, info, warn or error";
+      }
+    } else if (key == "AUTO_CREATE_USERS" || key == "REJECT_WITH_CONNECT_ERROR") {
+      bool& target = key == "AUTO_CREATE_USERS" ? config.auto_create_users : config.reject_with_connect_error;
+      if (const auto flag = parse_bool(text)) {
+        target = *flag;
+      } else {
+        expected = "true or false";
+      }
+    } else if (key == "SQLITE_SYNCHRONOUS") {
+      const std::string mode = lower(text);
+      if (mode == "full" || mode == "normal") {
+        config.sqlite_synchronous = mode == "full" ? "FULL" : "NORMAL";
+      } else {
+        expected = "FULL or NORMAL";
+      }
+    } else if (key == "PARLEY_THREADS") {
+      // A bound that catches typos long before the kernel's thread limit does.
+      if (const auto threads = parse_unsigned(text, 1024)) {
+        config.threads = *threads;
+      } else {
+        expected = "a number of threads, 0-1024";
+      }
+    } else if (key == "PARLEY_STATIC_DIR") {
+      config.static_dir = value.text;
+    } else if (key == "HANDSHAKE_RATE") {
+      if (const auto rate = parse_unsigned(text, 1'000'000)) {
+        config.handshake_rate = static_cast<double>(*rate);
+      } else {
+        expected = "a number of connections per second, 0-1000000";
+      }
+    }
+    if (!expected.empty()) {
+      errors.push_back("invalid " + key + " \"" + value.text + "\" (from " + value.source +
+                       "): expected " + std::string(expected));
+    }
+  }
+}
+
+}  // namespace
+
+std::string Config::sqlite_path() const {
+  if (database_url.empty()) return "parley.db";
+  if (database_url.starts_with("sqlite://")) return database_url.substr(9);
+  if (database_url.starts_with("sqlite:")) return database_url.substr(7);
+  return {};
+}
+
+bool Config::uses_postgres() const {
+  return database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+}
+
+std::optional<std::int64_t> parse_duration(std::string_view text) {
+  text = trim(text);
+  std::int64_t count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (error != std::errc() || end == text.data() || text.front() == '-' || count <= 0) return std::nullopt;
+  const std::string unit = lower(trim(std::string_view(end, text.data() + text.size() - end)));
+
+  constexpr std::pair<std::string_view, std::int64_t> units[] = {
+      {"", 1},         {"s", 1},        {"sec", 1},       {"secs", 1},      {"second", 1},
+      {"seconds", 1},  {"m", 60},       {"min", 60},      {"mins", 60},     {"minute", 60},
+      {"minutes", 60}, {"h", 3600},     {"hr", 3600},     {"hrs", 3600},    {"hour", 3600},
+      {"hours", 3600}, {"d", 86400},    {"day", 86400},   {"days", 86400},  {"w", 604800},
+      {"week", 604800}, {"weeks", 604800},
+  };
+  for (const auto& [name, seconds] : units) {
+    if (name != unit) continue;
+    if (count > std::numeric_limits<std::int64_t>::max() / seconds) return std::nullopt;
+    return count * seconds;
+  }
+  return std::nullopt;
+}
+
+ParseResult parse(std::vector<std::string> args, const std::map<std::string, std::string>& env) {
+  ParseResult result;
+  if (args.empty()) args.emplace_back("parley");
+
+  CLI::App app("Parley, a real-time chat server speaking Socket.IO v4.\n"
+               "Each setting comes from its flag, else its environment variable, else the config\n"
+               "file (KEY=VALUE lines with the environment names), else its default.",
+               "parley");
+  app.get_formatter()->column_width(58);
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.set_version_flag("--version", "parley " PARLEY_VERSION);
+
+  // CLI11 writes into these; std::map nodes keep the bound references stable.
+  std::map<std::string, std::string> flag_text;
+  std::map<std::string, bool> flag_switch;
+  std::vector<std::pair<const Setting*, CLI::Option*>> flag_options;
+  for (const Setting& setting : settings) {
+    const std::string key(setting.key);
+    CLI::Option* option = setting.value_name.empty()
+                              ? app.add_flag(std::string(setting.flag), flag_switch[key], std::string(setting.help))
+                              : app.add_option(std::string(setting.flag), flag_text[key], std::string(setting.help));
+    option->option_text(option_text(setting));
+    flag_options.emplace_back(&setting, option);
+  }
+  std::string config_path;
+  auto* config_option = app.add_option("--config", config_path, "Config file of KEY=VALUE lines")
+                            ->option_text("FILE [env: PARLEY_CONFIG]");
+  auto* migrate = app.add_subcommand("migrate", "Apply the database migrations and exit");
+  // Settings may follow the subcommand: `parley migrate --database-url ...`.
+  migrate->fallthrough();
+
+  std::vector<const char*> argv;
+  for (const auto& arg : args) argv.push_back(arg.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& error) {
+    result.exit_now = true;
+    const int code = app.exit(error, std::cout, std::cerr);
+    // Usage errors exit with 2, as the invalid values below do; help and version with 0.
+    result.exit_code = code == 0 ? 0 : 2;
+    return result;
+  }
+  if (migrate->parsed()) result.command = "migrate";
+
+  Values values;
+  std::vector<std::string> errors;
+  // The file is the lowest layer: read first, overwritten by the environment, then by flags.
+  if (config_option->count() > 0) {
+    result.config.config_file = config_path;
+  } else if (const auto it = env.find(std::string(config_key)); it != env.end() && !it->second.empty()) {
+    result.config.config_file = it->second;
+  }
+  if (!result.config.config_file.empty()) read_config_file(result.config.config_file, values, errors);
+  for (const Setting& setting : settings) {
+    // An empty variable counts as unset, as container tools often pass KEY= for "nothing".
+    const auto it = env.find(std::string(setting.key));
+    if (it != env.end() && !it->second.empty()) {
+      values[std::string(setting.key)] = {it->second, "environment " + std::string(setting.key)};
+    }
+  }
+  for (const auto& [setting, option] : flag_options) {
+    if (option->count() == 0) continue;
+    const std::string key(setting->key);
+    std::string text = setting->value_name.empty() ? (flag_switch[key] ? "true" : "false") : flag_text[key];
+    values[key] = {std::move(text), std::string(setting->flag.substr(0, setting->flag.find(',')))};
+  }
+
+  apply(values, result.config, errors);
+  if (!errors.empty()) {
+    for (const auto& message : errors) std::cerr << "parley: " << message << "\n";
+    result.exit_now = true;
+    result.exit_code = 2;
+  }
+  return result;
+}
+
+ParseResult parse(int argc, char** argv) {
+  std::map<std::string, std::string> env;
+  auto take = [&env](std::string_view key) {
+    const std::string name(key);
+    if (const char* value = std::getenv(name.c_str())) env[name] = value;
+  };
+  for (const Setting& setting : settings) take(setting.key);
+  take(config_key);
+  return parse(std::vector<std::string>(argv, argv + argc), env);
+}
+
+}  // namespace parley::config

@@ -1,0 +1,370 @@
+// The Engine.IO session state machine; see session.hpp.
+#include "engineio/session.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace sio::engineio::detail {
+
+namespace {
+
+using transport::HttpResponse;
+using transport::WebSocketChannel;
+
+// Forwards a channel's events to its session without owning it: the session owns the channel.
+struct ChannelHandler final : WebSocketChannel::Handler {
+  ChannelHandler(std::weak_ptr<EngineSession> s, WebSocketChannel* c) : session(std::move(s)), channel(c) {}
+  void on_frame(std::string_view data, bool binary) override {
+    if (auto s = session.lock()) s->on_frame(channel, data, binary);
+  }
+  void on_closed(bool error) override {
+    if (auto s = session.lock()) s->on_channel_closed(channel, error);
+  }
+  std::weak_ptr<EngineSession> session;
+  WebSocketChannel* channel;
+};
+
+const OutboundPacket& control_packet(PacketType type) {
+  static const OutboundPacket ping = OutboundPacket::text(PacketType::ping, "");
+  static const OutboundPacket noop = OutboundPacket::text(PacketType::noop, "");
+  static const OutboundPacket close = OutboundPacket::text(PacketType::close, "");
+  switch (type) {
+    case PacketType::ping: return ping;
+    case PacketType::close: return close;
+    default: return noop;
+  }
+}
+
+HttpResponse poll_response(std::string body) {
+  return HttpResponse::text(200, std::move(body));
+}
+
+}  // namespace
+
+EngineSession::EngineSession(std::string id, std::size_t loop, boost::asio::io_context& context,
+                             const ServerOptions& options, transport::HttpRequest request, SessionRegistry& registry)
+    : id_(std::move(id)),
+      loop_(loop),
+      options_(options),
+      request_(std::move(request)),
+      registry_(registry),
+      heartbeat_(context) {
+  request_.body.clear();
+  request_.body.shrink_to_fit();
+}
+
+std::size_t EngineSession::buffered() const {
+  if (transport_ == TransportKind::websocket && websocket_) return websocket_->queued();
+  return outbox_.size();
+}
+
+void EngineSession::open_polling(transport::Responder respond) {
+  transport_ = TransportKind::polling;
+  bool can_upgrade = options_.allow_upgrades && options_.allow_websocket;
+  respond(poll_response("0" + encode_open_packet(id_, can_upgrade, options_.ping_interval.count(),
+                                                 options_.ping_timeout.count(), options_.max_payload)));
+  schedule_ping();
+}
+
+void EngineSession::open_websocket(std::shared_ptr<WebSocketChannel> channel) {
+  transport_ = TransportKind::websocket;
+  websocket_ = std::move(channel);
+  websocket_->set_handler(std::make_shared<ChannelHandler>(weak_from_this(), websocket_.get()));
+  websocket_->send(OutboundPacket::text(PacketType::open, encode_open_packet(id_, false, options_.ping_interval.count(),
+                                                                             options_.ping_timeout.count(),
+                                                                             options_.max_payload))
+                       .wire,
+                   false);
+  schedule_ping();
+}
+
+// --- sending ------------------------------------------------------------------------------
+
+void EngineSession::send(const OutboundPacket& packet) {
+  if (state_ != State::open) return;
+  if (transport_ == TransportKind::websocket) {
+    // A reader this far behind is not coming back: close rather than grow without bound.
+    if (websocket_->queued() >= options_.max_buffered_packets) {
+      close_with(CloseReason::transport_error);
+      return;
+    }
+    websocket_->send(packet.wire, packet.binary);
+    return;
+  }
+  enqueue(packet);
+}
+
+void EngineSession::enqueue(const OutboundPacket& packet) {
+  if (outbox_.size() >= options_.max_buffered_packets) {
+    close_with(CloseReason::transport_error);
+    return;
+  }
+  outbox_.push_back(packet);
+  schedule_flush();
+}
+
+// Packets sent during one turn of the loop leave together in one polling response.
+void EngineSession::schedule_flush() {
+  if (flush_scheduled_ || !pending_poll_) return;
+  flush_scheduled_ = true;
+  boost::asio::post(heartbeat_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush_polling();
+  });
+}
+
+void EngineSession::flush_polling() {
+  if (transport_ != TransportKind::polling || probed_ || !pending_poll_ || outbox_.empty()) return;
+  std::string body;
+  for (const auto& packet : outbox_) append_to_payload(packet, body);
+  outbox_.clear();
+  respond_poll(std::move(body));
+}
+
+void EngineSession::respond_poll(std::string body) {
+  if (!pending_poll_) return;
+  auto respond = std::move(*pending_poll_);
+  pending_poll_.reset();
+  respond(poll_response(std::move(body)));
+}
+
+// --- receiving ----------------------------------------------------------------------------
+
+void EngineSession::on_poll(transport::Responder respond) {
+  if (state_ == State::closing) {
+    // The server closed the session: the packets it still had go first, the close packet in
+    // the GET after them (a client handles a payload's packets after the transport's close).
+    if (!outbox_.empty()) {
+      std::string body;
+      for (const auto& packet : outbox_) append_to_payload(packet, body);
+      outbox_.clear();
+      respond(poll_response(std::move(body)));
+      return;
+    }
+    respond(poll_response("1"));
+    release();
+    return;
+  }
+  if (pending_poll_) {
+    // Two GETs at once: a broken or hostile client. The Node server closes the session.
+    respond(HttpResponse::json(400, R"({"code":3,"message":"Bad request"})"));
+    close_with(CloseReason::transport_error);
+    return;
+  }
+  if (probed_) {
+    // An upgrade is under way: end this polling cycle so the client can finish it.
+    respond(poll_response("6"));
+    return;
+  }
+  pending_poll_ = std::move(respond);
+  schedule_flush();
+}
+
+void EngineSession::on_post(std::string_view body, transport::Responder respond) {
+  if (state_ != State::open) {
+    respond(HttpResponse::json(400, R"({"code":1,"message":"Session ID unknown"})"));
+    return;
+  }
+  std::vector<Packet> packets;
+  if (!decode_payload(body, packets)) {
+    respond(HttpResponse::json(400, R"({"code":3,"message":"Bad request"})"));
+    close_with(CloseReason::parse_error);
+    return;
+  }
+  auto self = shared_from_this();  // a handler may close the session
+  for (const auto& packet : packets) {
+    if (state_ != State::open) break;
+    handle_packet(PacketView{packet.type, packet.binary, packet.data});
+  }
+  HttpResponse ok = HttpResponse::text(200, "ok");
+  ok.content_type = "text/html";
+  respond(std::move(ok));
+}
+
+void EngineSession::on_frame(WebSocketChannel* channel, std::string_view data, bool binary) {
+  if (state_ != State::open) return;
+  if (probe_ && channel == probe_.get()) {
+    if (!binary && data == "2probe") {
+      probe_->send(OutboundPacket::text(PacketType::pong, "probe").wire, false);
+      probed_ = true;
+      respond_poll("6");
+    } else if (!binary && data == "5") {
+      finish_upgrade();
+    } else {
+      abort_upgrade();
+    }
+    return;
+  }
+  if (!websocket_ || channel != websocket_.get()) return;
+  if (binary) {
+    handle_packet(decode_binary_frame(data));
+    return;
+  }
+  auto packet = decode_text_frame(data);
+  if (!packet) {
+    close_with(CloseReason::parse_error);
+    return;
+  }
+  handle_packet(*packet);
+}
+
+void EngineSession::handle_packet(const PacketView& packet) {
+  switch (packet.type) {
+    case PacketType::message:
+      if (on_message) on_message(packet);
+      break;
+    case PacketType::pong:
+      if (awaiting_pong_) schedule_ping();
+      break;
+    case PacketType::close:
+      close_with(CloseReason::transport_close);
+      break;
+    default:
+      break;  // ping (v3 clients), noop, open, upgrade outside an upgrade: nothing to do
+  }
+}
+
+// --- heartbeat ----------------------------------------------------------------------------
+
+void EngineSession::schedule_ping() {
+  awaiting_pong_ = false;
+  heartbeat_.expires_after(options_.ping_interval);
+  heartbeat_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->on_heartbeat_timer();
+  });
+}
+
+void EngineSession::on_heartbeat_timer() {
+  if (state_ == State::closing) {
+    release();  // the polling client never came back for the close packet
+    return;
+  }
+  if (state_ != State::open) return;
+  if (awaiting_pong_) {
+    close_with(CloseReason::ping_timeout);
+    return;
+  }
+  awaiting_pong_ = true;
+  heartbeat_.expires_after(options_.ping_timeout);
+  heartbeat_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->on_heartbeat_timer();
+  });
+  send(control_packet(PacketType::ping));
+}
+
+// --- upgrade ------------------------------------------------------------------------------
+
+bool EngineSession::upgrade_possible() const {
+  return state_ == State::open && transport_ == TransportKind::polling && !probe_ && options_.allow_upgrades;
+}
+
+void EngineSession::on_upgrade_channel(std::shared_ptr<WebSocketChannel> channel) {
+  if (!upgrade_possible()) {
+    channel->close();  // already upgraded (or upgrading): accepted, then closed, as Node does
+    return;
+  }
+  probe_ = std::move(channel);
+  probe_->set_handler(std::make_shared<ChannelHandler>(weak_from_this(), probe_.get()));
+  upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(heartbeat_.get_executor(), options_.upgrade_timeout);
+  upgrade_timer_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->abort_upgrade();
+  });
+}
+
+void EngineSession::finish_upgrade() {
+  transport_ = TransportKind::websocket;
+  websocket_ = std::move(probe_);
+  probed_ = false;
+  upgrade_timer_.reset();
+  respond_poll("6");
+  for (const auto& packet : outbox_) websocket_->send(packet.wire, packet.binary);
+  outbox_.clear();
+  outbox_.shrink_to_fit();
+}
+
+void EngineSession::abort_upgrade() {
+  upgrade_timer_.reset();
+  probed_ = false;
+  if (auto probe = std::move(probe_)) probe->close();
+  schedule_flush();
+}
+
+void EngineSession::on_channel_closed(WebSocketChannel* channel, bool error) {
+  if (probe_ && channel == probe_.get()) {
+    abort_upgrade();
+    return;
+  }
+  if (websocket_ && channel == websocket_.get()) {
+    websocket_.reset();
+    if (state_ == State::open) close_with(error ? CloseReason::transport_error : CloseReason::transport_close);
+    release();
+  }
+}
+
+// --- closing ------------------------------------------------------------------------------
+
+void EngineSession::close_with(CloseReason reason) {
+  if (state_ != State::open) return;
+  auto self = shared_from_this();
+  state_ = State::closing;
+  heartbeat_.cancel();
+  if (probe_) abort_upgrade();
+
+  // The layer above learns first, so what it sends in its goodbye still goes out.
+  on_message = nullptr;
+  if (auto notify = std::move(on_close)) notify(reason);
+  on_close = nullptr;
+
+  if (transport_ == TransportKind::websocket) {
+    if (websocket_) {
+      auto channel = std::move(websocket_);
+      channel->close();
+    }
+    release();
+    return;
+  }
+  bool goodbye_due = reason == CloseReason::forced_close || reason == CloseReason::server_shutdown;
+  if (pending_poll_) {
+    if (reason == CloseReason::transport_close) {
+      respond_poll("6");  // the client asked to close: just end its polling cycle
+      release();
+      return;
+    }
+    if (!goodbye_due || outbox_.empty()) {
+      std::string body;
+      for (const auto& packet : outbox_) append_to_payload(packet, body);
+      append_to_payload(control_packet(PacketType::close), body);
+      outbox_.clear();
+      respond_poll(std::move(body));
+      release();
+      return;
+    }
+    flush_polling();  // the last packets now, the close packet in the next GET
+  }
+  if (goodbye_due) {
+    // Keep the session until the client's next GETs take the rest and the close packet, or
+    // give up after a heartbeat's time.
+    heartbeat_.expires_after(options_.ping_interval + options_.ping_timeout);
+    heartbeat_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->on_heartbeat_timer();
+    });
+    return;
+  }
+  release();
+}
+
+void EngineSession::release() {
+  if (state_ == State::closed) return;
+  auto self = shared_from_this();
+  state_ = State::closed;
+  heartbeat_.cancel();
+  upgrade_timer_.reset();
+  outbox_.clear();
+  if (pending_poll_) respond_poll("6");
+  registry_.remove(id_, loop_);
+}
+
+}  // namespace sio::engineio::detail

@@ -1,0 +1,160 @@
+// Private to the Socket.IO layer: the server's shared state, the namespaces' per-loop socket
+// and room tables, the per-connection Client, and the recovery store.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <unordered_set>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "sio/socketio/server.hpp"
+
+namespace sio::detail {
+
+using engineio::OutboundPacket;
+using Packets = std::vector<OutboundPacket>;  // a Socket.IO packet: text, then its attachments
+
+// Encodes an EVENT (BINARY_EVENT when the payload has attachments) for `nsp`, with an ack id
+// and a recovery offset appended as the last argument when given.
+Packets encode_event(std::string_view nsp, std::string_view event, Payload&& payload,
+                     std::optional<std::uint64_t> ack_id, std::string_view offset);
+Packets encode_ack(std::string_view nsp, std::uint64_t id, const Payload& payload);
+OutboundPacket encode_connect(std::string_view nsp, std::string_view sid, std::string_view pid);
+OutboundPacket encode_connect_error(std::string_view nsp, const ConnectError& error);
+OutboundPacket encode_disconnect(std::string_view nsp);
+
+// Who a broadcast goes to.
+struct Audience {
+  std::vector<std::string> rooms;   // empty: everybody in the namespace
+  std::vector<std::string> except;  // nobody in these rooms
+  std::string exclude_socket;       // nor this socket
+  bool includes(const std::vector<std::string>& socket_rooms, const std::string& socket_id) const;
+};
+
+// Connection state recovery (Socket.IO >= 4.6): the sessions of sockets that lost their
+// connection, and every event sent, for the recovery window. Shared by all loops (a client
+// may come back on any of them), hence the lock; used only when recovery is enabled.
+class RecoveryStore {
+ public:
+  explicit RecoveryStore(std::chrono::milliseconds window) : window_(window) {}
+
+  struct Saved {
+    std::string sid, pid, nsp;
+    std::vector<std::string> rooms;
+    std::any data;
+    std::chrono::steady_clock::time_point disconnected_at;
+  };
+  struct Restored {
+    Saved session;
+    std::vector<std::shared_ptr<const Packets>> missed;
+  };
+
+  // Gives the event the next offset, encodes it with `encode(offset)`, and logs it.
+  std::shared_ptr<const Packets> log(std::string_view nsp, const Audience& audience,
+                                     const std::function<Packets(std::string_view offset)>& encode);
+  void persist(Saved session);
+  std::optional<Restored> restore(std::string_view pid, std::string_view offset);
+
+ private:
+  struct Entry {
+    std::uint64_t offset;
+    std::string nsp;
+    Audience audience;
+    std::shared_ptr<const Packets> packets;
+    std::chrono::steady_clock::time_point at;
+  };
+  void expire(std::chrono::steady_clock::time_point now);
+
+  std::chrono::milliseconds window_;
+  std::mutex mutex_;
+  std::uint64_t next_offset_ = 1;
+  std::deque<Entry> log_;
+  std::unordered_map<std::string, Saved> sessions_;
+};
+
+struct ServerCore;
+
+struct NamespaceCore {
+  NamespaceCore(ServerCore& s, std::string n);
+
+  ServerCore& server;
+  std::string name;
+  std::vector<Namespace::Middleware> middlewares;
+  std::function<void(Socket&)> on_connection;
+  Namespace facade{this};
+  std::atomic<std::size_t> count{0};
+
+  // Touched only by the loop's own thread.
+  struct LoopState {
+    std::unordered_map<std::string, Socket*> sockets;
+    std::unordered_map<std::string, std::unordered_set<Socket*>> rooms;
+  };
+  std::vector<LoopState> loops;
+
+  void add(Socket& socket);
+  void remove(Socket& socket);
+  void join(Socket& socket, const std::string& room);
+  void leave(Socket& socket, const std::string& room);
+  // Sends `packets` to the audience on every loop.
+  void broadcast(Audience audience, std::shared_ptr<const Packets> packets);
+  void disconnect_sockets(Audience audience, bool close_connection);
+  template <class Fn>
+  void for_each_local(std::size_t loop, const Audience& audience, Fn&& fn);
+};
+
+struct ServerCore {
+  ServerCore(transport::EventLoops& l, ServerOptions o);
+
+  transport::EventLoops& loops;
+  ServerOptions options;
+  std::shared_ptr<engineio::Server> engine;
+  std::map<std::string, std::unique_ptr<NamespaceCore>, std::less<>> namespaces;
+  std::unique_ptr<RecoveryStore> recovery;
+  std::vector<std::unique_ptr<socketio::PacketDecoder>> decoders;  // one per loop
+
+  NamespaceCore* find(std::string_view name) const;
+};
+
+// One Engine.IO session seen by Socket.IO: decodes its packets, reassembles binary ones, and
+// holds its sockets (one per namespace).
+class Client : public std::enable_shared_from_this<Client> {
+ public:
+  Client(ServerCore& server, std::shared_ptr<engineio::Session> session);
+
+  void start();
+  void send(const Packets& packets);
+  void send(const OutboundPacket& packet) { session_->send(packet); }
+  std::size_t loop() const { return session_->loop(); }
+  TransportKind transport() const { return session_->transport(); }
+  ServerCore& server() { return server_; }
+  // Forgets the socket of `nsp` (it left or was disconnected).
+  void forget(const std::string& nsp);
+  // Every socket leaves ("server namespace disconnect"), then the connection closes.
+  void disconnect_all();
+
+  static Ack make_ack(Socket& socket, std::uint64_t id);
+
+ private:
+  void on_message(const engineio::PacketView& message);
+  void on_close(engineio::CloseReason reason);
+  void handle(const socketio::PacketView& packet, std::span<const std::string> attachments);
+  void connect(std::string nsp_name, std::string auth);
+  void run_middlewares(NamespaceCore* nsp, std::shared_ptr<Socket> socket, std::size_t index);
+  void finish_connect(std::shared_ptr<Socket> socket, std::vector<std::shared_ptr<const Packets>> missed);
+  void protocol_error();
+  Socket* socket_of(std::string_view nsp);
+
+  ServerCore& server_;
+  std::shared_ptr<engineio::Session> session_;
+  std::shared_ptr<const transport::HttpRequest> request_;
+  std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
+  std::unique_ptr<boost::asio::steady_timer> connect_timer_;
+  // A binary packet waiting for its attachments.
+  std::string partial_text_;
+  std::vector<std::string> partial_attachments_;
+  std::uint32_t partial_expected_ = 0;
+};
+
+}  // namespace sio::detail

@@ -1,0 +1,150 @@
+// How a failure is contained. In pipeline mode the server skips everything after an error up
+// to the next sync point, and the transaction stays open in the failed state. The batch is
+// sent as one segment ending in COMMIT and a sync. When a job's statement fails, COMMIT is
+// among the skipped statements; the next segment then rolls back to the failed job's savepoint
+// (undoing just that job and bringing the transaction back to life) and resends the jobs after
+// it. So one failing job costs one more round trip, and nothing is committed twice. Each
+// further failure halves the segment length, so a batch full of failing jobs costs a round trip
+// per job or so rather than resending the whole tail each time.
+//
+// Expected failures (a username already taken) never get here: such statements use
+// ON CONFLICT DO NOTHING and report through their results. A failure outside a job's own
+// statements (BEGIN, SAVEPOINT, COMMIT) fails the whole batch.
+#include "store/pg_group_commit.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace parley::store::pg {
+
+namespace {
+
+const Statement begin{"parley_begin", "BEGIN", {}};
+const Statement commit{"parley_commit", "COMMIT", {}};
+const Statement rollback{"parley_rollback", "ROLLBACK", {}};
+const Statement savepoint{"parley_savepoint", "SAVEPOINT job", {}};
+const Statement release{"parley_release", "RELEASE SAVEPOINT job", {}};
+const Statement rollback_to{"parley_rollback_to", "ROLLBACK TO SAVEPOINT job", {}};
+const Statement all[] = {begin, commit, rollback, savepoint, release, rollback_to};
+
+// What the next result of the pipeline answers.
+struct Expected {
+  enum class Kind { control, job_statement, sync } kind;
+  std::size_t job = 0;
+  int index = 0;
+};
+
+[[noreturn]] void out_of_step() { throw Error("the pipeline's results are out of step", true); }
+
+// Reads one statement's result and the empty result that ends it. A lost connection is reported
+// as such (the server's reason), not as results out of step.
+Result take_statement_result(Connection& db, Clock::time_point deadline) {
+  Result result = db.next_result(deadline);
+  if (!result || result.sync()) out_of_step();
+  if (!result.ok() && !result.aborted()) db.throw_if_lost(result);
+  if (Result extra = db.next_result(deadline)) {
+    if (!extra.ok()) db.throw_if_lost(extra);
+    out_of_step();
+  }
+  return result;
+}
+
+void take_sync(Connection& db, Clock::time_point deadline) {
+  Result result = db.next_result(deadline);
+  if (result.sync()) return;
+  if (result && !result.ok()) db.throw_if_lost(result);
+  out_of_step();
+}
+
+}  // namespace
+
+std::span<const Statement> batch_statements() { return all; }
+
+BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+  BatchOutcome outcome;
+  outcome.job_errors.resize(jobs.size());
+  db.enter_pipeline();
+  std::vector<Expected> expected;
+  std::size_t next = 0;  // the first job of the coming segment
+  std::size_t segment_length = std::max<std::size_t>(1, jobs.size());
+  int failures = 0;
+  bool first_segment = true;
+  bool undo_failed_job = false;  // the transaction is failed inside the last failed job's savepoint
+  for (;;) {
+    expected.clear();
+    if (first_segment) {
+      db.send(begin);
+      expected.push_back({Expected::Kind::control});
+    }
+    if (undo_failed_job) {
+      db.send(rollback_to);
+      db.send(release);
+      expected.push_back({Expected::Kind::control});
+      expected.push_back({Expected::Kind::control});
+    }
+    std::size_t end = std::min(jobs.size(), next + segment_length);
+    for (std::size_t i = next; i < end; ++i) {
+      db.send(savepoint);
+      expected.push_back({Expected::Kind::control});
+      int statements = jobs[i]->send(db);
+      for (int s = 0; s < statements; ++s) expected.push_back({Expected::Kind::job_statement, i, s});
+      db.send(release);
+      expected.push_back({Expected::Kind::control});
+    }
+    bool last_segment = end == jobs.size();
+    if (last_segment) {
+      db.send(commit);
+      expected.push_back({Expected::Kind::control});
+    }
+    db.sync();
+    expected.push_back({Expected::Kind::sync});
+
+    auto deadline = Clock::now() + timeout;
+    std::optional<std::size_t> failed_job;
+    std::optional<std::string> batch_error;
+    for (const auto& e : expected) {
+      if (e.kind == Expected::Kind::sync) {
+        take_sync(db, deadline);
+        continue;
+      }
+      Result result = take_statement_result(db, deadline);
+      if (result.aborted()) continue;  // skipped after the failure recorded below
+      if (!result.ok()) {
+        if (e.kind == Expected::Kind::job_statement) {
+          failed_job = e.job;
+          outcome.job_errors[e.job] = result.error();
+        } else {
+          batch_error = result.error();
+        }
+        continue;
+      }
+      if (e.kind == Expected::Kind::job_statement) jobs[e.job]->receive(e.index, result);
+    }
+
+    if (batch_error) {
+      db.send(rollback);
+      db.sync();
+      take_statement_result(db, deadline);  // fails harmlessly when COMMIT already ended it
+      take_sync(db, deadline);
+      db.exit_pipeline();
+      outcome.error = *batch_error;
+      return outcome;
+    }
+    first_segment = false;
+    if (failed_job) {
+      next = *failed_job + 1;
+      undo_failed_job = true;
+      if (++failures > 1) segment_length = std::max<std::size_t>(1, segment_length / 2);
+      continue;
+    }
+    if (last_segment) {
+      db.exit_pipeline();
+      outcome.committed = true;
+      return outcome;
+    }
+    next = end;
+    undo_failed_job = false;
+  }
+}
+
+}  // namespace parley::store::pg

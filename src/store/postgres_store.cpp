@@ -1,0 +1,304 @@
+#include "store/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <thread>
+
+#include "store/pg_connection.hpp"
+#include "store/pg_group_commit.hpp"
+#include "store/pg_link.hpp"
+#include "store/postgres_writes.hpp"
+#include "store/work_queue.hpp"
+
+namespace parley::store {
+
+namespace {
+
+using pg::Clock;
+using pg::int8_type;
+using pg::text_type;
+
+constexpr std::size_t max_batch = 1024;
+constexpr std::size_t max_queued = 200'000;  // beyond this, calls are refused, not buffered
+constexpr std::size_t reader_count = 2;
+// How long one round trip may take before its connection is given up for dead. A crashed host
+// or a cut network answers nothing at all: this bounds how long a caller can wait for an answer.
+constexpr auto io_timeout = std::chrono::seconds(5);
+constexpr auto ping_timeout = std::chrono::seconds(2);
+constexpr char unavailable[] = "database unavailable";
+
+Clock::time_point io_deadline() { return Clock::now() + io_timeout; }
+
+std::int64_t clamp_limit(std::size_t limit) { return static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)); }
+
+// --- the readers' statements ----------------------------------------------------------------
+const pg::Statement user_by_id{"user_by_id", std::string(select_user) + "WHERE id = $1", {text_type}};
+const pg::Statement user_by_username{"user_by_username", std::string(select_user) + "WHERE username = $1", {text_type}};
+// position(), not LIKE: the user's text is matched literally, '%' and '_' included.
+const pg::Statement search{"search",
+                           std::string(select_user) +
+                               "WHERE position(lower($1) in lower(name)) > 0 "
+                               "OR position(lower($1) in lower(COALESCE(username, ''))) > 0 "
+                               "ORDER BY name, id LIMIT $2",
+                           {text_type, int8_type}};
+// The conversation id comes first (one row by the unique key), so that the messages are read
+// backwards along the (conversation_id, id) index and the scan stops after `limit` rows.
+const pg::Statement history{
+    "history",
+    "SELECT m.id, m.conversation_id, m.sender_id, u.name, m.content, m.created_at "
+    "FROM messages m JOIN users u ON u.id = m.sender_id "
+    "WHERE m.conversation_id = (SELECT id FROM conversations WHERE direct_key = $1) "
+    "AND m.id < $2 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT $3",
+    {text_type, int8_type, int8_type}};
+const pg::Statement ping{"ping", "SELECT 1", {}};
+const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username, &search, &history, &ping};
+
+void prepare_reader(pg::Connection& db) {
+  auto deadline = io_deadline();
+  for (const auto* s : reader_statements) db.prepare(*s, deadline);
+}
+
+using ReadJob = std::function<void(pg::Link&)>;
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(std::string url)
+      : url_(std::move(url)),
+        writes_(max_queued),
+        reads_(max_queued),
+        writer_link_(url_, "writer", [](pg::Connection& db) { prepare_writer(db, io_deadline()); }) {
+    for (std::size_t i = 0; i < reader_count; ++i) {
+      readers_.push_back(std::make_unique<pg::Link>(url_, "reader " + std::to_string(i + 1), prepare_reader));
+    }
+    // Connected before the threads start, so that the store is ready as soon as it is open.
+    writer_link_.get();
+    for (auto& link : readers_) link->get();
+    writer_thread_ = std::thread([this] { write_loop(); });
+    for (auto& link : readers_) reader_threads_.emplace_back([this, link = link.get()] { read_loop(*link); });
+  }
+
+  ~PostgresStore() override { close(); }
+
+  void get_user(std::string id, std::function<void(Result<std::optional<User>>)> done) override {
+    read([id = std::move(id)](pg::Connection& db) -> Result<std::optional<User>> {
+      return one_user(db.exec(user_by_id, pg::Params().text(id), io_deadline()));
+    }, std::move(done));
+  }
+
+  void get_user_by_username(std::string username, std::function<void(Result<std::optional<User>>)> done) override {
+    read([username = std::move(username)](pg::Connection& db) -> Result<std::optional<User>> {
+      return one_user(db.exec(user_by_username, pg::Params().text(username), io_deadline()));
+    }, std::move(done));
+  }
+
+  void search_users(std::string text, std::size_t limit, std::function<void(Result<std::vector<User>>)> done) override {
+    read([text = std::move(text), limit](pg::Connection& db) -> Result<std::vector<User>> {
+      auto rows = db.exec(search, pg::Params().text(text).int64(clamp_limit(limit)), io_deadline());
+      std::vector<User> users;
+      users.reserve(static_cast<std::size_t>(rows.rows()));
+      for (int i = 0; i < rows.rows(); ++i) users.push_back(read_user(rows, i));
+      return users;
+    }, std::move(done));
+  }
+
+  void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
+                      std::function<void(Result<std::vector<Message>>)> done) override {
+    read([key = direct_key(a, b), before, limit](pg::Connection& db) -> Result<std::vector<Message>> {
+      auto rows = db.exec(history, pg::Params().text(key).int64(before.value_or(INT64_MAX)).int64(clamp_limit(limit)),
+                          io_deadline());
+      std::vector<Message> messages;
+      messages.reserve(static_cast<std::size_t>(rows.rows()));
+      for (int i = rows.rows() - 1; i >= 0; --i) {  // newest first from the index: oldest first out
+        messages.push_back(Message{rows.int64(i, 0), rows.int64(i, 1), rows.text(i, 2), rows.text(i, 3),
+                                   rows.text(i, 4), rows.int64(i, 5)});
+      }
+      return messages;
+    }, std::move(done));
+  }
+
+  void create_user(User user, std::function<void(Result<CreateUser>)> done) override {
+    write(create_user_write(std::move(user), std::move(done)));
+  }
+
+  void ensure_user(User user, std::function<void(Result<User>)> done) override {
+    write(ensure_user_write(std::move(user), std::move(done)));
+  }
+
+  void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
+    write(append_direct_write(std::move(message), conversations_, std::move(done)));
+  }
+
+  void check_ready(std::function<void(bool)> done) override {
+    auto shared_done = std::make_shared<std::function<void(bool)>>(std::move(done));
+    bool queued = reads_.push([this, shared_done](pg::Link& link) {
+      bool answered = false;
+      if (pg::Connection* db = link.get()) {
+        try {
+          db->exec(ping, pg::Params(), Clock::now() + ping_timeout);
+          answered = true;
+        } catch (const pg::Error& e) {
+          if (e.connection_lost) link.drop(e.what());
+        }
+      }
+      // Answering reads is not enough: the chat cannot work without its writer.
+      (*shared_done)(answered && writer_link_.up());
+    });
+    if (!queued) (*shared_done)(false);
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    writes_.stop();
+    reads_.stop();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    for (auto& thread : reader_threads_) thread.join();
+    reader_threads_.clear();
+  }
+
+  std::string describe() const override { return describe_postgres(url_); }
+
+ private:
+  static Result<std::optional<User>> one_user(const pg::Result& rows) {
+    if (rows.rows() == 0) return std::optional<User>();
+    return std::optional<User>(read_user(rows, 0));
+  }
+
+  template <class T, class Query>
+  void read(Query query, std::function<void(Result<T>)> done) {
+    auto shared_done = std::make_shared<std::function<void(Result<T>)>>(std::move(done));
+    bool queued = reads_.push([query = std::move(query), shared_done](pg::Link& link) {
+      Result<T> result = Failure{unavailable};
+      if (pg::Connection* db = link.get()) {
+        try {
+          result = query(*db);
+        } catch (const pg::Error& e) {
+          if (e.connection_lost) {
+            link.drop(e.what());
+          } else {
+            result = Failure{e.what()};
+          }
+        }
+      }
+      (*shared_done)(std::move(result));
+    });
+    if (!queued) (*shared_done)(Failure{"database overloaded"});
+  }
+
+  void write(std::unique_ptr<StoreWrite> job) {
+    // push() takes the job only when it accepts it.
+    if (!writes_.push(std::move(job))) job->complete(false, "database overloaded");
+  }
+
+  void write_loop() {
+    for (;;) {
+      auto batch = writes_.take(max_batch, writer_link_.retry_at());
+      if (batch.empty()) {
+        if (writes_.finished()) return;
+        writer_link_.get();  // a reconnection attempt is due
+        continue;
+      }
+      pg::Connection* db = writer_link_.get();
+      if (!db) {
+        for (auto& job : batch) job->complete(false, unavailable);
+        continue;
+      }
+      commit(*db, batch);
+    }
+  }
+
+  void commit(pg::Connection& db, std::vector<std::unique_ptr<StoreWrite>>& batch) {
+    std::vector<pg::WriteJob*> jobs;
+    jobs.reserve(batch.size());
+    for (auto& job : batch) jobs.push_back(job.get());
+    pg::BatchOutcome outcome;
+    try {
+      outcome = pg::run_batch(db, jobs, io_timeout);
+    } catch (const pg::Error& e) {
+      // Lost in the middle: whether COMMIT got through is unknown, so no write may report success.
+      writer_link_.drop(e.what());
+      outcome = pg::BatchOutcome{false, unavailable, {}};
+    }
+    // After a failure the database may not be the one the ids came from (a failover, a restore).
+    if (!outcome.committed) conversations_.clear();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!outcome.committed) {
+        batch[i]->complete(false, outcome.error);
+      } else {
+        batch[i]->complete(outcome.job_errors[i].empty(), outcome.job_errors[i]);
+      }
+    }
+  }
+
+  void read_loop(pg::Link& link) {
+    for (;;) {
+      // One at a time, so that a slow query holds up only its own reader.
+      auto jobs = reads_.take(1, link.retry_at());
+      if (jobs.empty()) {
+        if (reads_.finished()) return;
+        link.get();  // a reconnection attempt is due
+        continue;
+      }
+      for (auto& job : jobs) job(link);
+    }
+  }
+
+  std::string url_;
+  WorkQueue<std::unique_ptr<StoreWrite>> writes_;
+  WorkQueue<ReadJob> reads_;
+  pg::Link writer_link_;
+  std::vector<std::unique_ptr<pg::Link>> readers_;
+  ConversationCache conversations_;  // writer thread only
+  std::thread writer_thread_;
+  std::vector<std::thread> reader_threads_;
+  bool closed_ = false;
+};
+
+[[noreturn]] void rethrow_clearly(const std::string& url, const std::exception& e) {
+  throw std::runtime_error("PostgreSQL (" + describe_postgres(url) + "): " + e.what());
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgres(const std::string& url) {
+  migrate_postgres(url);
+  return std::make_unique<PostgresStore>(url);
+}
+
+int migrate_postgres(const std::string& url) {
+  try {
+    pg::Connection db(url, std::chrono::seconds(10));
+    return pg::migrate(db);
+  } catch (const pg::Error& e) {
+    rethrow_clearly(url, e);
+  }
+}
+
+std::string describe_postgres(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (!options) {
+    PQfreemem(error);
+    return "postgres://(unparsable URL)";
+  }
+  std::string user, host, port, dbname;
+  for (auto* option = options; option->keyword; ++option) {
+    if (!option->val) continue;
+    std::string_view keyword = option->keyword;
+    if (keyword == "user") user = option->val;
+    if (keyword == "host") host = option->val;
+    if (keyword == "port") port = option->val;
+    if (keyword == "dbname") dbname = option->val;
+  }
+  PQconninfoFree(options);
+  std::string text = "postgres://";
+  if (!user.empty()) text += user + "@";
+  text += host;
+  if (!port.empty()) text += ":" + port;
+  if (!dbname.empty()) text += "/" + dbname;
+  return text;
+}
+
+}  // namespace parley::store

@@ -1,0 +1,205 @@
+#include "store/postgres_writes.hpp"
+
+namespace parley::store {
+
+namespace {
+
+using pg::int8_type;
+using pg::text_type;
+
+constexpr std::size_t max_cached_conversations = 1'000'000;
+
+// ON CONFLICT DO NOTHING: a taken id or username is an answer, not an error, so it never aborts
+// the pipeline. An empty username is stored as NULL so that any number of users can lack one.
+const pg::Statement insert_user{
+    "insert_user",
+    "INSERT INTO users (id, name, username, password_hash, created_at) "
+    "VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5) ON CONFLICT DO NOTHING RETURNING id",
+    {text_type, text_type, text_type, text_type, int8_type}};
+// A separate statement, so that it sees a row another server committed while the insert waited.
+const pg::Statement user_exists{"user_exists", "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", {text_type}};
+const pg::Statement insert_user_if_missing{
+    "insert_user_if_missing", "INSERT INTO users (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    {text_type, text_type, int8_type}};
+const pg::Statement writer_find_user{"find_user", std::string(select_user) + "WHERE id = $1", {text_type}};
+// A pair's first message: the statements find the conversation by its key in SQL, since in a
+// pipeline the client cannot pass one statement's result to the next.
+const pg::Statement insert_conversation{
+    "insert_conversation",
+    "INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', $1, $2) "
+    "ON CONFLICT (direct_key) DO NOTHING",
+    {text_type, int8_type}};
+const pg::Statement insert_members{
+    "insert_members",
+    "INSERT INTO conversation_members (conversation_id, user_id, joined_at) "
+    "SELECT c.id, m.user_id, $4 FROM conversations c CROSS JOIN (VALUES ($2), ($3)) AS m (user_id) "
+    "WHERE c.direct_key = $1 ON CONFLICT DO NOTHING",
+    {text_type, text_type, text_type, int8_type}};
+const pg::Statement insert_message_by_key{
+    "insert_message_by_key",
+    "INSERT INTO messages (conversation_id, sender_id, content, created_at) "
+    "SELECT id, $2, $3, $4 FROM conversations WHERE direct_key = $1 RETURNING id, conversation_id",
+    {text_type, text_type, text_type, int8_type}};
+const pg::Statement insert_message{
+    "insert_message",
+    "INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    {int8_type, text_type, text_type, int8_type}};
+const pg::Statement* const writer_statements[] = {&insert_user,           &user_exists,         &insert_user_if_missing,
+                                                  &writer_find_user,      &insert_conversation, &insert_members,
+                                                  &insert_message_by_key, &insert_message};
+
+}  // namespace
+
+std::string direct_key(const std::string& a, const std::string& b) { return a < b ? a + ":" + b : b + ":" + a; }
+
+User read_user(const pg::Result& r, int row) {
+  return User{r.text(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.int64(row, 4)};
+}
+
+void prepare_writer(pg::Connection& db, pg::Clock::time_point deadline) {
+  for (const auto& s : pg::batch_statements()) db.prepare(s, deadline);
+  for (const auto* s : writer_statements) db.prepare(*s, deadline);
+}
+
+std::int64_t ConversationCache::find(const std::string& key) const {
+  auto it = ids_.find(key);
+  return it == ids_.end() ? 0 : it->second;
+}
+
+void ConversationCache::remember(const std::string& key, std::int64_t id) {
+  if (ids_.size() >= max_cached_conversations) ids_.clear();  // a bound, not an eviction policy
+  ids_.emplace(key, id);
+}
+
+namespace {
+
+class CreateUserWrite final : public StoreWrite {
+ public:
+  CreateUserWrite(User user, std::function<void(Result<CreateUser>)> done)
+      : user_(std::move(user)), done_(std::move(done)) {}
+
+  int send(pg::Connection& db) override {
+    db.send(insert_user, pg::Params()
+                             .text(user_.id)
+                             .text(user_.name)
+                             .text(user_.username)
+                             .text(user_.password_hash)
+                             .int64(user_.created_at_ms));
+    db.send(user_exists, pg::Params().text(user_.id));
+    return 2;
+  }
+
+  void receive(int index, const pg::Result& result) override {
+    if (index == 0) inserted_ = result.rows() > 0;
+    if (index == 1) id_exists_ = result.rows() > 0 && result.boolean(0, 0);
+  }
+
+  void complete(bool committed, const std::string& error) override {
+    if (!committed) return done_(Failure{error});
+    done_(inserted_ ? CreateUser::created : id_exists_ ? CreateUser::id_taken : CreateUser::username_taken);
+  }
+
+ private:
+  User user_;
+  std::function<void(Result<CreateUser>)> done_;
+  bool inserted_ = false;
+  bool id_exists_ = false;
+};
+
+class EnsureUserWrite final : public StoreWrite {
+ public:
+  EnsureUserWrite(User user, std::function<void(Result<User>)> done) : user_(std::move(user)), done_(std::move(done)) {}
+
+  int send(pg::Connection& db) override {
+    db.send(insert_user_if_missing, pg::Params().text(user_.id).text(user_.name).int64(user_.created_at_ms));
+    db.send(writer_find_user, pg::Params().text(user_.id));
+    return 2;
+  }
+
+  void receive(int index, const pg::Result& result) override {
+    if (index == 1 && result.rows() > 0) stored_ = read_user(result, 0);
+  }
+
+  void complete(bool committed, const std::string& error) override {
+    if (!committed) return done_(Failure{error});
+    done_(std::move(stored_));
+  }
+
+ private:
+  User user_;
+  std::function<void(Result<User>)> done_;
+  User stored_;
+};
+
+class AppendDirectWrite final : public StoreWrite {
+ public:
+  AppendDirectWrite(NewMessage message, ConversationCache& conversations, std::function<void(Result<Message>)> done)
+      : message_(std::move(message)),
+        key_(direct_key(message_.sender_id, message_.receiver_id)),
+        conversations_(conversations),
+        done_(std::move(done)) {}
+
+  int send(pg::Connection& db) override {
+    conversation_ = conversations_.find(key_);
+    known_conversation_ = conversation_ != 0;
+    if (known_conversation_) {
+      db.send(insert_message, pg::Params()
+                                  .int64(conversation_)
+                                  .text(message_.sender_id)
+                                  .text(message_.content)
+                                  .int64(message_.created_at_ms));
+      return 1;
+    }
+    db.send(insert_conversation, pg::Params().text(key_).int64(message_.created_at_ms));
+    db.send(insert_members, pg::Params()
+                                .text(key_)
+                                .text(message_.sender_id)
+                                .text(message_.receiver_id)
+                                .int64(message_.created_at_ms));
+    db.send(insert_message_by_key, pg::Params()
+                                       .text(key_)
+                                       .text(message_.sender_id)
+                                       .text(message_.content)
+                                       .int64(message_.created_at_ms));
+    return 3;
+  }
+
+  void receive(int index, const pg::Result& result) override {
+    if (index != (known_conversation_ ? 0 : 2)) return;
+    id_ = result.rows() > 0 ? result.int64(0, 0) : 0;
+    if (!known_conversation_ && id_) conversation_ = result.int64(0, 1);
+  }
+
+  void complete(bool committed, const std::string& error) override {
+    if (!committed) return done_(Failure{error});
+    if (!id_) return done_(Failure{"the message's conversation was not found"});  // not expected
+    if (!known_conversation_) conversations_.remember(key_, conversation_);
+    done_(Message{id_, conversation_, message_.sender_id, {}, message_.content, message_.created_at_ms});
+  }
+
+ private:
+  NewMessage message_;
+  std::string key_;
+  ConversationCache& conversations_;
+  std::function<void(Result<Message>)> done_;
+  bool known_conversation_ = false;
+  std::int64_t conversation_ = 0;
+  std::int64_t id_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<StoreWrite> create_user_write(User user, std::function<void(Result<CreateUser>)> done) {
+  return std::make_unique<CreateUserWrite>(std::move(user), std::move(done));
+}
+
+std::unique_ptr<StoreWrite> ensure_user_write(User user, std::function<void(Result<User>)> done) {
+  return std::make_unique<EnsureUserWrite>(std::move(user), std::move(done));
+}
+
+std::unique_ptr<StoreWrite> append_direct_write(NewMessage message, ConversationCache& conversations,
+                                                std::function<void(Result<Message>)> done) {
+  return std::make_unique<AppendDirectWrite>(std::move(message), conversations, std::move(done));
+}
+
+}  // namespace parley::store

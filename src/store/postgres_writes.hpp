@@ -1,0 +1,55 @@
+// The PostgreSQL store's writes: each a job for the group commit (pg_group_commit.hpp) that
+// sends its statements, collects their results and, once the batch is over, answers its caller.
+// Failures that callers expect (a username already taken) are answers, never errors, so they
+// never cost the batch a round trip.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/pg_connection.hpp"
+#include "store/pg_group_commit.hpp"
+#include "store/store.hpp"
+
+namespace parley::store {
+
+// "SELECT <a user's columns> FROM users ", as read_user reads them. (constexpr: statements built
+// from it at static initialisation, in any file, never see it unconstructed.)
+inline constexpr char select_user[] =
+    "SELECT id, name, COALESCE(username, ''), COALESCE(password_hash, ''), created_at FROM users ";
+User read_user(const pg::Result& rows, int row);
+// The key of a pair's direct conversation: the same whichever of the two asks.
+std::string direct_key(const std::string& a, const std::string& b);
+
+// Prepares what the writes and the group commit send on a new writer connection.
+void prepare_writer(pg::Connection& db, pg::Clock::time_point deadline);
+
+// Pair -> conversation id, for conversations known to be committed. Writer thread only.
+class ConversationCache {
+ public:
+  std::int64_t find(const std::string& key) const;  // 0 when unknown
+  void remember(const std::string& key, std::int64_t id);
+  void clear() { ids_.clear(); }
+
+ private:
+  std::unordered_map<std::string, std::int64_t> ids_;
+};
+
+// A write and its caller's callback.
+class StoreWrite : public pg::WriteJob {
+ public:
+  // Runs on the writer thread once the batch is over; `committed` false means nothing of this
+  // write was stored, and `error` says why.
+  virtual void complete(bool committed, const std::string& error) = 0;
+};
+
+std::unique_ptr<StoreWrite> create_user_write(User user, std::function<void(Result<CreateUser>)> done);
+std::unique_ptr<StoreWrite> ensure_user_write(User user, std::function<void(Result<User>)> done);
+// Creates the pair's conversation (and its members) with its first message.
+std::unique_ptr<StoreWrite> append_direct_write(NewMessage message, ConversationCache& conversations,
+                                                std::function<void(Result<Message>)> done);
+
+}  // namespace parley::store

@@ -1,0 +1,376 @@
+#include "store/sqlite_store.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/sqlite.hpp"
+
+namespace parley::store {
+
+namespace {
+
+constexpr std::size_t max_batch = 1024;
+constexpr std::size_t max_queued = 200'000;  // beyond this, writes are refused, not buffered
+
+// One thread working through a queue of jobs on its own connection.
+template <class Job>
+class Worker {
+ public:
+  bool push(Job job) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || jobs_.size() >= max_queued) return false;
+      jobs_.push_back(std::move(job));
+    }
+    ready_.notify_one();
+    return true;
+  }
+
+  // Blocks until there is work (returns up to `limit` jobs) or the worker stops (empty).
+  std::vector<Job> take(std::size_t limit) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+    std::vector<Job> batch;
+    std::size_t n = std::min(limit, jobs_.size());
+    batch.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(jobs_.front()));
+      jobs_.pop_front();
+    }
+    return batch;
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+};
+
+std::string direct_key(const std::string& a, const std::string& b) { return a < b ? a + ":" + b : b + ":" + a; }
+
+User read_user(const sqlite::Statement& s) {
+  return User{s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)};
+}
+
+constexpr const char* select_user = "SELECT id, name, COALESCE(username, ''), COALESCE(password_hash, ''), created_at FROM users ";
+
+struct WriteJob {
+  // Runs inside the batch's transaction; throws sqlite::Error to undo just this job.
+  std::function<void(sqlite::Connection&)> execute;
+  // Runs after the transaction: `committed` false means nothing of the job was stored.
+  std::function<void(bool committed, const std::string& error)> complete;
+};
+
+struct Writer {
+  explicit Writer(const std::string& path, const std::string& synchronous)
+      : db(path, synchronous),
+        find_conversation(db.handle(), "SELECT id FROM conversations WHERE direct_key = ?"),
+        insert_conversation(db.handle(),
+                            "INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', ?, ?)"),
+        insert_member(db.handle(),
+                      "INSERT OR IGNORE INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)"),
+        insert_message(db.handle(),
+                       "INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES (?, ?, ?, ?)"),
+        insert_user(db.handle(),
+                    "INSERT INTO users (id, name, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"),
+        insert_user_if_missing(db.handle(), "INSERT OR IGNORE INTO users (id, name, created_at) VALUES (?, ?, ?)"),
+        find_user(db.handle(), std::string(select_user) + "WHERE id = ?") {}
+
+  std::int64_t conversation_for(const NewMessage& m) {
+    std::string key = direct_key(m.sender_id, m.receiver_id);
+    if (auto it = conversations.find(key); it != conversations.end()) return it->second;
+    std::int64_t id = 0;
+    find_conversation.bind(1, key);
+    if (find_conversation.step()) id = find_conversation.int64(0);
+    find_conversation.reset();
+    if (!id) {
+      insert_conversation.bind(1, key).bind(2, m.created_at_ms).run();
+      id = db.last_insert_id();
+      insert_member.bind(1, id).bind(2, m.sender_id).bind(3, m.created_at_ms).run();
+      insert_member.bind(1, id).bind(2, m.receiver_id).bind(3, m.created_at_ms).run();
+    }
+    conversations.emplace(std::move(key), id);
+    return id;
+  }
+
+  sqlite::Connection db;
+  sqlite::Statement find_conversation, insert_conversation, insert_member, insert_message, insert_user,
+      insert_user_if_missing, find_user;
+  // Pair -> conversation id, for conversations known to be committed.
+  std::unordered_map<std::string, std::int64_t> conversations;
+};
+
+struct Reader {
+  Reader(const std::string& path, const std::string& synchronous)
+      : db(path, synchronous),
+        user_by_id(db.handle(), std::string(select_user) + "WHERE id = ?"),
+        user_by_username(db.handle(), std::string(select_user) + "WHERE username = ?"),
+        search(db.handle(), std::string(select_user) +
+                                "WHERE instr(lower(name), lower(?1)) > 0 OR instr(lower(COALESCE(username, '')), lower(?1)) > 0 "
+                                "ORDER BY name, id LIMIT ?2"),
+        history(db.handle(),
+                "SELECT m.id, m.conversation_id, m.sender_id, u.name, m.content, m.created_at "
+                "FROM messages m JOIN users u ON u.id = m.sender_id "
+                "WHERE m.conversation_id = (SELECT id FROM conversations WHERE direct_key = ?1) "
+                "AND m.id < ?2 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT ?3"),
+        ping(db.handle(), "SELECT 1") {}
+
+  sqlite::Connection db;
+  sqlite::Statement user_by_id, user_by_username, search, history, ping;
+};
+
+using ReadJob = std::function<void(Reader&)>;
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, std::string synchronous) : path_(std::move(path)) {
+    {
+      sqlite::Connection db(path_, synchronous);
+      sqlite::migrate(db);
+    }
+    writer_state_ = std::make_unique<Writer>(path_, synchronous);
+    reader_state_ = std::make_unique<Reader>(path_, synchronous);
+    writer_thread_ = std::thread([this] { write_loop(); });
+    reader_thread_ = std::thread([this] { read_loop(); });
+  }
+
+  ~SqliteStore() override { close(); }
+
+  void get_user(std::string id, std::function<void(Result<std::optional<User>>)> done) override {
+    read([id = std::move(id)](Reader& r) -> Result<std::optional<User>> {
+      return one_user(r.user_by_id.bind(1, id));
+    }, std::move(done));
+  }
+
+  void get_user_by_username(std::string username, std::function<void(Result<std::optional<User>>)> done) override {
+    read([username = std::move(username)](Reader& r) -> Result<std::optional<User>> {
+      return one_user(r.user_by_username.bind(1, username));
+    }, std::move(done));
+  }
+
+  void search_users(std::string text, std::size_t limit, std::function<void(Result<std::vector<User>>)> done) override {
+    read([text = std::move(text), limit](Reader& r) -> Result<std::vector<User>> {
+      std::vector<User> users;
+      r.search.bind(1, text).bind(2, static_cast<std::int64_t>(limit));
+      while (r.search.step()) users.push_back(read_user(r.search));
+      r.search.reset();
+      return users;
+    }, std::move(done));
+  }
+
+  void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
+                      std::function<void(Result<std::vector<Message>>)> done) override {
+    read([key = direct_key(a, b), before, limit](Reader& r) -> Result<std::vector<Message>> {
+      std::vector<Message> messages;
+      r.history.bind(1, key).bind(2, before.value_or(INT64_MAX)).bind(3, static_cast<std::int64_t>(limit));
+      while (r.history.step()) {
+        auto& h = r.history;
+        messages.push_back(Message{h.int64(0), h.int64(1), h.text(2), h.text(3), h.text(4), h.int64(5)});
+      }
+      r.history.reset();
+      std::reverse(messages.begin(), messages.end());
+      return messages;
+    }, std::move(done));
+  }
+
+  void create_user(User user, std::function<void(Result<CreateUser>)> done) override {
+    auto outcome = std::make_shared<CreateUser>(CreateUser::created);
+    write(
+        [this, user = std::move(user), outcome](sqlite::Connection&) {
+          auto& w = *writer_state_;
+          w.find_user.bind(1, user.id);
+          bool exists = w.find_user.step();
+          w.find_user.reset();
+          if (exists) {
+            *outcome = CreateUser::id_taken;
+            return;
+          }
+          try {
+            w.insert_user.bind(1, user.id).bind(2, user.name).bind(3, user.username).bind(4, user.password_hash)
+                .bind(5, user.created_at_ms).run();
+          } catch (const sqlite::Error& e) {
+            if (!e.constraint()) throw;
+            *outcome = CreateUser::username_taken;
+          }
+        },
+        [outcome, done = std::move(done)](bool committed, const std::string& error) {
+          if (!committed) return done(Failure{error});
+          done(*outcome);
+        });
+  }
+
+  void ensure_user(User user, std::function<void(Result<User>)> done) override {
+    auto stored = std::make_shared<User>();
+    write(
+        [this, user = std::move(user), stored](sqlite::Connection&) {
+          auto& w = *writer_state_;
+          w.insert_user_if_missing.bind(1, user.id).bind(2, user.name).bind(3, user.created_at_ms).run();
+          w.find_user.bind(1, user.id);
+          if (w.find_user.step()) *stored = read_user(w.find_user);
+          w.find_user.reset();
+        },
+        [stored, done = std::move(done)](bool committed, const std::string& error) {
+          if (!committed) return done(Failure{error});
+          done(*stored);
+        });
+  }
+
+  void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
+    auto stored = std::make_shared<Message>();
+    write(
+        [this, message = std::move(message), stored](sqlite::Connection& db) {
+          auto& w = *writer_state_;
+          std::int64_t conversation = w.conversation_for(message);
+          w.insert_message.bind(1, conversation).bind(2, message.sender_id).bind(3, message.content)
+              .bind(4, message.created_at_ms).run();
+          *stored = Message{db.last_insert_id(), conversation, message.sender_id, {}, message.content,
+                            message.created_at_ms};
+        },
+        [stored, done = std::move(done)](bool committed, const std::string& error) {
+          if (!committed) return done(Failure{error});
+          done(std::move(*stored));
+        });
+  }
+
+  void check_ready(std::function<void(bool)> done) override {
+    auto shared_done = std::make_shared<std::function<void(bool)>>(std::move(done));
+    bool queued = reader_.push([shared_done](Reader& r) {
+      bool ok = false;
+      try {
+        ok = r.ping.step();
+        r.ping.reset();
+      } catch (const sqlite::Error&) {
+      }
+      (*shared_done)(ok);
+    });
+    if (!queued) (*shared_done)(false);
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    writer_.stop();
+    reader_.stop();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    if (reader_thread_.joinable()) reader_thread_.join();
+  }
+
+  std::string describe() const override { return "sqlite:" + path_; }
+
+ private:
+  static Result<std::optional<User>> one_user(sqlite::Statement& s) {
+    std::optional<User> user;
+    if (s.step()) user = read_user(s);
+    s.reset();
+    return user;
+  }
+
+  template <class T, class Query>
+  void read(Query query, std::function<void(Result<T>)> done) {
+    auto shared_done = std::make_shared<std::function<void(Result<T>)>>(std::move(done));
+    bool queued = reader_.push([query = std::move(query), shared_done](Reader& r) {
+      Result<T> result = Failure{"database error"};
+      try {
+        result = query(r);
+      } catch (const sqlite::Error& e) {
+        result = Failure{e.what()};
+      }
+      (*shared_done)(std::move(result));
+    });
+    if (!queued) (*shared_done)(Failure{"database overloaded"});
+  }
+
+  void write(std::function<void(sqlite::Connection&)> execute, std::function<void(bool, const std::string&)> complete) {
+    auto shared = std::make_shared<WriteJob>(WriteJob{std::move(execute), std::move(complete)});
+    if (!writer_.push(shared)) shared->complete(false, "database overloaded");
+  }
+
+  void write_loop() {
+    auto& db = writer_state_->db;
+    for (;;) {
+      auto batch = writer_.take(max_batch);
+      if (batch.empty()) return;
+      std::vector<std::string> errors(batch.size());
+      bool committed = false;
+      std::string batch_error;
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          db.exec("SAVEPOINT job");
+          try {
+            batch[i]->execute(db);
+            db.exec("RELEASE job");
+          } catch (const sqlite::Error& e) {
+            errors[i] = e.what();  // undo this job alone; the others still commit
+            db.exec("ROLLBACK TO job");
+            db.exec("RELEASE job");
+          }
+        }
+        db.exec("COMMIT");
+        committed = true;
+      } catch (const sqlite::Error& e) {
+        batch_error = e.what();
+        try {
+          db.exec("ROLLBACK");
+        } catch (const sqlite::Error&) {
+        }
+        writer_state_->conversations.clear();  // ids created in the lost transaction
+      }
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        bool ok = committed && errors[i].empty();
+        batch[i]->complete(ok, ok ? std::string() : (committed ? errors[i] : batch_error));
+      }
+    }
+  }
+
+  void read_loop() {
+    for (;;) {
+      auto batch = reader_.take(64);
+      if (batch.empty()) return;
+      for (auto& job : batch) job(*reader_state_);
+    }
+  }
+
+  std::string path_;
+  std::unique_ptr<Writer> writer_state_;
+  std::unique_ptr<Reader> reader_state_;
+  Worker<std::shared_ptr<WriteJob>> writer_;
+  Worker<ReadJob> reader_;
+  std::thread writer_thread_;
+  std::thread reader_thread_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& synchronous) {
+  try {
+    return std::make_unique<SqliteStore>(path, synchronous);
+  } catch (const sqlite::Error& e) {
+    throw std::runtime_error(std::string("SQLite: ") + e.what());
+  }
+}
+
+int migrate_sqlite(const std::string& path) {
+  try {
+    sqlite::Connection db(path, "FULL");
+    return sqlite::migrate(db);
+  } catch (const sqlite::Error& e) {
+    throw std::runtime_error(std::string("SQLite: ") + e.what());
+  }
+}
+
+}  // namespace parley::store

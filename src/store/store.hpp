@@ -1,0 +1,81 @@
+// The chat's storage, seen from the chat service: users, conversations and messages. Every
+// call is asynchronous; its callback runs on a store thread (post back to your loop). Message
+// appends are group-committed: a callback reporting success means the message is durable.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace parley::store {
+
+struct User {
+  std::string id;    // a UUID
+  std::string name;  // display name
+  std::string username;       // empty for users created from another application's tokens
+  std::string password_hash;  // argon2id, empty when the user has no password here
+  std::int64_t created_at_ms = 0;
+};
+
+struct Message {
+  std::int64_t id = 0;
+  std::int64_t conversation_id = 0;
+  std::string sender_id;
+  std::string sender_name;
+  std::string content;
+  std::int64_t created_at_ms = 0;
+};
+
+struct NewMessage {
+  std::string sender_id;
+  std::string receiver_id;
+  std::string content;
+  std::int64_t created_at_ms = 0;
+};
+
+// Why a call failed: the database is unreachable or refused the write. Never a partial write.
+struct Failure {
+  std::string message;
+};
+
+template <class T>
+using Result = std::variant<T, Failure>;
+
+template <class T>
+const Failure* failed(const Result<T>& r) {
+  return std::get_if<Failure>(&r);
+}
+
+enum class CreateUser { created, username_taken, id_taken };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual void get_user(std::string id, std::function<void(Result<std::optional<User>>)> done) = 0;
+  virtual void get_user_by_username(std::string username, std::function<void(Result<std::optional<User>>)> done) = 0;
+  virtual void create_user(User user, std::function<void(Result<CreateUser>)> done) = 0;
+  // Inserts the user unless one with that id exists; returns the stored user either way.
+  virtual void ensure_user(User user, std::function<void(Result<User>)> done) = 0;
+  // Users whose name or username contains `text` (case-insensitive), by name, at most `limit`.
+  virtual void search_users(std::string text, std::size_t limit, std::function<void(Result<std::vector<User>>)> done) = 0;
+
+  // Stores a direct message (creating the pair's conversation on its first message). The
+  // callback fires after the transaction holding it has committed.
+  virtual void append_direct(NewMessage message, std::function<void(Result<Message>)> done) = 0;
+  // The newest `limit` messages between `a` and `b` with id < `before` (when given), oldest first.
+  virtual void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
+                              std::function<void(Result<std::vector<Message>>)> done) = 0;
+
+  // Whether the database answers now (for /readyz).
+  virtual void check_ready(std::function<void(bool)> done) = 0;
+  // Finishes the queued work, then stops the store's threads.
+  virtual void close() = 0;
+  virtual std::string describe() const = 0;  // "sqlite:/path/parley.db"
+};
+
+}  // namespace parley::store

@@ -1,0 +1,31 @@
+// Private to the transport: the Boost.Beast types the HTTP and WebSocket connections share.
+// Included only by the transport's .cpp files (Beast is slow to compile).
+#pragma once
+
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "sio/transport/event_loops.hpp"
+#include "sio/transport/http.hpp"
+
+namespace sio::transport::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+using BeastRequest = http::request<http::string_body>;
+
+// Completes a WebSocket handshake on `stream` for `request` (already read) and hands the
+// channel to `on_open` on the same loop.
+void open_websocket(EventLoops& loops, std::size_t loop, beast::tcp_stream stream,
+                    BeastRequest request, std::uint64_t max_message_bytes,
+                    std::function<void(std::shared_ptr<WebSocketChannel>)> on_open);
+
+}  // namespace sio::transport::detail

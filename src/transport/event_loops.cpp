@@ -1,0 +1,87 @@
+// One io_context per thread; see event_loops.hpp.
+#include "sio/transport/event_loops.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
+
+namespace sio::transport {
+
+namespace {
+// The loop this thread runs, and of which EventLoops: a program may have several (a pool of
+// worker loops beside the I/O loops), whose loop numbers mean different threads.
+thread_local std::size_t current_loop = EventLoops::npos;
+thread_local const EventLoops* current_owner = nullptr;
+}  // namespace
+
+// Pending handlers of one loop may own objects of another (a server shared by every loop, a
+// session whose connection lives elsewhere). Destroying them as each context is destroyed in
+// turn would close sockets of contexts already gone; so every context first drops its pending
+// work (shutdown) while all of them still exist, and only then are they destroyed.
+struct EventLoops::Context : boost::asio::io_context {
+  explicit Context(int concurrency_hint) : io_context(concurrency_hint) {}
+  using boost::asio::io_context::shutdown;  // protected in execution_context; safe to repeat
+};
+
+struct EventLoops::Guard {
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+};
+
+EventLoops::EventLoops(std::size_t threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < threads; ++i) {
+    // Concurrency hint 1: each context is only ever run by its own thread, so Asio can skip
+    // its internal locking.
+    contexts_.push_back(std::make_unique<Context>(1));
+    guards_.push_back(std::make_unique<Guard>(Guard{boost::asio::make_work_guard(*contexts_.back())}));
+  }
+}
+
+EventLoops::~EventLoops() {
+  stop();
+  join();
+  for (auto& context : contexts_) context->shutdown();
+}
+
+boost::asio::io_context& EventLoops::context(std::size_t loop) { return *contexts_.at(loop); }
+
+void EventLoops::post(std::size_t loop, std::function<void()> fn) {
+  boost::asio::post(*contexts_[loop], std::move(fn));
+}
+
+void EventLoops::dispatch(std::size_t loop, std::function<void()> fn) {
+  if (current_owner == this && current_loop == loop) {
+    fn();
+  } else {
+    boost::asio::post(*contexts_[loop], std::move(fn));
+  }
+}
+
+void EventLoops::start() {
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    threads_.emplace_back([this, i] {
+      current_owner = this;
+      current_loop = i;
+      contexts_[i]->run();
+      current_loop = npos;
+      current_owner = nullptr;
+    });
+  }
+}
+
+void EventLoops::stop() {
+  for (auto& guard : guards_) guard->work.reset();
+  for (auto& context : contexts_) context->stop();
+}
+
+void EventLoops::join() {
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+std::size_t EventLoops::current() { return current_loop; }
+
+}  // namespace sio::transport

@@ -1,0 +1,285 @@
+// The listeners (one acceptor per loop and address, sharing the port through SO_REUSEPORT) and
+// the HTTP/1.1 connection: read a request, route it by path, answer, repeat.
+#include "sio/transport/http_server.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+
+#include "transport/beast.hpp"
+
+namespace sio::transport {
+
+using namespace detail;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  EventLoops& loops;
+  HttpServerOptions options;
+  std::vector<std::pair<std::string, std::shared_ptr<HttpEndpoint>>> routes;  // longest first
+  std::shared_ptr<HttpEndpoint> fallback;
+  std::vector<std::pair<std::size_t, std::shared_ptr<tcp::acceptor>>> acceptors;
+  std::uint16_t bound_port = 0;
+
+  Impl(EventLoops& l, HttpServerOptions o) : loops(l), options(std::move(o)) {}
+
+  HttpEndpoint* route(std::string_view path) const {
+    for (const auto& [prefix, endpoint] : routes) {
+      if (path.substr(0, prefix.size()) == prefix) return endpoint.get();
+    }
+    return fallback.get();
+  }
+
+  void accept(std::size_t loop, std::shared_ptr<tcp::acceptor> acceptor);
+};
+
+namespace {
+
+class NotFound final : public HttpEndpoint {
+ public:
+  void on_request(HttpRequest&&, Responder respond) override {
+    respond(HttpResponse::text(404, "Not Found"));
+  }
+};
+
+HttpRequest to_request(const BeastRequest& req, const tcp::socket& socket) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  out.headers.reserve(16);
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = req.body();
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (!ec) out.remote_address = endpoint.address().to_string();
+  out.websocket_upgrade = websocket::is_upgrade(req);
+  out.keep_alive = req.keep_alive();
+  return out;
+}
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  HttpConnection(std::shared_ptr<HttpServer::Impl> server, std::size_t loop, tcp::socket socket)
+      : server_(std::move(server)), loop_(loop), stream_(std::move(socket)) {}
+
+  void start() { read(); }
+
+  // Continues on this (new) loop with a request read on another one.
+  void resume(BeastRequest request, HttpRequest converted, std::string leftover) {
+    auto bytes = buffer_.prepare(leftover.size());
+    asio::buffer_copy(bytes, asio::buffer(leftover));
+    buffer_.commit(leftover.size());
+    request_ = std::move(request);
+    handle(std::move(converted));
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(server_->options.max_header_bytes);
+    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    bool too_large = ec == http::error::body_limit;
+    if (ec && !too_large) {
+      if (ec == http::error::header_limit || ec == http::error::bad_method || ec == http::error::bad_target ||
+          ec == http::error::bad_version || ec == http::error::bad_field || ec == http::error::bad_value) {
+        write(HttpResponse::text(400, "Bad Request"), true);
+      } else {
+        shutdown();  // end of stream, timeout, reset: nobody to answer
+      }
+      return;
+    }
+    request_ = parser_->release();
+    parser_.reset();
+    HttpRequest request = to_request(request_, stream_.socket());
+    if (too_large) {
+      // The headers were read but not the body: the endpoint answers (Engine.IO with 413,
+      // closing the session) and the connection closes.
+      request.body_too_large = true;
+      request.keep_alive = false;
+    }
+    HttpEndpoint* endpoint = server_->route(request.path());
+    auto target = endpoint->loop_for(request);
+    if (target && *target != loop_ && *target < server_->loops.size()) {
+      move_to(*target, std::move(request));
+      return;
+    }
+    handle(std::move(request));
+  }
+
+  // Hands the connection to another loop: the socket's descriptor is released here and
+  // adopted there, so everything of one session runs on one thread.
+  void move_to(std::size_t target, HttpRequest request) {
+    stream_.expires_never();
+    beast::error_code ec;
+    auto protocol = stream_.socket().local_endpoint(ec).protocol();
+    auto fd = stream_.socket().release(ec);
+    if (ec) return;
+    auto data = buffer_.cdata();
+    std::string leftover(static_cast<const char*>(data.data()), data.size());
+    auto& loops = server_->loops;
+    loops.post(target, [server = server_, target, protocol, fd, leftover = std::move(leftover),
+                        beast_request = std::move(request_), request = std::move(request)]() mutable {
+      tcp::socket socket(server->loops.context(target));
+      beast::error_code ec;
+      socket.assign(protocol, fd, ec);
+      if (ec) {
+        ::close(fd);
+        return;
+      }
+      auto connection = std::make_shared<HttpConnection>(server, target, std::move(socket));
+      connection->resume(std::move(beast_request), std::move(request), std::move(leftover));
+    });
+  }
+
+  void handle(HttpRequest request) {
+    HttpEndpoint* endpoint = server_->route(request.path());
+    keep_alive_ = request.keep_alive;
+    if (request.websocket_upgrade) {
+      upgrade(endpoint, std::move(request));
+      return;
+    }
+    auto self = shared_from_this();
+    endpoint->on_request(std::move(request), [self](HttpResponse response) {
+      auto& loops = self->server_->loops;
+      loops.dispatch(self->loop_, [self, response = std::move(response)]() mutable {
+        bool close = response.close_connection;
+        self->write(std::move(response), close);
+      });
+    });
+  }
+
+  void upgrade(HttpEndpoint* endpoint, HttpRequest request) {
+    auto self = shared_from_this();
+    WebSocketUpgrade upgrade;
+    upgrade.accept = [self](std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
+      self->server_->loops.dispatch(self->loop_, [self, on_open = std::move(on_open)]() mutable {
+        stream_ws(self, std::move(on_open));
+      });
+    };
+    upgrade.refuse = [self](HttpResponse response) {
+      self->server_->loops.dispatch(self->loop_, [self, response = std::move(response)]() mutable {
+        self->write(std::move(response), true);
+      });
+    };
+    endpoint->on_websocket(std::move(request), std::move(upgrade));
+  }
+
+  static void stream_ws(const std::shared_ptr<HttpConnection>& self,
+                        std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
+    open_websocket(self->server_->loops, self->loop_, std::move(self->stream_), std::move(self->request_),
+                   self->server_->options.max_body_bytes, std::move(on_open));
+  }
+
+  void write(HttpResponse response, bool close) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(response.status);
+    res->set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res->insert(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive_ && !close);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec || !res->keep_alive()) {
+        self->shutdown();
+        return;
+      }
+      self->read();
+    });
+  }
+
+  void shutdown() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::size_t loop_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  BeastRequest request_;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept(std::size_t loop, std::shared_ptr<tcp::acceptor> acceptor) {
+  acceptor->async_accept(loops.context(loop), [self = shared_from_this(), loop, acceptor](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<HttpConnection>(self, loop, std::move(socket))->start();
+    }
+    // EMFILE and friends: keep accepting; the connection that failed is simply not served.
+    self->accept(loop, acceptor);
+  });
+}
+
+HttpServer::HttpServer(EventLoops& loops, HttpServerOptions options)
+    : impl_(std::make_shared<Impl>(loops, std::move(options))) {
+  impl_->fallback = std::make_shared<NotFound>();
+}
+
+HttpServer::~HttpServer() { stop_accepting(); }
+
+void HttpServer::mount(std::string prefix, std::shared_ptr<HttpEndpoint> endpoint) {
+  impl_->routes.emplace_back(std::move(prefix), std::move(endpoint));
+  std::stable_sort(impl_->routes.begin(), impl_->routes.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
+void HttpServer::set_fallback(std::shared_ptr<HttpEndpoint> endpoint) { impl_->fallback = std::move(endpoint); }
+
+void HttpServer::listen() {
+  using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+  std::uint16_t port = impl_->options.port;
+  for (const auto& host : impl_->options.hosts) {
+    auto address = asio::ip::make_address(host);
+    for (std::size_t loop = 0; loop < impl_->loops.size(); ++loop) {
+      auto acceptor = std::make_shared<tcp::acceptor>(impl_->loops.context(loop));
+      tcp::endpoint endpoint(address, port);
+      acceptor->open(endpoint.protocol());
+      acceptor->set_option(tcp::acceptor::reuse_address(true));
+      acceptor->set_option(reuse_port(true));
+      if (address.is_v6()) acceptor->set_option(asio::ip::v6_only(true));
+      acceptor->bind(endpoint);
+      acceptor->listen(asio::socket_base::max_listen_connections);
+      port = acceptor->local_endpoint().port();
+      impl_->acceptors.emplace_back(loop, acceptor);
+    }
+  }
+  impl_->bound_port = port;
+  for (auto& [loop, acceptor] : impl_->acceptors) {
+    impl_->loops.post(loop, [impl = impl_, loop = loop, acceptor = acceptor] { impl->accept(loop, acceptor); });
+  }
+}
+
+std::uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::stop_accepting() {
+  for (auto& [loop, acceptor] : impl_->acceptors) {
+    impl_->loops.post(loop, [acceptor = acceptor] {
+      beast::error_code ec;
+      acceptor->close(ec);
+    });
+  }
+  impl_->acceptors.clear();
+}
+
+}  // namespace sio::transport

@@ -1,0 +1,388 @@
+// The application the end-to-end tests talk to with the official clients (tests/e2e/*.test.mjs
+// with socket.io-client and engine.io-client in Node, python_client_test.py with
+// python-socketio). One port serves:
+//   /socket.io/  a Socket.IO server: echo, acks both ways, rooms, namespaces, middlewares,
+//                disconnects, and a way to ask which disconnect reasons the server saw;
+//   /recovery/   a second Socket.IO server with connection state recovery enabled;
+//   /engine.io/  a bare Engine.IO server that echoes every message.
+//
+//   sio-e2e-server [--port N] [--max-payload BYTES]
+//
+// Prints "listening on <port>" once it accepts connections (with --port 0, the port it picked).
+#include <simdjson.h>
+
+#include <charconv>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "sio/engineio/server.hpp"
+#include "sio/socketio/json.hpp"
+#include "sio/socketio/server.hpp"
+#include "sio/transport/http_server.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// The disconnect reasons the server saw, by socket id, for every namespace of both Socket.IO
+// servers; a test may ask for one before it is known (the answer then waits for it).
+class DisconnectLog {
+ public:
+  using Waiter = std::function<void(const std::string& reason)>;
+
+  void record(const std::string& socket_id, std::string_view reason) {
+    std::vector<Waiter> ready;
+    {
+      std::lock_guard lock(mutex_);
+      reasons_[socket_id] = std::string(reason);
+      if (auto it = waiters_.find(socket_id); it != waiters_.end()) {
+        ready = std::move(it->second);
+        waiters_.erase(it);
+      }
+    }
+    for (auto& waiter : ready) waiter(std::string(reason));
+  }
+
+  void when_disconnected(const std::string& socket_id, Waiter waiter) {
+    std::string reason;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = reasons_.find(socket_id);
+      if (it == reasons_.end()) {
+        waiters_[socket_id].push_back(std::move(waiter));
+        return;
+      }
+      reason = it->second;
+    }
+    waiter(reason);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> reasons_;
+  std::unordered_map<std::string, std::vector<Waiter>> waiters_;
+};
+
+// The thread of each event loop, to check that the library runs a socket's code on its loop.
+class LoopThreads {
+ public:
+  // Call once the loops run; returns when every loop has reported its thread.
+  void record(sio::transport::EventLoops& loops) {
+    std::vector<std::promise<std::thread::id>> reported(loops.size());
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      loops.post(i, [&reported, i] { reported[i].set_value(std::this_thread::get_id()); });
+    }
+    for (auto& promise : reported) ids_.push_back(promise.get_future().get());
+  }
+  bool on_loop(std::size_t loop) const { return loop < ids_.size() && ids_[loop] == std::this_thread::get_id(); }
+
+ private:
+  std::vector<std::thread::id> ids_;
+};
+
+// Handlers run on several loops at once: one parser per thread.
+simdjson::dom::parser& json_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+std::optional<std::string> string_value(std::string_view raw_json) {
+  std::string_view value;
+  if (json_parser().parse(raw_json.data(), raw_json.size()).get_string().get(value)) return std::nullopt;
+  return std::string(value);
+}
+
+std::string string_arg(const sio::Args& args, std::size_t i) {
+  if (i >= args.size()) return {};
+  return string_value(args[i]).value_or(std::string());
+}
+
+std::optional<std::int64_t> integer_arg(const sio::Args& args, std::size_t i) {
+  if (i >= args.size()) return std::nullopt;
+  std::int64_t value = 0;
+  auto raw = args[i];
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+  if (ec != std::errc{} || end != raw.data() + raw.size()) return std::nullopt;
+  return value;
+}
+
+// The arguments from `first` on, ready to send (attachment numbers stay valid: every
+// attachment is kept).
+sio::Payload payload_from(const sio::Args& args, std::size_t first) {
+  if (first >= args.size()) return {};
+  return sio::Args(args.raw().subspan(first), args.attachments()).to_payload();
+}
+
+// Known bytes for `binary-back`: every byte value once, in order.
+std::string all_byte_values() {
+  std::string bytes(256, '\0');
+  for (int i = 0; i < 256; ++i) bytes[i] = static_cast<char>(i);
+  return bytes;
+}
+
+// {"auth":..,"query":..,"header":..,"address":..,"transport":..}: what the server knows of
+// the client's handshake (query parameter `e2e`, header `x-e2e`).
+std::string handshake_json(const sio::Socket& socket) {
+  const auto& handshake = socket.handshake();
+  std::string out = "{\"auth\":" + handshake.auth + ",\"query\":";
+  auto query = handshake.query("e2e");
+  out += query ? sio::json::quote(*query) : "null";
+  out += ",\"header\":";
+  out += handshake.request->has_header("x-e2e") ? sio::json::quote(handshake.header("x-e2e")) : "null";
+  out += ",\"address\":" + sio::json::quote(handshake.address());
+  out += ",\"transport\":";
+  out += socket.transport() == sio::TransportKind::websocket ? "\"websocket\"" : "\"polling\"";
+  out += '}';
+  return out;
+}
+
+// The events a test client may send on a namespace it is connected to.
+void serve_events(sio::Socket& socket, sio::Namespace& nsp, DisconnectLog& log) {
+  socket.on_disconnect([&log](sio::Socket& s, std::string_view reason) { log.record(s.id(), reason); });
+
+  socket.on("echo", [](sio::Socket& s, const sio::Args& args, sio::Ack) {
+    s.emit_payload("echo", args.to_payload());
+  });
+  socket.on("echo-ack", [](sio::Socket&, const sio::Args& args, sio::Ack ack) {
+    if (ack) ack.send(args.to_payload());
+  });
+  // ask-client(timeout_ms, ...question): asks the client `question` with an acknowledgement,
+  // then reports with `ask-result`(error or null, ...the client's answer).
+  socket.on("ask-client", [](sio::Socket& s, const sio::Args& args, sio::Ack) {
+    auto timeout = std::chrono::milliseconds(integer_arg(args, 0).value_or(1000));
+    s.emit_with_ack("question", payload_from(args, 1), timeout, [ref = s.ref()](const sio::AckReply& reply) {
+      sio::Payload result;
+      if (reply.error) {
+        result.add(*reply.error);
+      } else {
+        result.add(nullptr);
+      }
+      for (auto raw : reply.args.raw()) result.add(sio::RawJson{std::string(raw)});
+      result.attachments().assign(reply.args.attachments().begin(), reply.args.attachments().end());
+      ref.post([result = std::move(result)](sio::Socket& socket) { socket.emit_payload("ask-result", result); });
+    });
+  });
+
+  socket.on("join", [](sio::Socket& s, const sio::Args& args, sio::Ack ack) {
+    s.join(string_arg(args, 0));
+    if (ack) ack(true);
+  });
+  socket.on("leave", [](sio::Socket& s, const sio::Args& args, sio::Ack ack) {
+    s.leave(string_arg(args, 0));
+    if (ack) ack(true);
+  });
+  // to-room({room, msg}): `room-message`(msg) to every member of the room, the sender too.
+  socket.on("to-room", [&nsp](sio::Socket&, const sio::Args& args, sio::Ack ack) {
+    simdjson::dom::element request;
+    std::string_view room;
+    simdjson::dom::element message;
+    if (args.empty() || json_parser().parse(args[0].data(), args[0].size()).get(request) ||
+        request["room"].get_string().get(room) || request["msg"].get(message)) {
+      if (ack) ack(false);
+      return;
+    }
+    std::string room_name(room);
+    std::string message_json = simdjson::minify(message);
+    nsp.to(std::move(room_name)).emit("room-message", sio::RawJson{std::move(message_json)});
+    if (ack) ack(true);
+  });
+  socket.on("broadcast", [](sio::Socket& s, const sio::Args& args, sio::Ack ack) {
+    s.broadcast().emit_payload("broadcast-message", args.to_payload());
+    if (ack) ack(true);
+  });
+
+  socket.on("server-disconnect", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(); });
+  socket.on("server-close", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(true); });
+
+  socket.on("binary-back", [](sio::Socket& s, const sio::Args&, sio::Ack) {
+    s.emit("binary", sio::Binary{all_byte_values()}, sio::RawJson{R"({"text":"between"})"}, sio::Binary{std::string("\xff\x00\x7f", 3)});
+  });
+  socket.on("handshake", [](sio::Socket& s, const sio::Args&, sio::Ack ack) {
+    if (ack) ack(sio::RawJson{handshake_json(s)});
+  });
+  socket.on("whoami", [](sio::Socket& s, const sio::Args&, sio::Ack ack) {
+    if (ack) ack(s.id(), s.recovered());
+  });
+  // disconnect-reason(socket_id): acknowledged with the reason the server saw when that socket
+  // left, as soon as it has left.
+  socket.on("disconnect-reason", [&log](sio::Socket&, const sio::Args& args, sio::Ack ack) {
+    if (!ack) return;
+    log.when_disconnected(string_arg(args, 0), [ack](const std::string& reason) { ack(reason); });
+  });
+}
+
+void serve_namespace(sio::Server& io, std::string_view name, DisconnectLog& log) {
+  sio::Namespace& nsp = io.of(name);
+  nsp.on_connection([&nsp, &log](sio::Socket& socket) { serve_events(socket, nsp, log); });
+}
+
+std::optional<std::string> auth_field(const sio::Socket& socket, std::string_view key) {
+  const auto& auth = socket.handshake().auth;
+  std::string_view value;
+  if (json_parser().parse(auth.data(), auth.size()).get_object()[key].get_string().get(value)) return std::nullopt;
+  return std::string(value);
+}
+
+void serve_socketio(sio::Server& io, DisconnectLog& log, sio::transport::EventLoops& workers,
+                    const LoopThreads& threads) {
+  serve_namespace(io, "/", log);
+  serve_namespace(io, "/custom", log);
+
+  io.of("/refuse").use([](sio::Socket&, sio::Namespace::Next next) {
+    next(sio::ConnectError{"not allowed", R"({"reason":"test"})"});
+  });
+  serve_namespace(io, "/refuse", log);
+
+  io.of("/auth-check").use([](sio::Socket& socket, sio::Namespace::Next next) {
+    if (auth_field(socket, "token") == "secret") {
+      next(std::nullopt);
+    } else {
+      next(sio::ConnectError{"invalid token", {}});
+    }
+  });
+  serve_namespace(io, "/auth-check", log);
+
+  // Decides a little later on a worker thread (one per loop, as a per-loop database pool
+  // would be): refuses when the auth object says {deny:"yes"}. `connected-on-loop` then tells
+  // whether the connection handler ran on the socket's own loop, as the library promises.
+  sio::Namespace& async_nsp = io.of("/async-mw");
+  async_nsp.use([&workers](sio::Socket& socket, sio::Namespace::Next next) {
+    bool deny = auth_field(socket, "deny") == "yes";
+    auto timer = std::make_shared<boost::asio::steady_timer>(workers.context(socket.loop()), 30ms);
+    timer->async_wait([timer, deny, next = std::move(next)](const boost::system::error_code&) {
+      if (deny) {
+        next(sio::ConnectError{"denied later", {}});
+      } else {
+        next(std::nullopt);
+      }
+    });
+  });
+  async_nsp.on_connection([&async_nsp, &log, &threads](sio::Socket& socket) {
+    bool on_loop = threads.on_loop(socket.loop());
+    serve_events(socket, async_nsp, log);
+    socket.on("connected-on-loop", [on_loop](sio::Socket&, const sio::Args&, sio::Ack ack) {
+      if (ack) ack(on_loop);
+    });
+  });
+}
+
+void serve_engineio_echo(sio::engineio::Server& engine) {
+  engine.on_connection([](const std::shared_ptr<sio::engineio::Session>& session) {
+    std::weak_ptr<sio::engineio::Session> weak = session;
+    session->on_message = [weak](const sio::engineio::PacketView& message) {
+      auto s = weak.lock();
+      if (!s) return;
+      if (message.binary) {
+        s->send_binary(std::string(message.data));
+      } else {
+        s->send_text(message.data);
+      }
+    };
+  });
+}
+
+// Short heartbeats keep the tests quick to notice a dead connection.
+sio::engineio::ServerOptions engine_options(std::string path, std::uint64_t max_payload) {
+  sio::engineio::ServerOptions options;
+  options.path = std::move(path);
+  options.ping_interval = 1000ms;
+  options.ping_timeout = 2000ms;
+  options.max_payload = max_payload;
+  return options;
+}
+
+bool parse_number(const char* text, std::uint64_t& out) {
+  auto end = text + std::strlen(text);
+  auto [ptr, ec] = std::from_chars(text, end, out);
+  return ec == std::errc{} && ptr == end;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t port = 0;
+  std::uint64_t max_payload = 1'000'000;
+  for (int i = 1; i < argc; ++i) {
+    bool ok = i + 1 < argc;
+    if (ok && std::strcmp(argv[i], "--port") == 0) {
+      ok = parse_number(argv[++i], port) && port <= 65535;
+    } else if (ok && std::strcmp(argv[i], "--max-payload") == 0) {
+      ok = parse_number(argv[++i], max_payload) && max_payload > 0;
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      std::cerr << "usage: sio-e2e-server [--port N] [--max-payload BYTES]\n";
+      return 2;
+    }
+  }
+
+  // The signals that stop us are waited for by the main thread alone.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  // Two loops whatever the machine, so that broadcasts and rooms cross threads.
+  sio::transport::EventLoops loops(2);
+  // The threads on which /async-mw's middleware decides.
+  sio::transport::EventLoops middleware_workers(loops.size());
+  LoopThreads loop_threads;
+  DisconnectLog log;
+
+  sio::ServerOptions io_options;
+  io_options.engine = engine_options("/socket.io/", max_payload);
+  io_options.connect_timeout = 5s;
+  sio::Server io(loops, io_options);
+  serve_socketio(io, log, middleware_workers, loop_threads);
+
+  sio::ServerOptions recovery_options;
+  recovery_options.engine = engine_options("/recovery/", max_payload);
+  recovery_options.connect_timeout = 5s;
+  recovery_options.recovery.enabled = true;
+  recovery_options.recovery.max_disconnection = 5s;
+  sio::Server recovery_io(loops, recovery_options);
+  serve_namespace(recovery_io, "/", log);
+
+  auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", max_payload));
+  serve_engineio_echo(*echo);
+
+  sio::transport::HttpServerOptions http_options;
+  http_options.port = static_cast<std::uint16_t>(port);
+  http_options.max_body_bytes = std::max<std::uint64_t>(max_payload, http_options.max_body_bytes);
+  sio::transport::HttpServer http(loops, http_options);
+  http.mount("/socket.io/", io.endpoint());
+  http.mount("/recovery/", recovery_io.endpoint());
+  http.mount("/engine.io/", echo);
+  try {
+    http.listen();
+  } catch (const std::exception& e) {
+    std::cerr << "sio-e2e-server: cannot listen on port " << port << ": " << e.what() << "\n";
+    return 1;
+  }
+  middleware_workers.start();
+  loops.start();
+  loop_threads.record(loops);
+  std::cout << "listening on " << http.port() << std::endl;
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  http.stop_accepting();
+  middleware_workers.stop();
+  middleware_workers.join();
+  loops.stop();
+  loops.join();
+  return 0;
+}

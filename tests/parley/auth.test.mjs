@@ -1,0 +1,189 @@
+// Tokens as the seed's clients send them (auth object, with or without "Bearer ", or the
+// Authorization header; polling only and WebSocket only), bad tokens refused the seed's way
+// (connect, error "Unauthorized", disconnect; nothing processed) or with CONNECT_ERROR when so
+// configured, and a token that expires during the connection.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import {
+  Clients, SECRET, ack, history, mintToken, record, send, startParley, tokenUser, waitFor, waitForMatching, withTimeout,
+} from "./helpers.mjs";
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const TRANSPORTS = ["polling", "websocket"];
+
+// Tokens that must be refused; `sub` is a real user's id, so that anything processed would show.
+function badTokens(sub) {
+  const claims = { sub, name: "Mallory", iat: nowSeconds(), exp: nowSeconds() + 3600 };
+  const valid = mintToken(claims);
+  const [head, body] = valid.split(".");
+  return {
+    "no token": { auth: undefined },
+    "an empty token": { auth: { token: "" } },
+    "a token that is not a string": { auth: { token: { sub } } },
+    "garbage": { auth: { token: "garbage" } },
+    "three dots of garbage": { auth: { token: "not.a.jwt" } },
+    "a forged signature": { auth: { token: mintToken(claims, { secret: `${SECRET}-not` }) } },
+    "a payload changed after signing": {
+      auth: { token: `${head}.${Buffer.from(JSON.stringify({ ...claims, name: "Admin" })).toString("base64url")}.${valid.split(".")[2]}` },
+    },
+    "alg none": { auth: { token: mintToken(claims, { alg: "none" }) } },
+    "alg none with the HS256 signature kept": {
+      auth: { token: `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${body}.${valid.split(".")[2]}` },
+    },
+    "HS512 with the right secret": { auth: { token: mintToken(claims, { alg: "HS512" }) } },
+    "HS384 with the right secret": { auth: { token: mintToken(claims, { alg: "HS384" }) } },
+    "an expired exp": { auth: { token: mintToken({ ...claims, exp: nowSeconds() - 10 }) } },
+    "a future nbf": { auth: { token: mintToken({ ...claims, nbf: nowSeconds() + 3600 }) } },
+    "no sub": { auth: { token: mintToken({ name: "Nobody", exp: nowSeconds() + 3600 }) } },
+    "a forged token in the header": { extraHeaders: { authorization: `Bearer ${mintToken(claims, { secret: "x" })}` } },
+    "Basic credentials in the header": { extraHeaders: { authorization: "Basic dXNlcjpwYXNz" } },
+  };
+}
+
+// Everything the client sees from connecting with `options` until the server disconnects it;
+// on `connect` the client at once sends a message to `receiverId` with an ack.
+async function refusedTheSeedsWay(clients, options, receiverId) {
+  const socket = clients.socket(undefined, options);
+  const events = [];
+  let acked = null;
+  socket.on("connect", () => {
+    events.push(["connect"]);
+    socket.emit("send_message", { receiverId, content: "sent by an intruder" }, (reply) => {
+      acked = reply;
+    });
+  });
+  socket.on("error", (payload) => events.push(["error", payload]));
+  socket.on("connect_error", (err) => events.push(["connect_error", err.message]));
+  const [reason] = await waitFor(socket, "disconnect");
+  events.push(["disconnect", reason]);
+  return { events, acked };
+}
+
+describe("by default", { concurrency: true }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley();
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  for (const transport of TRANSPORTS) {
+    test(`a valid token is accepted over ${transport} only: in auth, in auth with "Bearer ", in the Authorization header`, async () => {
+      const bob = tokenUser("Bob");
+      const b = await clients.connect(bob.token);
+      const ways = {
+        "auth {token}": (t) => ({ auth: { token: t } }),
+        "auth {token: Bearer ...}": (t) => ({ auth: { token: `Bearer ${t}` } }),
+        "Authorization: Bearer ...": (t) => ({ extraHeaders: { authorization: `Bearer ${t}` } }),
+        "authorization: bearer ... (any case)": (t) => ({ extraHeaders: { Authorization: `bearer ${t}` } }),
+      };
+      for (const [way, options] of Object.entries(ways)) {
+        const user = tokenUser(`Via ${way}`);
+        const socket = clients.socket(undefined, { transports: [transport], ...options(user.token) });
+        await waitFor(socket, "connect");
+        assert.equal(socket.io.engine.transport.name, transport);
+        const content = `over ${transport} with ${way}`;
+        const delivered = waitForMatching(b, "receive_message", (m) => m?.content === content);
+        const { messageId } = await send(socket, bob.id, content);
+        const [m] = await delivered;
+        assert.deepEqual(
+          { id: m.id, senderId: m.senderId, senderName: m.senderName, receiverId: m.receiverId },
+          { id: messageId, senderId: user.id, senderName: user.name, receiverId: bob.id }, way);
+        assert.equal(socket.connected, true, way);
+      }
+    });
+
+    test(`bad tokens over ${transport}: connect, error {message: "Unauthorized"}, disconnect "io server disconnect"; nothing processed`, async () => {
+      const alice = tokenUser("Alice");
+      const bob = tokenUser("Bob");
+      const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+      const bobReceived = record(b, "receive_message").seen;
+      for (const [name, options] of Object.entries(badTokens(alice.id))) {
+        const { events, acked } = await refusedTheSeedsWay(clients, { transports: [transport], ...options }, bob.id);
+        assert.deepEqual(events, [
+          ["connect"],
+          ["error", { message: "Unauthorized" }],
+          ["disconnect", "io server disconnect"],
+        ], name);
+        assert.equal(acked, null, `${name}: the event sent after connecting was answered`);
+      }
+      // A message sent now by the real Alice reaches Bob after anything sent before it.
+      const marker = waitForMatching(b, "receive_message", (m) => m?.content === "the real Alice");
+      await send(a, bob.id, "the real Alice");
+      await marker;
+      assert.deepEqual(bobReceived.map((m) => m.content), ["the real Alice"]);
+      assert.deepEqual((await history(b, { otherUserId: alice.id })).list.map((m) => m.content), ["the real Alice"]);
+    });
+  }
+
+  test("a token that expires during the connection: the next event gets Unauthorized and the socket is dropped", async () => {
+    const bob = tokenUser("Bob");
+    const b = await clients.connect(bob.token);
+    const bobReceived = record(b, "receive_message").seen;
+    const shortLived = tokenUser("Brief", { exp: nowSeconds() + 2 });
+    const { exp } = JSON.parse(Buffer.from(shortLived.token.split(".")[1], "base64url"));
+    const [s1, s2] = await Promise.all([clients.connect(shortLived.token), clients.connect(shortLived.token)]);
+    await send(s1, bob.id, "while the token is valid");
+    assert.equal((await history(s2, { otherUserId: bob.id })).list.length, 1);
+
+    // The one thing to wait for is the clock passing `exp`; the server compares with the
+    // same clock.
+    const remaining = exp * 1000 - Date.now();
+    await new Promise((done) => setTimeout(done, Math.max(0, remaining) + 5));
+
+    for (const [socket, event, payload] of [
+      [s1, "send_message", { receiverId: bob.id, content: "after expiry" }],
+      [s2, "get_messages", { otherUserId: bob.id }],
+    ]) {
+      const error = waitFor(socket, "error");
+      const disconnected = waitFor(socket, "disconnect");
+      const reply = await ack(socket, event, payload);
+      assert.deepEqual(reply, { success: false, error: "Unauthorized" }, event);
+      assert.deepEqual((await error)[0], { message: "Unauthorized" }, event);
+      assert.equal((await disconnected)[0], "io server disconnect", event);
+    }
+    const marker = waitForMatching(b, "receive_message", (m) => m?.content === "marker");
+    await send(b, bob.id, "marker");
+    await marker;
+    assert.deepEqual(bobReceived.map((m) => m.content), ["while the token is valid", "marker"]);
+  });
+});
+
+describe("with --reject-with-connect-error", { concurrency: true }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley({ args: ["--reject-with-connect-error"] });
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  for (const transport of TRANSPORTS) {
+    test(`bad tokens over ${transport}: connect_error "Unauthorized", never connect`, async () => {
+      const alice = tokenUser("Alice");
+      const bob = tokenUser("Bob");
+      const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+      for (const [name, options] of Object.entries(badTokens(alice.id))) {
+        const socket = clients.socket(undefined, { transports: [transport], ...options });
+        const events = record(socket, "connect").seen;
+        const [err] = await withTimeout(waitFor(socket, "connect_error"), 5000, `${name}: no connect_error`);
+        assert.equal(err.message, "Unauthorized", name);
+        assert.equal(events.length, 0, `${name}: connected`);
+        assert.equal(socket.connected, false, name);
+        socket.disconnect();
+      }
+      // Valid tokens still connect and talk.
+      const delivered = waitForMatching(b, "receive_message", (m) => m?.content === "hello");
+      await send(a, bob.id, "hello");
+      await delivered;
+    });
+  }
+});

@@ -1,0 +1,208 @@
+// Every failure the seed names, each reported both ways (the `error` event {message} and the
+// ack {success: false, error}), with the socket still connected and usable afterwards; the
+// length limit following --max-message-length; "Sender not found" with --no-auto-create-users.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+
+import {
+  Clients, expectFailure, history, record, registerUser, send, startParley, tokenUser, waitFor, waitForMatching,
+} from "./helpers.mjs";
+
+const INVALID_RECEIVER = "Invalid receiverId";
+const INVALID_OTHER = "Invalid otherUserId";
+const EMPTY = "Message content cannot be empty";
+const TOO_LONG = "Message content too long (max 5000 characters)";
+
+// Proves the socket still works: a message sent now is acknowledged and delivered.
+async function stillWorks(socket, receiver, receiverSocket, content = `still here ${randomUUID()}`) {
+  assert.equal(socket.connected, true, "the socket stays connected after errors");
+  const delivered = waitForMatching(receiverSocket, "receive_message", (m) => m?.content === content);
+  const { messageId } = await send(socket, receiver.id, content);
+  assert.equal((await delivered)[0].id, messageId);
+}
+
+describe("with the default settings", { concurrency: true }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley();
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test(`send_message: "${INVALID_RECEIVER}" for a missing payload, a non-object, or a receiverId that is not a UUID string`, async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const bobReceived = record(b, "receive_message").seen;
+    const cases = [
+      [],
+      [null],
+      ["a string"],
+      [42],
+      [true],
+      [[bob.id, "hello"]],
+      [{}],
+      [{ content: "no receiver" }],
+      [{ receiverId: null, content: "hello" }],
+      [{ receiverId: 123, content: "hello" }],
+      [{ receiverId: "", content: "hello" }],
+      [{ receiverId: "not-a-uuid", content: "hello" }],
+      [{ receiverId: bob.id.replaceAll("-", ""), content: "hello" }],
+      [{ receiverId: `${bob.id}0`, content: "hello" }],
+      [{ receiverId: ` ${bob.id}`, content: "hello" }],
+      [{ receiverId: "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", content: "hello" }],
+      [{ receiverId: [bob.id], content: "hello" }],
+      [{ receiverId: { id: bob.id }, content: "hello" }],
+      // The receiver is checked first, as the seed does.
+      [{ receiverId: "not-a-uuid", content: "" }],
+      [{ receiverId: 7 }],
+    ];
+    for (const args of cases) await expectFailure(a, "send_message", args, INVALID_RECEIVER);
+    await stillWorks(a, bob, b);
+    assert.equal(bobReceived.length, 1, "no refused message was delivered");
+  });
+
+  test(`send_message: "${EMPTY}" for missing, non-string or blank content (unicode spaces too)`, async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const blanks = ["", " ", "   ", "\t\n\r\v\f ", "\u00a0", "\u2003\u3000", "\ufeff", "\u2028\u2029", "\u1680\u202f\u205f\u200a"];
+    const cases = [
+      [{ receiverId: bob.id }],
+      [{ receiverId: bob.id, content: null }],
+      [{ receiverId: bob.id, content: 42 }],
+      [{ receiverId: bob.id, content: true }],
+      [{ receiverId: bob.id, content: ["hello"] }],
+      [{ receiverId: bob.id, content: { text: "hello" } }],
+      ...blanks.map((content) => [{ receiverId: bob.id, content }]),
+      // Content is checked before anyone is looked up.
+      [{ receiverId: randomUUID(), content: " " }],
+    ];
+    for (const args of cases) await expectFailure(a, "send_message", args, EMPTY);
+    await stillWorks(a, bob, b);
+    assert.deepEqual((await history(a, { otherUserId: bob.id })).list.length, 1, "nothing refused was stored");
+  });
+
+  test(`send_message: 5000 characters pass (counted in characters, '€' too), 5001 get "${TOO_LONG}"`, async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const accepted = ["a".repeat(5000), "€".repeat(5000), `${"a".repeat(4999)}€`, `${" ".repeat(4999)}x`];
+    for (const content of accepted) {
+      const delivered = waitForMatching(b, "receive_message", (m) => m?.content === content);
+      const { messageId } = await send(a, bob.id, content);
+      assert.equal((await delivered)[0].id, messageId, `${content.length} characters of ${content.at(-1)}`);
+    }
+    for (const content of ["a".repeat(5001), "€".repeat(5001), `${"€".repeat(5000)}a`, "x".repeat(100_000)]) {
+      await expectFailure(a, "send_message", [{ receiverId: bob.id, content }], TOO_LONG);
+    }
+    // Length is checked before anyone is looked up.
+    await expectFailure(a, "send_message", [{ receiverId: randomUUID(), content: "a".repeat(5001) }], TOO_LONG);
+    const { list } = await history(b, { otherUserId: alice.id });
+    assert.deepEqual(list.map((m) => m.content), accepted, "stored unchanged, refused ones not at all");
+    await stillWorks(a, bob, b);
+  });
+
+  test('send_message: "Receiver not found" for a valid UUID that nobody has', async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    await expectFailure(a, "send_message", [{ receiverId: randomUUID(), content: "anyone there?" }], "Receiver not found");
+    // A user with a token who never connected is unknown too.
+    await expectFailure(a, "send_message", [{ receiverId: tokenUser().id, content: "hello?" }], "Receiver not found");
+    await stillWorks(a, bob, b);
+  });
+
+  test(`get_messages: "${INVALID_OTHER}" for a missing payload, a non-object, or an otherUserId that is not a UUID string`, async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const lists = record(a, "messages_list").seen;
+    const cases = [
+      [], [null], ["a string"], [42], [[bob.id]], [{}], [{ otherUserId: null }], [{ otherUserId: 42 }],
+      [{ otherUserId: "" }], [{ otherUserId: "not-a-uuid" }], [{ otherUserId: bob.id.slice(1) }],
+      [{ otherUserId: { id: bob.id } }], [{ receiverId: bob.id }],
+    ];
+    for (const args of cases) await expectFailure(a, "get_messages", args, INVALID_OTHER);
+    assert.equal(lists.length, 0, "no messages_list after a refused get_messages");
+    await stillWorks(a, bob, b);
+    assert.equal((await history(a, { otherUserId: bob.id })).list.length, 1);
+  });
+
+  test("clients that ask for no ack (as the seed's do) get the error event", async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    for (const [event, payload, message] of [
+      ["send_message", { receiverId: "nope", content: "hi" }, INVALID_RECEIVER],
+      ["send_message", { receiverId: bob.id, content: "  " }, EMPTY],
+      ["send_message", { receiverId: bob.id, content: "y".repeat(5001) }, TOO_LONG],
+      ["send_message", { receiverId: randomUUID(), content: "hi" }, "Receiver not found"],
+      ["get_messages", { otherUserId: "nope" }, INVALID_OTHER],
+    ]) {
+      const error = waitFor(a, "error");
+      a.emit(event, payload);
+      assert.deepEqual((await error)[0], { message }, `${event} ${JSON.stringify(payload).slice(0, 80)}`);
+    }
+    await stillWorks(a, bob, b);
+  });
+});
+
+describe("with --max-message-length 10", () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley({ args: ["--max-message-length", "10"] });
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test("10 characters pass, 11 get the message naming the configured limit", async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    await send(a, bob.id, "0123456789");
+    await send(a, bob.id, "€".repeat(10));
+    for (const content of ["01234567890", "€".repeat(11)]) {
+      await expectFailure(a, "send_message", [{ receiverId: bob.id, content }],
+        "Message content too long (max 10 characters)");
+    }
+    await stillWorks(a, bob, b, "short");
+  });
+});
+
+describe("with --no-auto-create-users", () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley({ args: ["--no-auto-create-users"] });
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test('a valid token for an unknown user: "Sender not found"; known users still talk', async () => {
+    const [alice, bob] = await Promise.all([registerUser(server, { label: "alice" }), registerUser(server, { label: "bob" })]);
+    const stranger = tokenUser("Stranger");
+    const [a, b, s] = await Promise.all([
+      clients.connect(alice.token), clients.connect(bob.token), clients.connect(stranger.token),
+    ]);
+    await expectFailure(s, "send_message", [{ receiverId: bob.id, content: "hello from nowhere" }], "Sender not found");
+    await expectFailure(s, "send_message", [{ receiverId: bob.id, content: "again" }], "Sender not found");
+    // The stranger was not created by connecting: nobody can write to it either.
+    await expectFailure(a, "send_message", [{ receiverId: stranger.id, content: "hi?" }], "Receiver not found");
+    await stillWorks(a, bob, b);
+    assert.equal(s.connected, true);
+    assert.deepEqual((await history(b, { otherUserId: stranger.id })).list, []);
+  });
+});

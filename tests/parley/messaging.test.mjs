@@ -1,0 +1,190 @@
+// The seed's two events as a user sees them: send_message (ack, then receive_message to every
+// socket of sender and receiver, exactly once, nobody else) and get_messages (the
+// conversation from both sides, oldest first; pages with before/limit; nobody else's messages).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import {
+  ISO_MS, Clients, ack, history, record, send, startParley, tokenUser, waitForMatching,
+} from "./helpers.mjs";
+
+let server;
+let clients;
+before(async () => {
+  server = await startParley();
+  clients = new Clients(server);
+});
+after(async () => {
+  clients?.closeAll();
+  await server?.stop();
+});
+
+// Resolves when each socket has received the receive_message with this content.
+function arrivals(sockets, content) {
+  return Promise.all(sockets.map((s) => waitForMatching(s, "receive_message", (m) => m?.content === content)));
+}
+
+// The receive_message / messages_list shape, with the server's id and timestamp.
+function expectedMessage(id, content, sender, receiver, createdAt) {
+  return {
+    id, content, senderId: sender.id, senderName: sender.name, receiverId: receiver.id, receiverName: receiver.name, createdAt,
+  };
+}
+
+function assertTimestamp(createdAt, notBefore, notAfter) {
+  assert.match(createdAt, ISO_MS);
+  const t = Date.parse(createdAt);
+  // Same machine, same clock; a little slack for the rounding to milliseconds.
+  assert.ok(t >= notBefore - 5 && t <= notAfter + 5, `createdAt ${createdAt} outside the send`);
+}
+
+describe("send_message and receive_message", { concurrency: true }, () => {
+  test("ack {success, messageId}; each socket of sender and receiver gets it once; a third user nothing", async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const carol = tokenUser("Carol");
+    const [a1, a2, b1, b2, c1] = await Promise.all([
+      clients.connect(alice.token), clients.connect(alice.token),
+      clients.connect(bob.token), clients.connect(bob.token, { transports: ["polling"] }),
+      clients.connect(carol.token),
+    ]);
+    const sockets = { a1, a2, b1, b2, c1 };
+    const seen = Object.fromEntries(Object.entries(sockets).map(([k, s]) => [k, record(s, "receive_message").seen]));
+
+    const content = "Hello, how are you?";
+    const delivered = arrivals([a1, a2, b1, b2], content);
+    const start = Date.now();
+    const reply = await ack(a1, "send_message", { receiverId: bob.id, content });
+    const end = Date.now();
+    assert.deepEqual(Object.keys(reply).sort(), ["messageId", "success"]);
+    assert.equal(reply.success, true);
+    assert.ok(Number.isInteger(reply.messageId) && reply.messageId > 0, `messageId ${reply.messageId}`);
+
+    const received = (await delivered).map(([m]) => m);
+    assertTimestamp(received[0].createdAt, start, end);
+    const message = expectedMessage(reply.messageId, content, alice, bob, received[0].createdAt);
+    for (const m of received) assert.deepEqual(m, message);
+
+    // Later messages on the same connections prove that nothing else came before them.
+    await Promise.all([arrivals([a1, a2, c1], "marker for Alice"), send(c1, alice.id, "marker for Alice")]);
+    await Promise.all([arrivals([b1, b2, c1], "marker for Bob"), send(c1, bob.id, "marker for Bob")]);
+    for (const name of ["a1", "a2"]) assert.deepEqual(seen[name].map((m) => m.content), [content, "marker for Alice"], name);
+    for (const name of ["b1", "b2"]) assert.deepEqual(seen[name].map((m) => m.content), [content, "marker for Bob"], name);
+    assert.deepEqual(seen.c1.map((m) => m.content), ["marker for Alice", "marker for Bob"], "the third user");
+    assert.deepEqual(seen.a1[0], message);
+  });
+
+  test("a message to oneself reaches each of one's sockets once", async () => {
+    const dana = tokenUser("Dana");
+    const [d1, d2] = await Promise.all([clients.connect(dana.token), clients.connect(dana.token)]);
+    const seen = [record(d1, "receive_message").seen, record(d2, "receive_message").seen];
+    const delivered = arrivals([d1, d2], "note to self");
+    const { messageId } = await send(d1, dana.id, "note to self");
+    const [[m]] = await delivered;
+    assert.deepEqual(m, expectedMessage(messageId, "note to self", dana, dana, m.createdAt));
+    const marker = arrivals([d1, d2], "second note");
+    await send(d2, dana.id, "second note");
+    await marker;
+    for (const s of seen) assert.deepEqual(s.map((x) => x.content), ["note to self", "second note"]);
+  });
+
+  test("content comes back exactly as sent (unicode, quotes, newlines, markup)", async () => {
+    const erin = tokenUser("Erin ✓ «Ünïcødé»");
+    const frank = tokenUser("Frank");
+    const [e, f] = await Promise.all([clients.connect(erin.token), clients.connect(frank.token)]);
+    const contents = [
+      "ünïcødé ✓ 日本語 😀👍🏽 €",
+      'quotes " and \' and \\ backslash',
+      "line one\nline two\r\n\ttabbed",
+      "<script>alert('x')</script> &amp;",
+      "  padded with spaces  ",
+      "\u200b zero-width space is not white space",
+    ];
+    for (const content of contents) {
+      const delivered = arrivals([f], content);
+      const { messageId } = await send(e, frank.id, content);
+      const [[m]] = await delivered;
+      assert.deepEqual(m, expectedMessage(messageId, content, erin, frank, m.createdAt));
+    }
+    const { list } = await history(f, { otherUserId: erin.id });
+    assert.deepEqual(list.map((m) => m.content), contents);
+    assert.ok(list.every((m) => m.senderName === erin.name && m.receiverName === frank.name));
+  });
+});
+
+describe("get_messages", { concurrency: true }, () => {
+  test("messages_list: both sides' messages, oldest first, the same for both users, in the receive_message shape", async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const receivedByAlice = record(a, "receive_message").seen;
+    const sent = [];
+    for (let i = 1; i <= 5; ++i) {
+      const [from, to] = i % 2 ? [a, bob] : [b, alice];
+      const content = `message ${i}`;
+      const delivered = arrivals([a], content);
+      const { messageId } = await send(from, to.id, content);
+      await delivered;
+      sent.push({ id: messageId, content, from: i % 2 ? alice : bob, to: i % 2 ? bob : alice });
+    }
+    const ids = sent.map((m) => m.id);
+    assert.deepEqual([...ids].sort((x, y) => x - y), ids, "ids increase");
+
+    const fromAlice = await history(a, { otherUserId: bob.id });
+    assert.deepEqual(fromAlice.list, receivedByAlice, "history equals what was delivered");
+    fromAlice.list.forEach((m, i) => {
+      assert.match(m.createdAt, ISO_MS);
+      assert.deepEqual(m, expectedMessage(sent[i].id, sent[i].content, sent[i].from, sent[i].to, m.createdAt));
+    });
+    const fromBob = await history(b, { otherUserId: alice.id });
+    assert.deepEqual(fromBob.list, fromAlice.list);
+
+    // Without ack, as the seed's clients ask: the list comes all the same.
+    const listed = waitForMatching(a, "messages_list", () => true);
+    a.emit("get_messages", { otherUserId: bob.id });
+    assert.deepEqual((await listed)[0], fromAlice.list);
+  });
+
+  test("pages with before/limit, newest page first, the ack saying hasMore", async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const ids = [];
+    for (let i = 1; i <= 5; ++i) ids.push((await send(i % 2 ? a : b, i % 2 ? bob.id : alice.id, `page ${i}`)).messageId);
+    const page = async (socket, other, extra) => {
+      const { list, reply } = await history(socket, { otherUserId: other.id, ...extra });
+      return { ids: list.map((m) => m.id), reply };
+    };
+
+    assert.deepEqual(await page(a, bob, { limit: 2 }), { ids: ids.slice(3), reply: { success: true, hasMore: true } });
+    assert.deepEqual(await page(a, bob, { limit: 2, before: ids[3] }),
+      { ids: ids.slice(1, 3), reply: { success: true, hasMore: true } });
+    assert.deepEqual(await page(b, alice, { limit: 2, before: ids[1] }),
+      { ids: ids.slice(0, 1), reply: { success: true, hasMore: false } });
+    assert.deepEqual(await page(b, alice, { limit: 5 }), { ids, reply: { success: true, hasMore: false } });
+    assert.deepEqual(await page(a, bob, { limit: 50 }), { ids, reply: { success: true, hasMore: false } });
+    assert.deepEqual((await page(a, bob, { before: ids[2] })).ids, ids.slice(0, 2));
+    assert.deepEqual((await page(a, bob, { before: ids[0] })).ids, []);
+  });
+
+  test("a user never gets another pair's messages", async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const carol = tokenUser("Carol");
+    const [a, b, c] = await Promise.all([
+      clients.connect(alice.token), clients.connect(bob.token), clients.connect(carol.token),
+    ]);
+    await send(a, bob.id, "between Alice and Bob");
+    await send(b, alice.id, "Bob answers Alice");
+    await send(c, alice.id, "Carol to Alice");
+
+    assert.deepEqual((await history(c, { otherUserId: bob.id })).list, [], "Carol asks for Bob");
+    const carolAlice = (await history(c, { otherUserId: alice.id })).list;
+    assert.deepEqual(carolAlice.map((m) => m.content), ["Carol to Alice"]);
+    assert.deepEqual((await history(b, { otherUserId: carol.id })).list, [], "Bob asks for Carol");
+    const aliceBob = (await history(a, { otherUserId: bob.id })).list;
+    assert.deepEqual(aliceBob.map((m) => m.content), ["between Alice and Bob", "Bob answers Alice"]);
+    // Someone nobody has talked with, or who does not exist: an empty list, not an error.
+    assert.deepEqual((await history(a, { otherUserId: tokenUser().id })).list, []);
+  });
+});

@@ -1,0 +1,77 @@
+// PostgreSQL stopped and started again under a running parley: while the database is down,
+// sends are refused cleanly (never a false success) and /readyz says 503; when it is back,
+// service resumes by itself. Needs its own PostgreSQL server (stopping the one the other tests
+// share would break them), started with scripts/pg-test-server.sh; CTest runs this file alone
+// (test `parley-e2e-postgres-outage`), which is why it is not named *.test.mjs.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { Clients, http, startParley, tokenUser, waitFor } from "./helpers.mjs";
+
+const script = resolve(dirname(fileURLToPath(import.meta.url)), "../../scripts/pg-test-server.sh");
+const pgDir = mkdtempSync(join(tmpdir(), "parley-pg-outage-"));
+const pg = (command) => execFileSync("bash", [script, command, pgDir], { encoding: "utf8" }).trim();
+
+let server;
+let clients;
+
+before(async () => {
+  const url = pg("start").split("\n").pop();
+  server = await startParley({ database: { url, dir: undefined, remove() {} } });
+  clients = new Clients(server);
+});
+
+after(async () => {
+  clients?.closeAll();
+  await server?.stop();
+  pg("stop");
+  rmSync(pgDir, { recursive: true, force: true });
+});
+
+// Polls `probe` until it returns true, at most `ms`.
+async function eventually(probe, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test("sends fail cleanly while PostgreSQL is down and succeed once it is back", { timeout: 60000 }, async () => {
+  const alice = tokenUser("Alice");
+  const bob = tokenUser("Bob");
+  const a = await clients.connect(alice.token);
+  const b = await clients.connect(bob.token);
+
+  const first = await a.timeout(5000).emitWithAck("send_message", { receiverId: bob.id, content: "before" });
+  assert.equal(first.success, true);
+  assert.equal((await http(server, "GET", "/readyz")).status, 200);
+
+  pg("stop");
+  await eventually(async () => (await http(server, "GET", "/readyz")).status === 503, 10000,
+    "/readyz did not report 503 while the database was down");
+  const errorEvent = waitFor(a, "error", 10000);
+  const refused = await a.timeout(10000).emitWithAck("send_message", { receiverId: bob.id, content: "while down" });
+  assert.deepEqual(refused, { success: false, error: "Failed to send message" });
+  assert.deepEqual((await errorEvent)[0], { message: "Failed to send message" });
+  assert.equal(a.connected, true, "the socket stays connected");
+
+  pg("start");
+  await eventually(async () => (await http(server, "GET", "/readyz")).status === 200, 15000,
+    "/readyz did not come back to 200 after the database restarted");
+  const received = waitFor(b, "receive_message", 10000);
+  const again = await a.timeout(10000).emitWithAck("send_message", { receiverId: bob.id, content: "after" });
+  assert.equal(again.success, true);
+  assert.equal((await received)[0].content, "after");
+
+  // Nothing refused was stored; everything acknowledged was.
+  const list = waitFor(a, "messages_list", 5000);
+  a.emit("get_messages", { otherUserId: bob.id });
+  assert.deepEqual((await list)[0].map((m) => m.content), ["before", "after"]);
+});

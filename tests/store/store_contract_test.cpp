@@ -1,0 +1,565 @@
+// The store contract: one suite, run against every store (SQLite in a temporary file, PostgreSQL
+// on a real server), so that the chat behaves the same on either. The PostgreSQL tests need a
+// server: ctest starts a throw-away one (the pg-server-start fixture) and passes its URL through
+// PARLEY_TEST_POSTGRES_URL_FILE; by hand, run `scripts/pg-test-server.sh start DIR` and set
+// PARLEY_TEST_POSTGRES_URL to the URL it prints. Tests share that database, so every test makes
+// its own users (random ids and names) and looks only at them.
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "store/pg_connection.hpp"
+#include "store/postgres_store.hpp"
+#include "store/sqlite_store.hpp"
+
+using namespace parley::store;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// --- helpers ----------------------------------------------------------------------------------
+
+std::string random_token() {
+  static std::mutex mutex;
+  static std::mt19937_64 engine{std::random_device{}()};
+  std::lock_guard lock(mutex);
+  static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string token;
+  for (int i = 0; i < 10; ++i) token += digits[engine() % 36];
+  return token;
+}
+
+// Not `"m" + std::to_string(i)`: GCC 12 warns falsely about that (-Wrestrict, bug 105329).
+std::string numbered(std::string prefix, int i) {
+  prefix += std::to_string(i);
+  return prefix;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Calls `call` with a callback and waits for it to be called; a missing answer fails the test
+// instead of hanging it.
+template <class T, class Call>
+T wait_for(Call call, std::chrono::milliseconds limit = 30s) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  call([promise](T value) { promise->set_value(std::move(value)); });
+  if (future.wait_for(limit) != std::future_status::ready) throw std::runtime_error("the store did not answer in time");
+  return future.get();
+}
+
+template <class T>
+T ok(Result<T> result) {
+  if (auto* failure = failed(result)) throw std::runtime_error("store call failed: " + failure->message);
+  return std::get<T>(std::move(result));
+}
+
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "parley-store-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::filesystem::path path;
+};
+
+std::string read_first_line(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// The URL of the shared test server, or "" with `why` saying how to provide one.
+std::string postgres_test_url(std::string& why) {
+  if (const char* url = std::getenv("PARLEY_TEST_POSTGRES_URL"); url && *url) return url;
+  if (const char* file = std::getenv("PARLEY_TEST_POSTGRES_URL_FILE"); file && *file) {
+    std::string url = read_first_line(file);
+    if (url.empty()) why = std::string("PARLEY_TEST_POSTGRES_URL_FILE names ") + file + ", which holds no URL: did the pg-server-start test fail?";
+    return url;
+  }
+  why = "the PostgreSQL store tests need a server: run them through ctest (which starts one), or run "
+        "`scripts/pg-test-server.sh start /tmp/parley-pg` and set PARLEY_TEST_POSTGRES_URL to the URL it prints";
+  return {};
+}
+
+// The same server, another database.
+std::string with_database(const std::string& url, const std::string& database) {
+  return url.substr(0, url.rfind('/') + 1) + database;
+}
+
+}  // namespace
+
+// --- the stores under test ----------------------------------------------------------------------
+// At global scope, so that the test names CTest shows end in a short "<SqliteBackend>".
+
+struct SqliteBackend {
+  std::unique_ptr<Store> open(std::string&) { return open_sqlite((dir.path / "parley.db").string(), "FULL"); }
+  TempDir dir;
+};
+
+struct PostgresBackend {
+  std::unique_ptr<Store> open(std::string& why) {
+    std::string url = postgres_test_url(why);
+    return url.empty() ? nullptr : open_postgres(url);
+  }
+};
+
+namespace {
+
+template <class Backend>
+class StoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    store_ = backend_.open(why);
+    if (!store_) FAIL() << why;
+  }
+  void TearDown() override {
+    if (store_) store_->close();
+  }
+
+  User new_user(const std::string& label) {
+    std::string token = random_token();
+    return User{"id-" + token, label + " " + token, label + "_" + token, "hash-" + token, now_ms()};
+  }
+
+  User created_user(const std::string& label) {
+    User user = new_user(label);
+    EXPECT_EQ(create(user), CreateUser::created);
+    return user;
+  }
+
+  CreateUser create(const User& user) {
+    return ok(wait_for<Result<CreateUser>>([&](auto done) { store_->create_user(user, done); }));
+  }
+
+  std::optional<User> get(const std::string& id) {
+    return ok(wait_for<Result<std::optional<User>>>([&](auto done) { store_->get_user(id, done); }));
+  }
+
+  Result<Message> try_append(const User& from, const User& to, const std::string& content) {
+    return wait_for<Result<Message>>(
+        [&](auto done) { store_->append_direct(NewMessage{from.id, to.id, content, now_ms()}, done); });
+  }
+
+  Message append(const User& from, const User& to, const std::string& content) {
+    return ok(try_append(from, to, content));
+  }
+
+  std::vector<Message> history(const User& a, const User& b, std::optional<std::int64_t> before, std::size_t limit) {
+    return ok(wait_for<Result<std::vector<Message>>>(
+        [&](auto done) { store_->direct_history(a.id, b.id, before, limit, done); }));
+  }
+
+  std::vector<User> search(const std::string& text, std::size_t limit) {
+    return ok(wait_for<Result<std::vector<User>>>([&](auto done) { store_->search_users(text, limit, done); }));
+  }
+
+  Backend backend_;
+  std::unique_ptr<Store> store_;
+};
+
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+TYPED_TEST_SUITE(StoreContract, Backends);
+
+void expect_same_user(const User& actual, const User& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.username, expected.username);
+  EXPECT_EQ(actual.password_hash, expected.password_hash);
+  EXPECT_EQ(actual.created_at_ms, expected.created_at_ms);
+}
+
+// --- the contract ---------------------------------------------------------------------------------
+
+TYPED_TEST(StoreContract, CreatesAndFindsUsers) {
+  User alice = this->created_user("Alice");
+  auto by_id = this->get(alice.id);
+  ASSERT_TRUE(by_id);
+  expect_same_user(*by_id, alice);
+  auto by_username = ok(wait_for<Result<std::optional<User>>>(
+      [&](auto done) { this->store_->get_user_by_username(alice.username, done); }));
+  ASSERT_TRUE(by_username);
+  expect_same_user(*by_username, alice);
+  EXPECT_FALSE(this->get("id-" + random_token()));
+}
+
+TYPED_TEST(StoreContract, RefusesTakenUsernameAndId) {
+  User first = this->created_user("Bob");
+  User same_username = this->new_user("Other");
+  same_username.username = first.username;
+  EXPECT_EQ(this->create(same_username), CreateUser::username_taken);
+  EXPECT_FALSE(this->get(same_username.id)) << "the refused user must not be stored";
+  User same_id = this->new_user("Another");
+  same_id.id = first.id;
+  EXPECT_EQ(this->create(same_id), CreateUser::id_taken);
+  expect_same_user(*this->get(first.id), first);
+}
+
+// Writes queued together share a transaction: a refused one (a taken username) or a failing one
+// (a message to a user who does not exist) must not take the others with it.
+TYPED_TEST(StoreContract, RefusedOrFailedWriteLeavesItsBatchAlone) {
+  User taken = this->created_user("Taken");
+  User peer = this->created_user("Peer");
+  User nobody = this->new_user("Nobody");  // never stored
+  constexpr int n = 200;
+  std::vector<User> users;
+  std::vector<std::future<Result<CreateUser>>> created;
+  std::vector<std::future<Result<Message>>> appended;
+  for (int i = 0; i < n; ++i) {
+    User user = this->new_user("Batch");
+    if (i % 3 == 0) user.username = taken.username;
+    users.push_back(user);
+    auto p = std::make_shared<std::promise<Result<CreateUser>>>();
+    created.push_back(p->get_future());
+    this->store_->create_user(user, [p](Result<CreateUser> r) { p->set_value(std::move(r)); });
+    auto q = std::make_shared<std::promise<Result<Message>>>();
+    appended.push_back(q->get_future());
+    const User& receiver = i % 5 == 1 ? nobody : peer;
+    this->store_->append_direct(NewMessage{taken.id, receiver.id, numbered("m", i), now_ms()},
+                                [q](Result<Message> r) { q->set_value(std::move(r)); });
+  }
+  std::set<std::int64_t> ids;
+  int stored_messages = 0;
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(created[i].wait_for(30s), std::future_status::ready);
+    EXPECT_EQ(ok(created[i].get()), i % 3 == 0 ? CreateUser::username_taken : CreateUser::created) << i;
+    EXPECT_EQ(this->get(users[i].id).has_value(), i % 3 != 0) << i;
+    ASSERT_EQ(appended[i].wait_for(30s), std::future_status::ready);
+    auto message = appended[i].get();
+    EXPECT_EQ(failed(message) != nullptr, i % 5 == 1) << i;
+    if (!failed(message)) {
+      ids.insert(std::get<Message>(message).id);
+      ++stored_messages;
+    }
+  }
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(stored_messages));
+  EXPECT_EQ(this->history(taken, peer, std::nullopt, 1000).size(), static_cast<std::size_t>(stored_messages));
+  EXPECT_TRUE(this->history(taken, nobody, std::nullopt, 1000).empty());
+  // The failed writes left nothing behind that would block the pair later.
+  ASSERT_EQ(this->create(nobody), CreateUser::created);
+  Message late = this->append(taken, nobody, "now you exist");
+  EXPECT_EQ(this->history(nobody, taken, std::nullopt, 10).size(), 1u);
+  EXPECT_GT(late.id, *ids.rbegin());
+}
+
+TYPED_TEST(StoreContract, EnsureUserIsIdempotent) {
+  User carol{"id-" + random_token(), "Carol", "", "", now_ms()};
+  User stored = ok(wait_for<Result<User>>([&](auto done) { this->store_->ensure_user(carol, done); }));
+  expect_same_user(stored, carol);
+  User renamed = carol;
+  renamed.name = "Carol Renamed";
+  renamed.created_at_ms += 1000;
+  User again = ok(wait_for<Result<User>>([&](auto done) { this->store_->ensure_user(renamed, done); }));
+  expect_same_user(again, carol);  // the stored user, unchanged
+  expect_same_user(*this->get(carol.id), carol);
+}
+
+TYPED_TEST(StoreContract, SearchIsCaseInsensitiveLiteralAndLimited) {
+  std::string token = random_token();
+  auto make = [&](const std::string& id_label, const std::string& name, const std::string& username) {
+    User user{"id-" + id_label + token, name, username, "", now_ms()};
+    EXPECT_EQ(this->create(user), CreateUser::created);
+    return user;
+  };
+  std::string upper = token;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  make("a", "Gamma " + upper, "gamma_" + token);
+  make("b", "Beta " + token, "beta_" + token);
+  make("c", "Delta", "delta_" + token + "_100%");  // found by its username only
+  make("d", "Alpha " + token, "a_" + token);
+
+  auto found = this->search(token, 10);
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0].name, "Alpha " + token);  // by name
+  EXPECT_EQ(found[1].name, "Beta " + token);
+  EXPECT_EQ(found[2].name, "Delta");
+  EXPECT_EQ(found[3].name, "Gamma " + upper);
+  EXPECT_EQ(this->search(upper, 10).size(), 4u);
+  EXPECT_EQ(this->search(token, 2).size(), 2u);
+  EXPECT_EQ(this->search("GAMMA_" + upper, 10).size(), 1u);
+  // No pattern characters: '%' and '_' match only themselves.
+  EXPECT_EQ(this->search(token + "_100%", 10).size(), 1u);
+  EXPECT_EQ(this->search(token + "%", 10).size(), 0u);
+  EXPECT_EQ(this->search("_" + token.substr(0, 3) + "_", 10).size(), 0u);
+}
+
+TYPED_TEST(StoreContract, OneConversationPerPair) {
+  User a = this->created_user("A"), b = this->created_user("B"), c = this->created_user("C");
+  Message first = this->append(a, b, "hello b");
+  Message reply = this->append(b, a, "hello a");
+  Message other = this->append(a, c, "hello c");
+  EXPECT_EQ(first.conversation_id, reply.conversation_id);
+  EXPECT_NE(first.conversation_id, other.conversation_id);
+  EXPECT_LT(first.id, reply.id);
+  EXPECT_LT(reply.id, other.id);
+  EXPECT_EQ(reply.sender_id, b.id);
+  EXPECT_EQ(reply.content, "hello a");
+  EXPECT_GT(reply.created_at_ms, 0);
+  // A new store (nothing cached) finds the same conversation.
+  this->store_->close();
+  std::string why;
+  this->store_ = this->backend_.open(why);
+  ASSERT_TRUE(this->store_) << why;
+  EXPECT_EQ(this->append(b, a, "again").conversation_id, first.conversation_id);
+  EXPECT_TRUE(this->history(a, c, std::nullopt, 10).size() == 1);
+  EXPECT_TRUE(this->history(b, c, std::nullopt, 10).empty());
+}
+
+TYPED_TEST(StoreContract, HistoryPagesBackwardsOldestFirst) {
+  User a = this->created_user("Ann"), b = this->created_user("Ben");
+  std::vector<Message> sent;
+  for (int i = 0; i < 10; ++i) sent.push_back(i % 2 ? this->append(b, a, numbered("m", i)) : this->append(a, b, numbered("m", i)));
+
+  auto last = this->history(a, b, std::nullopt, 4);
+  ASSERT_EQ(last.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(last[i].id, sent[6 + i].id);
+    EXPECT_EQ(last[i].content, sent[6 + i].content);
+    EXPECT_EQ(last[i].sender_id, sent[6 + i].sender_id);
+    EXPECT_EQ(last[i].conversation_id, sent[6 + i].conversation_id);
+    EXPECT_EQ(last[i].created_at_ms, sent[6 + i].created_at_ms);
+  }
+  EXPECT_EQ(last[0].sender_name, a.name);
+  EXPECT_EQ(last[1].sender_name, b.name);
+
+  auto earlier = this->history(b, a, last.front().id, 4);  // either order of the pair
+  ASSERT_EQ(earlier.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(earlier[i].id, sent[2 + i].id);
+  auto first = this->history(a, b, earlier.front().id, 4);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, sent[0].id);
+  EXPECT_TRUE(this->history(a, b, sent[0].id, 4).empty());
+}
+
+TYPED_TEST(StoreContract, ConcurrentAppendsAreAllStored) {
+  constexpr int threads = 8, per_thread = 250;
+  std::vector<User> users;
+  for (int i = 0; i < 4; ++i) users.push_back(this->created_user("Load"));
+  std::mutex mutex;
+  std::map<std::pair<int, int>, std::vector<std::int64_t>> acknowledged;  // by pair (smaller index first)
+  std::atomic<int> answered{0}, failures{0};
+  std::promise<void> all_answered;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        int from = (t + i) % 4, to = (t + i / 4 + 1 + from) % 4;
+        if (to == from) to = (to + 1) % 4;
+        std::pair<int, int> pair = std::minmax(from, to);
+        this->store_->append_direct(NewMessage{users[from].id, users[to].id, "load", now_ms()}, [&, pair](Result<Message> r) {
+          if (auto* m = std::get_if<Message>(&r)) {
+            std::lock_guard lock(mutex);
+            acknowledged[pair].push_back(m->id);
+          } else {
+            ++failures;
+          }
+          if (++answered == threads * per_thread) all_answered.set_value();
+        });
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  ASSERT_EQ(all_answered.get_future().wait_for(60s), std::future_status::ready);
+  EXPECT_EQ(failures.load(), 0);
+  std::set<std::int64_t> all_ids;
+  for (auto& [pair, ids] : acknowledged) {
+    all_ids.insert(ids.begin(), ids.end());
+    auto stored = this->history(users[pair.first], users[pair.second], std::nullopt, 10'000);
+    std::vector<std::int64_t> stored_ids;
+    for (auto& m : stored) stored_ids.push_back(m.id);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(stored_ids, ids);  // every acknowledged message, in id order, and nothing else
+  }
+  EXPECT_EQ(all_ids.size(), static_cast<std::size_t>(threads * per_thread));
+}
+
+TYPED_TEST(StoreContract, IsReady) {
+  EXPECT_TRUE(wait_for<bool>([&](auto done) { this->store_->check_ready(done); }));
+}
+
+// --- PostgreSQL only ------------------------------------------------------------------------------
+
+// A database of its own on the shared server, dropped afterwards.
+class ScratchDatabase {
+ public:
+  ScratchDatabase() {
+    std::string why;
+    server_url_ = postgres_test_url(why);
+    if (server_url_.empty()) throw std::runtime_error(why);
+    name_ = "parley_scratch_" + random_token();
+    admin().exec("CREATE DATABASE " + name_, deadline());  // a generated name, not input
+  }
+  ~ScratchDatabase() {
+    try {
+      admin().exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)", deadline());
+    } catch (const std::exception&) {
+    }
+  }
+  std::string url() const { return with_database(server_url_, name_); }
+
+ private:
+  static pg::Clock::time_point deadline() { return pg::Clock::now() + 30s; }
+  pg::Connection admin() const { return pg::Connection(with_database(server_url_, "postgres"), 10s); }
+
+  std::string server_url_;
+  std::string name_;
+};
+
+TEST(PostgresStore, MigratesOnceUnderConcurrentMigrators) {
+  ScratchDatabase db;
+  std::atomic<int> applied{0};
+  std::vector<std::thread> migrators;
+  for (int i = 0; i < 4; ++i) migrators.emplace_back([&] { applied += migrate_postgres(db.url()); });
+  for (auto& m : migrators) m.join();
+  EXPECT_EQ(applied.load(), 1);
+  EXPECT_EQ(migrate_postgres(db.url()), 0);
+}
+
+TEST(PostgresStore, RefusesNewerSchema) {
+  ScratchDatabase db;
+  migrate_postgres(db.url());
+  {
+    pg::Connection conn(db.url(), 10s);
+    conn.exec("INSERT INTO parley_schema (version) VALUES (999)", pg::Clock::now() + 10s);
+  }
+  try {
+    open_postgres(db.url());
+    FAIL() << "a newer database must be refused";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer than this parley knows"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("schema version 999"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PostgresStore, HistoryReadsTheConversationIndex) {
+  ScratchDatabase db;
+  auto store = open_postgres(db.url());
+  store->close();
+  pg::Connection conn(db.url(), 10s);
+  auto deadline = pg::Clock::now() + 30s;
+  // Enough rows that a sequential scan would be the planner's choice were the index unusable.
+  conn.exec("INSERT INTO users (id, name, created_at) VALUES ('a', 'A', 0), ('b', 'B', 0)", deadline);
+  conn.exec("INSERT INTO conversations (kind, direct_key, created_at) SELECT 'direct', 'k' || i, 0 "
+            "FROM generate_series(1, 200) i", deadline);
+  conn.exec("INSERT INTO messages (conversation_id, sender_id, content, created_at) "
+            "SELECT 1 + i % 200, 'a', 'x', 0 FROM generate_series(1, 20000) i", deadline);
+  conn.exec("ANALYZE", deadline);
+  // The generic plan (no parameter values known) is the one a prepared statement settles on.
+  conn.exec("SET plan_cache_mode = force_generic_plan", deadline);
+  // The store's history statement (postgres_store.cpp), under EXPLAIN.
+  conn.prepare({"history_plan",
+                "EXPLAIN SELECT m.id, m.conversation_id, m.sender_id, u.name, m.content, m.created_at "
+                "FROM messages m JOIN users u ON u.id = m.sender_id "
+                "WHERE m.conversation_id = (SELECT id FROM conversations WHERE direct_key = $1) "
+                "AND m.id < $2 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT $3",
+                {pg::text_type, pg::int8_type, pg::int8_type}},
+               deadline);
+  auto plan =
+      conn.exec(pg::Statement{"history_plan", "", {}}, pg::Params().text("k7").int64(INT64_MAX).int64(50), deadline);
+  std::string text;
+  for (int i = 0; i < plan.rows(); ++i) text += plan.text(i, 0) + "\n";
+  EXPECT_NE(text.find("Index Scan Backward using messages_conversation"), std::string::npos) << text;
+}
+
+// The server goes away under a running store and comes back: calls fail fast meanwhile (never a
+// false success, never a long wait) and the store recovers by itself. Runs its own server, as
+// it stops it.
+TEST(PostgresStore, FailsFastWhileTheServerIsDownAndRecovers) {
+  TempDir dir;
+  auto server = [&](const std::string& command) {
+    std::string line = std::string(PARLEY_PG_TEST_SERVER) + " " + command + " " + dir.path.string() + " >/dev/null";
+    ASSERT_EQ(std::system(line.c_str()), 0) << line;
+  };
+  server("start");
+  std::string url = read_first_line(dir.path / "url");
+  ASSERT_FALSE(url.empty());
+  auto store = open_postgres(url);
+  auto call = [&](auto&& f) { return wait_for<Result<Message>>(f, 10s); };
+  auto create = [&](const std::string& name) {
+    User user{"id-" + random_token(), name, name + random_token(), "", now_ms()};
+    EXPECT_EQ(ok(wait_for<Result<CreateUser>>([&](auto done) { store->create_user(user, done); })), CreateUser::created);
+    return user;
+  };
+  User a = create("a"), b = create("b");
+  auto append = [&](const std::string& content) {
+    return call([&](auto done) { store->append_direct(NewMessage{a.id, b.id, content, now_ms()}, done); });
+  };
+  ASSERT_FALSE(failed(append("before")));
+
+  // Writes in flight while the server stops: each is answered, and each success is durable.
+  constexpr int in_flight = 300;
+  std::mutex mutex;
+  std::vector<std::int64_t> acknowledged;
+  std::atomic<int> answered{0};
+  std::promise<void> all_answered;
+  std::thread writer([&] {
+    for (int i = 0; i < in_flight; ++i) {
+      store->append_direct(NewMessage{a.id, b.id, "flight", now_ms()}, [&](Result<Message> r) {
+        if (auto* m = std::get_if<Message>(&r)) {
+          std::lock_guard lock(mutex);
+          acknowledged.push_back(m->id);
+        }
+        if (++answered == in_flight) all_answered.set_value();
+      });
+      std::this_thread::sleep_for(1ms);  // spread the writes over the shutdown (pacing, not waiting)
+    }
+  });
+  server("stop");
+  writer.join();
+  ASSERT_EQ(all_answered.get_future().wait_for(15s), std::future_status::ready);
+
+  auto started = Clock::now();
+  auto down = append("while down");
+  ASSERT_TRUE(failed(down));
+  EXPECT_EQ(failed(down)->message, "database unavailable");
+  EXPECT_LT(Clock::now() - started, 5s);
+  started = Clock::now();
+  EXPECT_FALSE(wait_for<bool>([&](auto done) { store->check_ready(done); }, 10s));
+  EXPECT_LT(Clock::now() - started, 5s);
+  auto read = wait_for<Result<std::optional<User>>>([&](auto done) { store->get_user(a.id, done); }, 10s);
+  EXPECT_TRUE(failed(read));
+
+  server("start");
+  auto deadline = Clock::now() + 30s;
+  Result<Message> after = Failure{"not tried"};
+  while (Clock::now() < deadline && failed(after = append("after"))) std::this_thread::sleep_for(50ms);
+  ASSERT_FALSE(failed(after)) << "the store did not recover: " << failed(after)->message;
+  bool ready = false;
+  while (Clock::now() < deadline && !(ready = wait_for<bool>([&](auto done) { store->check_ready(done); }, 10s))) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(ready);
+
+  auto stored = ok(wait_for<Result<std::vector<Message>>>(
+      [&](auto done) { store->direct_history(a.id, b.id, std::nullopt, 10'000, done); }));
+  std::set<std::int64_t> stored_ids;
+  for (auto& m : stored) stored_ids.insert(m.id);
+  for (auto id : acknowledged) EXPECT_TRUE(stored_ids.count(id)) << "acknowledged message " << id << " was lost";
+  EXPECT_TRUE(stored_ids.count(std::get<Message>(after).id));
+  store->close();
+  server("stop");
+}
+
+}  // namespace

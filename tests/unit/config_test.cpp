@@ -1,0 +1,278 @@
+// Tests for config/config.hpp: the layers (flag > environment > file > default), value checks,
+// durations, the migrate subcommand and --help. No test reads or changes the real environment.
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace parley::config {
+namespace {
+
+using Env = std::map<std::string, std::string>;
+
+// A config file in the test's temporary directory, removed afterwards.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    static std::atomic<int> counter = 0;
+    path_ = ::testing::TempDir() + "parley_config_test_" + std::to_string(++counter) + ".env";
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+ParseResult parse_ok(std::vector<std::string> args, const Env& env = {}) {
+  args.insert(args.begin(), "parley");
+  ParseResult result = parse(std::move(args), env);
+  EXPECT_FALSE(result.exit_now);
+  return result;
+}
+
+// Parses a command line that must be refused; returns what went to stderr.
+std::string parse_error(std::vector<std::string> args, const Env& env = {}) {
+  args.insert(args.begin(), "parley");
+  ::testing::internal::CaptureStderr();
+  const ParseResult result = parse(std::move(args), env);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(result.exit_now);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_FALSE(err.empty());
+  return err;
+}
+
+TEST(ConfigParse, HasDefaults) {
+  const auto result = parse_ok({});
+  const Config& config = result.config;
+  EXPECT_EQ(result.command, "");
+  EXPECT_EQ(config.host, "0.0.0.0");
+  EXPECT_EQ(config.port, 3000);
+  EXPECT_EQ(config.database_url, "");
+  EXPECT_EQ(config.sqlite_path(), "parley.db");
+  EXPECT_FALSE(config.uses_postgres());
+  EXPECT_EQ(config.jwt_secret, "");
+  EXPECT_EQ(config.jwt_expires_in, 3600);
+  EXPECT_TRUE(config.cors_origins.empty());
+  EXPECT_EQ(config.max_message_length, 5000u);
+  EXPECT_EQ(config.log_level, "info");
+  EXPECT_TRUE(config.auto_create_users);
+  EXPECT_FALSE(config.reject_with_connect_error);
+  EXPECT_EQ(config.sqlite_synchronous, "FULL");
+  EXPECT_EQ(config.threads, 0u);
+  EXPECT_EQ(config.static_dir, "");
+  EXPECT_EQ(config.config_file, "");
+}
+
+TEST(ConfigParse, ReadsEveryFlag) {
+  const auto config =
+      parse_ok({"--host", "127.0.0.1", "--port=8080", "--database-url", "postgres://u@db/parley", "--jwt-secret", "s",
+                "--jwt-expires-in", "7d", "--cors-origin", "https://a.example,https://b.example",
+                "--max-message-length", "100", "--log-level", "DEBUG", "--no-auto-create-users",
+                "--reject-with-connect-error", "--sqlite-synchronous", "normal", "--threads", "4", "--static-dir",
+                "/srv/web"})
+          .config;
+  EXPECT_EQ(config.host, "127.0.0.1");
+  EXPECT_EQ(config.port, 8080);
+  EXPECT_TRUE(config.uses_postgres());
+  EXPECT_EQ(config.sqlite_path(), "");
+  EXPECT_EQ(config.jwt_secret, "s");
+  EXPECT_EQ(config.jwt_expires_in, 7 * 86400);
+  EXPECT_EQ(config.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(config.max_message_length, 100u);
+  EXPECT_EQ(config.log_level, "debug");
+  EXPECT_FALSE(config.auto_create_users);
+  EXPECT_TRUE(config.reject_with_connect_error);
+  EXPECT_EQ(config.sqlite_synchronous, "NORMAL");
+  EXPECT_EQ(config.threads, 4u);
+  EXPECT_EQ(config.static_dir, "/srv/web");
+}
+
+TEST(ConfigParse, ReadsEveryEnvironmentVariable) {
+  const auto config = parse_ok({}, {{"HOST", "::"}, {"PORT", "0"}, {"DATABASE_URL", "sqlite:///var/lib/p.db"},
+                                    {"JWT_SECRET", "k"}, {"JWT_EXPIRES_IN", "60m"}, {"CORS_ORIGIN", "http://x"},
+                                    {"MAX_MESSAGE_LENGTH", "7"}, {"LOG_LEVEL", "warning"},
+                                    {"AUTO_CREATE_USERS", "0"}, {"REJECT_WITH_CONNECT_ERROR", "TRUE"},
+                                    {"SQLITE_SYNCHRONOUS", "NORMAL"}, {"PARLEY_THREADS", "2"},
+                                    {"PARLEY_STATIC_DIR", "web"}, {"UNRELATED", "ignored"}})
+                          .config;
+  EXPECT_EQ(config.host, "::");
+  EXPECT_EQ(config.port, 0);
+  EXPECT_EQ(config.sqlite_path(), "/var/lib/p.db");
+  EXPECT_EQ(config.jwt_secret, "k");
+  EXPECT_EQ(config.jwt_expires_in, 3600);
+  EXPECT_EQ(config.cors_origins, std::vector<std::string>{"http://x"});
+  EXPECT_EQ(config.max_message_length, 7u);
+  EXPECT_EQ(config.log_level, "warn");
+  EXPECT_FALSE(config.auto_create_users);
+  EXPECT_TRUE(config.reject_with_connect_error);
+  EXPECT_EQ(config.sqlite_synchronous, "NORMAL");
+  EXPECT_EQ(config.threads, 2u);
+  EXPECT_EQ(config.static_dir, "web");
+}
+
+TEST(ConfigParse, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
+  const TempFile file("PORT=4000\nHOST=10.0.0.1\nLOG_LEVEL=debug\nJWT_SECRET=from-file\n");
+  const auto result = parse_ok({"--config", file.path(), "--log-level", "error"},
+                               {{"PORT", "5000"}, {"LOG_LEVEL", "trace"}, {"HOST", ""}});
+  EXPECT_EQ(result.config.config_file, file.path());
+  EXPECT_EQ(result.config.port, 5000);             // environment over file
+  EXPECT_EQ(result.config.host, "10.0.0.1");       // file (an empty variable counts as unset)
+  EXPECT_EQ(result.config.log_level, "error");     // flag over environment and file
+  EXPECT_EQ(result.config.jwt_secret, "from-file");
+  EXPECT_EQ(result.config.max_message_length, 5000u);  // default
+}
+
+TEST(ConfigParse, BooleanFlagBeatsEnvironment) {
+  EXPECT_FALSE(parse_ok({"--no-auto-create-users"}, {{"AUTO_CREATE_USERS", "true"}}).config.auto_create_users);
+  EXPECT_TRUE(parse_ok({"--auto-create-users"}, {{"AUTO_CREATE_USERS", "false"}}).config.auto_create_users);
+  EXPECT_FALSE(parse_ok({}, {{"AUTO_CREATE_USERS", "false"}}).config.auto_create_users);
+  EXPECT_TRUE(parse_ok({}, {{"REJECT_WITH_CONNECT_ERROR", "1"}}).config.reject_with_connect_error);
+}
+
+TEST(ConfigParse, FindsTheFileThroughParleyConfig) {
+  const TempFile file("PORT=4001\n");
+  const TempFile other("PORT=4002\n");
+  EXPECT_EQ(parse_ok({}, {{"PARLEY_CONFIG", file.path()}}).config.port, 4001);
+  EXPECT_EQ(parse_ok({"--config", other.path()}, {{"PARLEY_CONFIG", file.path()}}).config.port, 4002);
+}
+
+TEST(ConfigParse, ReadsCommentsQuotesAndExportInTheFile) {
+  const TempFile file(
+      "# Parley settings\n"
+      "\n"
+      "  JWT_SECRET = \"a secret # with a hash\"  \n"
+      "export DATABASE_URL='postgresql://db/parley'\n"
+      "CORS_ORIGIN=https://a.example/, https://b.example\r\n"
+      "REDIS_URL=redis://ignored\n"
+      "PORT=\n");
+  const auto config = parse_ok({"--config", file.path()}).config;
+  EXPECT_EQ(config.jwt_secret, "a secret # with a hash");
+  EXPECT_EQ(config.database_url, "postgresql://db/parley");
+  EXPECT_TRUE(config.uses_postgres());
+  EXPECT_EQ(config.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(config.port, 3000);
+}
+
+TEST(ConfigParse, SplitsCorsOrigins) {
+  EXPECT_EQ(parse_ok({"--cors-origin", " http://a , ,http://b/,"}).config.cors_origins,
+            (std::vector<std::string>{"http://a", "http://b"}));
+  EXPECT_TRUE(parse_ok({"--cors-origin", "*"}).config.cors_origins.empty());
+  EXPECT_TRUE(parse_ok({}, {{"CORS_ORIGIN", "http://a,*"}}).config.cors_origins.empty());
+}
+
+TEST(ConfigParse, RecognisesMigrate) {
+  EXPECT_EQ(parse_ok({"migrate"}).command, "migrate");
+  const auto result = parse_ok({"migrate", "--database-url", "sqlite:m.db"});
+  EXPECT_EQ(result.command, "migrate");
+  EXPECT_EQ(result.config.sqlite_path(), "m.db");
+  EXPECT_EQ(parse_ok({"--port", "1", "migrate"}).command, "migrate");
+}
+
+TEST(ConfigParse, RefusesInvalidValues) {
+  EXPECT_NE(parse_error({"--port", "70000"}).find("PORT"), std::string::npos);
+  EXPECT_NE(parse_error({}, {{"PORT", "http"}}).find("environment PORT"), std::string::npos);
+  parse_error({"--port", "-1"});
+  parse_error({"--jwt-expires-in", "soon"});
+  parse_error({"--jwt-expires-in", "0"});
+  parse_error({"--max-message-length", "0"});
+  parse_error({"--log-level", "verbose"});
+  parse_error({"--sqlite-synchronous", "OFF"});
+  parse_error({"--threads", "many"});
+  parse_error({"--host", ""});
+  parse_error({"--database-url", "mysql://db"});
+  parse_error({}, {{"AUTO_CREATE_USERS", "maybe"}});
+}
+
+TEST(ConfigParse, ReportsEveryBadValueWithItsSource) {
+  const TempFile file("MAX_MESSAGE_LENGTH=0\n");
+  const std::string err = parse_error({"--config", file.path(), "--port", "99999"}, {{"LOG_LEVEL", "loud"}});
+  EXPECT_NE(err.find("--port"), std::string::npos) << err;
+  EXPECT_NE(err.find("environment LOG_LEVEL"), std::string::npos) << err;
+  EXPECT_NE(err.find(file.path() + ":1"), std::string::npos) << err;
+}
+
+TEST(ConfigParse, RefusesBadCommandLinesAndFiles) {
+  parse_error({"--no-such-flag"});
+  parse_error({"--port"});
+  parse_error({"serve-forever"});
+  parse_error({"--config", ::testing::TempDir() + "does-not-exist.env"});
+  const TempFile file("PORT 4000\n");
+  EXPECT_NE(parse_error({"--config", file.path()}).find(":1: expected KEY=VALUE"), std::string::npos);
+}
+
+TEST(ConfigParse, HelpListsEveryFlagWithDefaultAndEnvironmentName) {
+  ::testing::internal::CaptureStdout();
+  const auto result = parse({"parley", "--help"}, {});
+  const std::string help = ::testing::internal::GetCapturedStdout();
+  EXPECT_TRUE(result.exit_now);
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* text :
+       {"--host", "HOST", "0.0.0.0", "--port", "PORT", "3000", "--database-url", "DATABASE_URL", "--jwt-secret",
+        "JWT_SECRET", "--jwt-expires-in", "JWT_EXPIRES_IN", "1h", "--cors-origin", "CORS_ORIGIN",
+        "--max-message-length", "MAX_MESSAGE_LENGTH", "5000", "--log-level", "LOG_LEVEL", "--auto-create-users",
+        "--no-auto-create-users", "AUTO_CREATE_USERS", "--reject-with-connect-error", "REJECT_WITH_CONNECT_ERROR",
+        "--sqlite-synchronous", "SQLITE_SYNCHRONOUS", "FULL", "--threads", "PARLEY_THREADS", "--static-dir",
+        "PARLEY_STATIC_DIR", "--handshake-rate", "HANDSHAKE_RATE", "--config", "PARLEY_CONFIG", "--version",
+        "migrate"}) {
+    EXPECT_NE(help.find(text), std::string::npos) << text << " missing from:\n" << help;
+  }
+}
+
+TEST(ConfigParse, HandshakeRateDefaultsOnAndCanBeTurnedOff) {
+  EXPECT_EQ(parse({"parley"}, {}).config.handshake_rate, 20);
+  EXPECT_EQ(parse({"parley", "--handshake-rate", "0"}, {}).config.handshake_rate, 0);
+  EXPECT_EQ(parse({"parley"}, {{"HANDSHAKE_RATE", "500"}}).config.handshake_rate, 500);
+  EXPECT_TRUE(parse({"parley", "--handshake-rate", "-1"}, {}).exit_now);
+}
+
+TEST(ConfigParse, PrintsVersion) {
+  ::testing::internal::CaptureStdout();
+  const auto result = parse({"parley", "--version"}, {});
+  EXPECT_TRUE(::testing::internal::GetCapturedStdout().starts_with("parley "));
+  EXPECT_TRUE(result.exit_now);
+  EXPECT_EQ(result.exit_code, 0);
+}
+
+TEST(ParseDuration, ReadsUnitsAndPlainSeconds) {
+  EXPECT_EQ(parse_duration("3600"), 3600);
+  EXPECT_EQ(parse_duration("30s"), 30);
+  EXPECT_EQ(parse_duration("60m"), 3600);
+  EXPECT_EQ(parse_duration("1h"), 3600);
+  EXPECT_EQ(parse_duration("7d"), 7 * 86400);
+  EXPECT_EQ(parse_duration("2w"), 14 * 86400);
+  EXPECT_EQ(parse_duration("2 days"), 2 * 86400);
+  EXPECT_EQ(parse_duration("10 Hours"), 36000);
+  EXPECT_EQ(parse_duration(" 5M "), 300);
+}
+
+TEST(ParseDuration, RefusesMalformedAndNonPositive) {
+  for (const char* text : {"", "h", "0", "0s", "-5m", "+5m", "1.5h", "1h30m", "5 parsecs", "9223372036854775807d",
+                           "99999999999999999999", "1y"}) {
+    EXPECT_EQ(parse_duration(text), std::nullopt) << text;
+  }
+  EXPECT_EQ(parse_duration("9223372036854775807"), INT64_MAX);
+}
+
+TEST(ConfigPaths, SqliteAndPostgresUrls) {
+  Config config;
+  EXPECT_EQ(config.sqlite_path(), "parley.db");
+  config.database_url = "sqlite:chat.db";
+  EXPECT_EQ(config.sqlite_path(), "chat.db");
+  config.database_url = "sqlite://chat.db";
+  EXPECT_EQ(config.sqlite_path(), "chat.db");
+  config.database_url = "sqlite::memory:";
+  EXPECT_EQ(config.sqlite_path(), ":memory:");
+  config.database_url = "postgresql://u:p@h:5432/d";
+  EXPECT_TRUE(config.uses_postgres());
+  EXPECT_EQ(config.sqlite_path(), "");
+}
+
+}  // namespace
+}  // namespace parley::config
