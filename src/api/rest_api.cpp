@@ -86,7 +86,10 @@ void RestApi::on_request(HttpRequest&& request, Responder respond) {
       r.headers.emplace_back("Access-Control-Allow-Origin", origin);
       r.headers.emplace_back("Vary", "Origin");
     }
-    r.headers.emplace_back("Cache-Control", "no-store");
+    // API answers are personal: never cached, unless the answer says otherwise (static files).
+    bool has_cache_control = std::any_of(r.headers.begin(), r.headers.end(),
+                                         [](const auto& h) { return h.first == "Cache-Control"; });
+    if (!has_cache_control) r.headers.emplace_back("Cache-Control", "no-store");
     respond(std::move(r));
   };
 

@@ -326,8 +326,8 @@ HttpResponse StaticFiles::answer(const HttpRequest& request) const {
   }
   if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
   r.status = 200;
-  // HEAD: the same headers, no body (the transport then sends Content-Length: 0).
-  if (!head) r.body = gzip ? *file.gzip : file.body;
+  // HEAD is answered like GET: the transport sends the headers (with this length) only.
+  r.body = gzip ? *file.gzip : file.body;
   return r;
 }
 

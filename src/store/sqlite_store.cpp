@@ -1,13 +1,11 @@
 #include "store/sqlite_store.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "store/sqlite.hpp"
+#include "store/work_queue.hpp"
 
 namespace parley::store {
 
@@ -15,49 +13,6 @@ namespace {
 
 constexpr std::size_t max_batch = 1024;
 constexpr std::size_t max_queued = 200'000;  // beyond this, writes are refused, not buffered
-
-// One thread working through a queue of jobs on its own connection.
-template <class Job>
-class Worker {
- public:
-  bool push(Job job) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_ || jobs_.size() >= max_queued) return false;
-      jobs_.push_back(std::move(job));
-    }
-    ready_.notify_one();
-    return true;
-  }
-
-  // Blocks until there is work (returns up to `limit` jobs) or the worker stops (empty).
-  std::vector<Job> take(std::size_t limit) {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-    std::vector<Job> batch;
-    std::size_t n = std::min(limit, jobs_.size());
-    batch.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(jobs_.front()));
-      jobs_.pop_front();
-    }
-    return batch;
-  }
-
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    ready_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-};
 
 std::string direct_key(const std::string& a, const std::string& b) { return a < b ? a + ":" + b : b + ":" + a; }
 
@@ -295,7 +250,7 @@ class SqliteStore final : public Store {
 
   void write(std::function<void(sqlite::Connection&)> execute, std::function<void(bool, const std::string&)> complete) {
     auto shared = std::make_shared<WriteJob>(WriteJob{std::move(execute), std::move(complete)});
-    if (!writer_.push(shared)) shared->complete(false, "database overloaded");
+    if (!writer_.push(std::shared_ptr<WriteJob>(shared))) shared->complete(false, "database overloaded");
   }
 
   void write_loop() {
@@ -347,8 +302,8 @@ class SqliteStore final : public Store {
   std::string path_;
   std::unique_ptr<Writer> writer_state_;
   std::unique_ptr<Reader> reader_state_;
-  Worker<std::shared_ptr<WriteJob>> writer_;
-  Worker<ReadJob> reader_;
+  WorkQueue<std::shared_ptr<WriteJob>> writer_{max_queued};
+  WorkQueue<ReadJob> reader_{max_queued};
   std::thread writer_thread_;
   std::thread reader_thread_;
   bool closed_ = false;

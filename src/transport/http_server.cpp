@@ -147,6 +147,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void handle(HttpRequest request) {
     HttpEndpoint* endpoint = server_->route(request.path());
     keep_alive_ = request.keep_alive;
+    head_ = request.method == "HEAD";
     if (request.websocket_upgrade) {
       upgrade(endpoint, std::move(request));
       return;
@@ -189,9 +190,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     res->result(response.status);
     res->set(http::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) res->insert(name, value);
-    res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !close);
-    res->prepare_payload();
+    if (head_) {
+      // HEAD: the length the GET would have, and no body (endpoints answer HEAD like GET).
+      res->content_length(response.body.size());
+    } else {
+      res->body() = std::move(response.body);
+      res->prepare_payload();
+    }
     stream_.expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec || !res->keep_alive()) {
@@ -215,6 +221,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<http::request_parser<http::string_body>> parser_;
   BeastRequest request_;
   bool keep_alive_ = true;
+  bool head_ = false;
 };
 
 }  // namespace

@@ -39,6 +39,19 @@ describe("REST", { concurrency: true }, () => {
     assert.equal((await http(server, "GET", "/readyz")).status, 200);
   });
 
+  test("HEAD of a page gives GET's headers and length, no body; API answers are not cached", async () => {
+    const get = await fetch(`${server.url}/index.html`);
+    await get.arrayBuffer();
+    assert.equal(get.status, 200);
+    assert.ok(Number(get.headers.get("content-length")) > 0);
+    const head = await fetch(`${server.url}/index.html`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), get.headers.get("content-length"));
+    assert.equal(head.headers.get("etag"), get.headers.get("etag"));
+    assert.equal(get.headers.get("cache-control"), "no-cache");  // the page's own rule, alone
+    assert.equal((await fetch(`${server.url}/healthz`)).headers.get("cache-control"), "no-store");
+  });
+
   test("register: 201 {token, user: {id, name, username}}, the token naming the user", async () => {
     const username = uniqueUsername("reg");
     const name = `Régine ${runId} ✓`;
