@@ -12,7 +12,10 @@
 # STEP_SECONDS (5), REPEATS (2 max searches per target), FIXED_RATE (2000 msgs/s),
 # FIXED_SECONDS (10), CONNECTIONS (10000), HOLD (5 s), HANDSHAKE_SECONDS (5),
 # PARLEY_ONE_THREAD (1: also a max search against Parley with --threads 1), BUILD_DIR,
-# RESULTS_DIR, REFERENCE_DIR; SKIP_BUILD=1 with PARLEY_BIN and BENCH_BIN to use binaries as they are.
+# RESULTS_DIR, REFERENCE_DIR; SKIP_BUILD=1 with PARLEY_BIN and BENCH_BIN to use binaries as they are;
+# NICE=-5 (say) runs the servers and the generator at that priority, so that other work on a shared
+# machine disturbs the comparison less (needs root). Each step's report says how much CPU the rest
+# of the machine took ("other_cores", the oth% column).
 #
 # Targets are listed in `targets` below; each has a start_<target> function that starts the
 # server and sets `url` and `server_pid`. PostgreSQL targets (Parley and the reference on
@@ -38,6 +41,8 @@ if [ -n "${QUICK:-}" ]; then
   max_budget=40; step_seconds=3; repeats=1; fixed_seconds=5; connections=5000; hold=2; handshake_seconds=3
 fi
 secret=compare-sh-secret-0123456789abcdef0123456789
+prio=()
+if [ -n "${NICE:-}" ]; then prio=(nice -n "$NICE"); fi
 
 command -v jq >/dev/null || { echo "compare.sh needs jq (apt-get install jq)"; exit 1; }
 command -v node >/dev/null || { echo "compare.sh needs Node.js for the reference server"; exit 1; }
@@ -67,6 +72,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -88,7 +94,7 @@ users="$work/users.json"
 # ---- targets ---------------------------------------------------------------------------------
 start_parley_sqlite() {  # $1: event-loop threads (0: one per core)
   local log="$work/parley-$1.log"
-  "$parley" --host 127.0.0.1 --port 0 --database-url "sqlite:$work/parley-$1.db" --jwt-secret "$secret" \
+  "${prio[@]}" "$parley" --host 127.0.0.1 --port 0 --database-url "sqlite:$work/parley-$1.db" --jwt-secret "$secret" \
     --threads "$1" --log-level info >"$log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
@@ -106,7 +112,7 @@ start_parley_sqlite() {  # $1: event-loop threads (0: one per core)
 start_reference_sqlite() {
   local port log="$work/reference.log"
   port=$(free_port)
-  (cd "$reference" && exec env JWT_SECRET=$secret PORT="$port" HOST=127.0.0.1 SQLITE_PATH="$work/reference.sqlite" \
+  (cd "$reference" && exec "${prio[@]}" env JWT_SECRET=$secret PORT="$port" HOST=127.0.0.1 SQLITE_PATH="$work/reference.sqlite" \
     node server.js) >"$log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
@@ -135,7 +141,7 @@ run_bench() {  # target mode report-name args...
   local target=$1 mode=$2 name=$3
   shift 3
   echo "== $target: $mode ($name)"
-  "$bench" "$mode" --url "${target_url[$target]}" --pid "${target_pid[$target]}" --users "$users" \
+  "${prio[@]}" "$bench" "$mode" --url "${target_url[$target]}" --pid "${target_pid[$target]}" --users "$users" \
     --threads "$threads" --label "$target" --out "$results/$target-$name.json" "$@" || true
 }
 
@@ -203,13 +209,13 @@ md="$results/latest.md"
   echo "Made by \`bench/compare.sh\`$( [ -n "${QUICK:-}" ] && echo ' (QUICK=1)') on $(date -u +%Y-%m-%dT%H:%MZ):" \
        "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(uname -sr)," \
        "$(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo) RAM; the generator shares the cores with the server."
-  echo "Users: $users_count (reference seed.js), generator: $threads threads, one WebSocket per user," \
+  echo "Users: $users_count (reference seed.js), generator: $threads threads$( [ -n "${NICE:-}" ] && echo ", servers and generator at nice $NICE"), one WebSocket per user," \
        "64-byte messages. Parley: default settings (SQLite synchronous=FULL, one event loop per core);" \
        "reference: its defaults (better-sqlite3, WAL, synchronous=NORMAL)."
   echo
   header="| measure |"; sep="|---|"
   for target in "${targets[@]}"; do header+=" $target |"; sep+="---:|"; done
-  header+=" Parley vs reference |"; sep+="---:|"
+  header+=" Parley ÷ reference |"; sep+="---:|"
   echo "$header"; echo "$sep"
 
   row() {  # label cell-function ratio
@@ -218,44 +224,46 @@ md="$results/latest.md"
     line+=" ${3:-} |"
     echo "$line"
   }
-  ratio() {  # a b [words]: a / b
-    awk -v a="$1" -v b="$2" -v w="${3:-}" 'BEGIN { if (a == "" || b == "" || a == "–" || b == "–" || b + 0 == 0) print "–"; else printf "%.1f×%s", a / b, w }'
+  ratio() {  # a b: a / b
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "–" || b == "–" || b + 0 == 0) print "–"; else printf "%.2f×", a / b }'
   }
 
   for run in $(seq 1 "$repeats"); do
     cell() { max_cell "$1" "$run"; }
     row "max delivered msgs/s at p99 ≤ 100 ms, lossless (search $run)" cell \
       "$(ratio "$(q "$results/parley-sqlite-max-$run.json" .result.max_rate_passed)" \
-               "$(q "$results/reference-sqlite-max-$run.json" .result.max_rate_passed)" " more")"
+               "$(q "$results/reference-sqlite-max-$run.json" .result.max_rate_passed)")"
   done
   cell() { local f="$results/$1-max-1.json"; echo "$(fmt1 "$(q "$f" .result.best.delivery_latency.p50_ms)") / $(fmt1 "$(q "$f" .result.best.delivery_latency.p99_ms)")"; }
   row "delivery p50 / p99 ms at that rate (search 1)" cell
-  cell() { local f="$results/$1-max-1.json"; echo "$(fmt0 "$(q "$f" .result.best.server.cores | awk '{print $1*100}')") % / $(fmt0 "$(q "$f" .result.best.generator.cores | awk '{print $1*100}')") %"; }
+  cell() { local f="$results/$1-max-1.json"; echo "$(fmt0 "$(q "$f" ".result.best.server.busy_cores // .result.best.server.cores" | awk '{print $1*100}')") % / $(fmt0 "$(q "$f" ".result.best.generator.busy_cores // .result.best.generator.cores" | awk '{print $1*100}')") %"; }
   row "server / generator CPU at that rate (search 1)" cell
+  cell() { local f="$results/$1-max-1.json"; echo "$(fmt0 "$(q "$f" .result.best.other_cores | awk '{print $1*100}')") %"; }
+  row "CPU taken by everything else on the machine meanwhile" cell
   f_rate() { echo "$results/$1-rate-$fixed_rate.json"; }
   cell() { local f; f=$(f_rate "$1"); echo "$(fmt2 "$(q "$f" .result.delivery_latency.p50_ms)") / $(fmt2 "$(q "$f" .result.delivery_latency.p99_ms)")"; }
   row "delivery p50 / p99 ms at a steady $fixed_rate msgs/s" cell
   cell() { local f; f=$(f_rate "$1"); echo "$(fmt1 "$(q "$f" .result.server_cpu_us_per_msg)")"; }
   row "server CPU µs per message at $fixed_rate msgs/s" cell \
-    "$(ratio "$(q "$results/reference-sqlite-rate-$fixed_rate.json" .result.server_cpu_us_per_msg)" \
-             "$(q "$results/parley-sqlite-rate-$fixed_rate.json" .result.server_cpu_us_per_msg)" " less")"
+    "$(ratio "$(q "$results/parley-sqlite-rate-$fixed_rate.json" .result.server_cpu_us_per_msg)" \
+             "$(q "$results/reference-sqlite-rate-$fixed_rate.json" .result.server_cpu_us_per_msg)")"
   cell() { local f; f=$(f_rate "$1"); echo "$(q "$f" .result.lost) / $(q "$f" .result.failed_acks)"; }
   row "lost / failed acks at $fixed_rate msgs/s" cell
   cell() { local f="$results/$1-connections.json"; echo "$(fmt2 "$(q "$f" .result.server_bytes_per_connection | awk '{print $1/1024}')")"; }
   row "server RSS KiB per idle connection ($connections connections)" cell \
-    "$(ratio "$(q "$results/reference-sqlite-connections.json" .result.server_bytes_per_connection)" \
-             "$(q "$results/parley-sqlite-connections.json" .result.server_bytes_per_connection)" " less")"
+    "$(ratio "$(q "$results/parley-sqlite-connections.json" .result.server_bytes_per_connection)" \
+             "$(q "$results/reference-sqlite-connections.json" .result.server_bytes_per_connection)")"
   cell() { local f="$results/$1-handshake-websocket.json"; echo "$(fmt0 "$(q "$f" .result.per_second)")$(flag "$(q "$f" .result.generator_limited)")"; }
   row "authenticated handshakes/s, WebSocket" cell \
     "$(ratio "$(q "$results/parley-sqlite-handshake-websocket.json" .result.per_second)" \
-             "$(q "$results/reference-sqlite-handshake-websocket.json" .result.per_second)" " more")"
+             "$(q "$results/reference-sqlite-handshake-websocket.json" .result.per_second)")"
   cell() { local f="$results/$1-handshake-polling.json"; echo "$(fmt0 "$(q "$f" .result.per_second)")$(flag "$(q "$f" .result.generator_limited)")"; }
   row "authenticated handshakes/s, HTTP long-polling" cell \
     "$(ratio "$(q "$results/parley-sqlite-handshake-polling.json" .result.per_second)" \
-             "$(q "$results/reference-sqlite-handshake-polling.json" .result.per_second)" " more")"
+             "$(q "$results/reference-sqlite-handshake-polling.json" .result.per_second)")"
   echo
   pb=$(best_max parley-sqlite); rb=$(best_max reference-sqlite)
-  echo "Best of the searches: Parley $(fmt0 "${pb:-–}") msgs/s, reference $(fmt0 "${rb:-–}") msgs/s: $(ratio "$pb" "$rb" " more")."
+  echo "Best of the searches: Parley $(fmt0 "${pb:-–}") msgs/s, reference $(fmt0 "${rb:-–}") msgs/s: $(ratio "$pb" "$rb")."
   if [ "$parley_one_thread" = 1 ]; then
     echo "Parley with one event-loop thread (\`--threads 1\`): $(max_cell parley-sqlite-1thread 1) msgs/s."
   fi
@@ -267,6 +275,6 @@ md="$results/latest.md"
   echo "Each max search raises the rate ×2 per ${step_seconds}-s step from 1,000 msgs/s until a step's delivery"
   echo "p99 passes 100 ms or anything is lost, then bisects to within 5 %. Reports: \`bench/results/*.json\`."
   echo
-  echo "Command: \`$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ')bench/compare.sh\`"
+  echo "Command: \`$( [ -n "${NICE:-}" ] && echo "NICE=$NICE ")$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ')bench/compare.sh\`"
 } >"$md"
 cat "$md"

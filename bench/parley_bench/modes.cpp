@@ -51,6 +51,7 @@ class ResourceWindow {
   void begin() {
     start_ns_ = now_ns();
     own_cpu_start_ = own_cpu_seconds();
+    machine_cpu_start_ = machine_busy_cpu_seconds();
     own_rss_start_ = own_rss_kb();
     auto sample = pid_ > 0 ? sample_process_tree(pid_) : std::nullopt;
     has_server_ = sample.has_value();
@@ -71,8 +72,33 @@ class ResourceWindow {
     own_peak_kb_ = std::max(own_peak_kb_, own_rss_kb());
   }
 
+  // Cores used by everything but the server and the generator (other tenants of the machine,
+  // kernel threads), over the busy window when marked, else the whole window. Call after end().
+  double other_cores(const ResourceUse& server, const ResourceUse& generator) const {
+    bool busy = busy_end_ns_ > start_ns_;
+    double wall = seconds_between(start_ns_, busy ? busy_end_ns_ : end_ns_);
+    double machine = (busy ? machine_cpu_busy_ : machine_cpu_end_) - machine_cpu_start_;
+    if (wall <= 0 || machine_cpu_start_ <= 0) return 0;
+    double own = busy ? generator.busy_cpu_s : generator.cpu_s;
+    double srv = server.sampled ? (busy ? server.busy_cpu_s : server.cpu_s) : 0;
+    return std::max(0.0, (machine - own - srv) / wall);
+  }
+
+  // Marks the end of the busy part (the send window): CPU use is also reported over it alone,
+  // since a drain spent waiting would dilute the averages that tell who was saturated.
+  void mark_busy_end() {
+    busy_end_ns_ = now_ns();
+    own_cpu_busy_ = own_cpu_seconds();
+    machine_cpu_busy_ = machine_busy_cpu_seconds();
+    if (has_server_) {
+      if (auto s = sample_process_tree(pid_)) server_cpu_busy_ = s->cpu_s;
+    }
+  }
+
   void end(ResourceUse& server, ResourceUse& generator) {
     auto end_ns = now_ns();
+    machine_cpu_end_ = machine_busy_cpu_seconds();
+    end_ns_ = end_ns;
     double wall = seconds_between(start_ns_, end_ns);
     generator.sampled = true;
     generator.wall_s = wall;
@@ -80,6 +106,11 @@ class ResourceWindow {
     generator.rss_kb_start = own_rss_start_;
     generator.rss_kb_end = own_rss_kb();
     generator.rss_kb_peak = std::max(own_peak_kb_, generator.rss_kb_end);
+    double busy_wall = busy_end_ns_ > start_ns_ ? seconds_between(start_ns_, busy_end_ns_) : 0;
+    if (busy_wall > 0) {
+      generator.busy_wall_s = busy_wall;
+      generator.busy_cpu_s = own_cpu_busy_ - own_cpu_start_;
+    }
     server = ResourceUse{};
     if (!has_server_) return;
     auto s = sample_process_tree(pid_);
@@ -90,6 +121,10 @@ class ResourceWindow {
     server.rss_kb_start = server_start_.rss_kb;
     server.rss_kb_end = s->rss_kb;
     server.rss_kb_peak = std::max(peak_kb_, s->rss_kb);
+    if (busy_wall > 0 && server_cpu_busy_ > 0) {
+      server.busy_wall_s = busy_wall;
+      server.busy_cpu_s = server_cpu_busy_ - server_start_.cpu_s;
+    }
   }
 
  private:
@@ -101,6 +136,13 @@ class ResourceWindow {
   uint64_t own_peak_kb_ = 0;
   bool has_server_ = false;
   ProcessSample server_start_;
+  int64_t busy_end_ns_ = 0;
+  int64_t end_ns_ = 0;
+  double own_cpu_busy_ = 0;
+  double server_cpu_busy_ = 0;
+  double machine_cpu_start_ = 0;
+  double machine_cpu_busy_ = 0;
+  double machine_cpu_end_ = 0;
   uint64_t peak_kb_ = 0;
 };
 
@@ -108,8 +150,8 @@ void judge_cpu(const ResourceUse& generator, const ResourceUse& server, uint32_t
                bool& machine_saturated) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   double usable = std::min<double>(threads, cores);
-  generator_limited = generator.cores() >= 0.85 * usable;
-  machine_saturated = (generator.cores() + (server.sampled ? server.cores() : 0)) >= 0.9 * cores;
+  generator_limited = generator.busy_cores() >= 0.85 * usable;
+  machine_saturated = (generator.busy_cores() + (server.sampled ? server.busy_cores() : 0)) >= 0.9 * cores;
 }
 
 // Everything a run shares: users with tokens, the target, the workers.
@@ -156,6 +198,7 @@ class Bench {
     shared_.source_addresses = options_.source_addresses;
     shared_.message_size = options_.message_size;
     shared_.max_inflight = options_.max_inflight;
+    shared_.batch_us = options_.batch_us;
     shared_.connect_timeout_s = options_.connect_timeout_s;
     shared_.first_source_v4 = options_.source_addresses > 1 ? 0x7f000001u : 0;
     return true;
@@ -180,6 +223,7 @@ class Bench {
     info.users = static_cast<uint32_t>(shared_.users.size());
     info.source_addresses = options_.source_addresses;
     info.message_size = options_.message_size;
+    info.batch_us = options_.batch_us;
     info.pid = options_.pid;
     return info;
   }
@@ -295,6 +339,7 @@ class Bench {
       window.poll();
       std::this_thread::sleep_for(poll_period);
     }
+    window.mark_busy_end();
     // Draining: until every sent message is acknowledged and delivered (or refused), or timeout.
     auto drain_deadline = std::max(now_ns(), planned_end) + static_cast<int64_t>(options_.drain_s * 1e9);
     while (now_ns() < drain_deadline) {
@@ -313,6 +358,7 @@ class Bench {
 
     StepResult r;
     window.end(r.server, r.generator);
+    r.other_cores = window.other_cores(r.server, r.generator);
     r.step = id;
     r.target_rate = rate;
     r.attempted = counters.attempted;
@@ -426,6 +472,15 @@ bool connect_every_user(Bench& bench) {
   if (outcome.connected < users) {
     std::cerr << "parley-bench: " << (users - outcome.connected) << " of " << users << " users could not connect"
               << (outcome.timed_out ? " in time" : "") << "\n";
+    for (const auto& e : bench.connection_errors()) std::cerr << "  ! " << e << "\n";
+    return false;
+  }
+  // Servers that refuse a token after CONNECT (the seed's "immediate disconnection") drop the
+  // connection right away: give them a moment to show it.
+  std::this_thread::sleep_for(300ms);
+  if (auto dropped = bench.sum(&LiveCounters::disconnected)) {
+    std::cerr << "parley-bench: " << dropped << " of " << users << " users were disconnected right after connecting"
+              << " (wrong --secret or tokens?)\n";
     for (const auto& e : bench.connection_errors()) std::cerr << "  ! " << e << "\n";
     return false;
   }
@@ -600,6 +655,7 @@ int run_handshake(Bench& bench, const std::string& command_line) {
   auto counters = bench.end_handshakes();
   r.seconds = seconds_between(start, now_ns());
   window.end(r.server, r.generator);
+  r.other_cores = window.other_cores(r.server, r.generator);
   r.succeeded = counters.succeeded;
   r.failed = counters.failed;
   r.per_second = static_cast<double>(r.succeeded) / r.seconds;

@@ -67,6 +67,7 @@ struct Options {
   uint32_t message_size = 64;      // bytes of message content
   double drain_s = 5;              // how long to wait for outstanding acks and deliveries
   uint32_t max_inflight = 10'000;  // unacknowledged messages per connection before skipping
+  uint32_t batch_us = 0;           // generator threads wake every batch_us instead of per event
 
   // max
   double p99_ms = 100;

@@ -87,6 +87,18 @@ std::optional<ProcessSample> sample_process_tree(int pid) {
   return sample;
 }
 
+double machine_busy_cpu_seconds() {
+  // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", in clock ticks.
+  std::ifstream file("/proc/stat");
+  std::string label;
+  uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(file >> label >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) || label != "cpu") {
+    return 0;
+  }
+  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return static_cast<double>(user + nice + system + irq + softirq + steal) / ticks;
+}
+
 double own_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

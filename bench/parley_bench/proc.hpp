@@ -20,6 +20,10 @@ std::vector<int> process_tree(int pid);
 // CPU and RSS of `pid` and its descendants; nullopt when `pid` does not exist.
 std::optional<ProcessSample> sample_process_tree(int pid);
 
+// CPU time the whole machine spent busy (every core, every process, interrupts included), from
+// /proc/stat; 0 when unreadable.
+double machine_busy_cpu_seconds();
+
 // This process's CPU time (all threads), from getrusage.
 double own_cpu_seconds();
 // This process's VmRSS.

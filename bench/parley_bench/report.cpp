@@ -97,6 +97,7 @@ std::string resource_json(const ResourceUse& r) {
       .field("cpu_s", r.cpu_s)
       .field("wall_s", r.wall_s)
       .field("cores", r.cores())
+      .field("busy_cores", r.busy_cores())
       .field("rss_kb_start", r.rss_kb_start)
       .field("rss_kb_end", r.rss_kb_end)
       .field("rss_kb_peak", r.rss_kb_peak)
@@ -116,6 +117,7 @@ std::string info_json(const RunInfo& info) {
       .field("users", info.users)
       .field("source_addresses", info.source_addresses)
       .field("message_size", info.message_size)
+      .field("batch_us", info.batch_us)
       .field("pid", info.pid)
       .done();
 }
@@ -151,6 +153,7 @@ std::string step_json(const StepResult& s) {
       .field("generator_cpu_us_per_msg", s.generator_cpu_us_per_msg, 2)
       .field("generator_limited", s.generator_limited)
       .field("machine_saturated", s.machine_saturated)
+      .field("other_cores", s.other_cores)
       .field("passed", s.passed)
       .field("verdict", s.verdict)
       .strings("errors", s.errors)
@@ -188,26 +191,28 @@ void print_step(std::ostream& out, const StepResult& s) {
   row("ack", s.ack);
   row("delivery", s.delivery);
   if (s.server.sampled) {
-    out << "  server CPU          " << fixed(s.server.cores() * 100, 0) << " % (" << fixed(s.server_cpu_us_per_msg, 1)
+    out << "  server CPU          " << fixed(s.server.busy_cores() * 100, 0) << " % (" << fixed(s.server_cpu_us_per_msg, 1)
         << " us/msg), RSS " << s.server.rss_kb_end / 1024 << " MiB (peak " << s.server.rss_kb_peak / 1024 << ")\n";
   }
-  out << "  generator CPU       " << fixed(s.generator.cores() * 100, 0) << " % ("
+  out << "  generator CPU       " << fixed(s.generator.busy_cores() * 100, 0) << " % ("
       << fixed(s.generator_cpu_us_per_msg, 1) << " us/msg)" << (s.generator_limited ? "  GENERATOR-LIMITED" : "")
-      << (s.machine_saturated ? "  (machine CPU saturated)" : "") << "\n";
+      << (s.machine_saturated ? "  (machine CPU saturated)" : "") << "\n"
+      << "  other processes     " << fixed(s.other_cores * 100, 0) << " % CPU while sending\n";
   for (const auto& e : s.errors) out << "  ! " << e << "\n";
 }
 
 void print_step_line_header(std::ostream& out) {
-  out << "  step      rate  achieved delivered  p50 ms  p99 ms p99.9 ms  lost fail  srv% gen%  result\n";
+  out << "  step      rate  achieved delivered  p50 ms  p99 ms p99.9 ms  lost fail  srv% gen% oth%  result\n";
 }
 
 void print_step_line(std::ostream& out, const StepResult& s) {
   char line[256];
-  std::snprintf(line, sizeof line, "  %4u %9.0f %9.0f %9.0f %7s %7s %8s %5llu %4llu %5.0f %4.0f  %s%s\n", s.step,
+  std::snprintf(line, sizeof line, "  %4u %9.0f %9.0f %9.0f %7s %7s %8s %5llu %4llu %5.0f %4.0f %4.0f  %s%s\n", s.step,
                 s.target_rate, s.achieved_rate, s.delivered_throughput, ms(s.delivery.p50_ms).c_str(),
                 ms(s.delivery.p99_ms).c_str(), ms(s.delivery.p999_ms).c_str(),
                 static_cast<unsigned long long>(s.lost), static_cast<unsigned long long>(s.failed_acks + s.unacked),
-                s.server.sampled ? s.server.cores() * 100 : 0.0, s.generator.cores() * 100,
+                s.server.sampled ? s.server.busy_cores() * 100 : 0.0, s.generator.busy_cores() * 100,
+                s.other_cores * 100,
                 s.passed ? "pass" : ("FAIL: " + s.verdict).c_str(), s.generator_limited ? " [generator-limited]" : "");
   out << line;
 }
@@ -245,7 +250,7 @@ void print_handshake(std::ostream& out, const HandshakeResult& r) {
   if (r.server.sampled) out << "  server CPU          " << fixed(r.server.cores() * 100, 0) << " %\n";
   out << "  generator CPU       " << fixed(r.generator.cores() * 100, 0) << " %"
       << (r.generator_limited ? "  GENERATOR-LIMITED" : "") << (r.machine_saturated ? "  (machine CPU saturated)" : "")
-      << "\n";
+      << "\n  other processes     " << fixed(r.other_cores * 100, 0) << " % CPU\n";
   for (const auto& e : r.errors) out << "  ! " << e << "\n";
 }
 
@@ -302,6 +307,7 @@ std::string handshake_json(const RunInfo& info, const HandshakeResult& r) {
       .raw("generator", resource_json(r.generator))
       .field("generator_limited", r.generator_limited)
       .field("machine_saturated", r.machine_saturated)
+      .field("other_cores", r.other_cores)
       .strings("errors", r.errors);
   return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
 }

@@ -18,7 +18,11 @@ struct ResourceUse {
   uint64_t rss_kb_start = 0;
   uint64_t rss_kb_end = 0;
   uint64_t rss_kb_peak = 0;
+  // Over the busy part of the window (the send window of a step), when it was marked.
+  double busy_cpu_s = 0;
+  double busy_wall_s = 0;
   double cores() const { return wall_s > 0 ? cpu_s / wall_s : 0; }
+  double busy_cores() const { return busy_wall_s > 0 ? busy_cpu_s / busy_wall_s : cores(); }
 };
 
 struct RunInfo {
@@ -33,6 +37,7 @@ struct RunInfo {
   uint32_t users = 0;
   uint32_t source_addresses = 1;
   uint32_t message_size = 0;
+  uint32_t batch_us = 0;
   int pid = 0;
 };
 
@@ -54,6 +59,7 @@ struct StepResult {
   bool machine_saturated = false;  // generator + server used (nearly) every core
   bool passed = true;
   std::string verdict;  // why a step failed, for `max`
+  double other_cores = 0;  // what everything else on the machine used while sending
   std::vector<std::string> errors;
 };
 
@@ -95,6 +101,7 @@ struct HandshakeResult {
   ResourceUse generator;
   bool generator_limited = false;
   bool machine_saturated = false;
+  double other_cores = 0;
   std::vector<std::string> errors;
 };
 

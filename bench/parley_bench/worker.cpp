@@ -320,7 +320,8 @@ struct Worker::Impl final : ConnectionEvents {
     if (connection.slot == handshake_slot) return;
     if (name == "error") {
       ++counters.error_events;
-      sample_error(counters.error_samples, std::string("error event: ") + std::string(first_arg.substr(0, 200)));
+      auto text = std::string("error event: ") + std::string(first_arg.substr(0, 200));
+      sample_error(collecting ? counters.error_samples : connection_errors, text);
       return;
     }
     if (name != "receive_message") return;
@@ -506,7 +507,18 @@ Worker::~Worker() { stop(); }
 void Worker::start() {
   impl_->thread = std::thread([impl = impl_.get()] {
     try {
-      impl->io.run();
+      if (impl->shared.batch_us == 0) {
+        impl->io.run();
+      } else {
+        // Batched: one wake-up per interval instead of one per packet, for machines where the
+        // generator shares the cores with the server (timestamps are then up to batch_us late).
+        auto interval = std::chrono::microseconds(impl->shared.batch_us);
+        while (!impl->io.stopped()) {
+          impl->io.poll();
+          if (impl->io.stopped()) break;
+          std::this_thread::sleep_for(interval);
+        }
+      }
     } catch (...) {
     }
     impl->ran.set_value();

@@ -28,6 +28,7 @@ struct RunShared {
   uint32_t source_addresses = 1;
   uint32_t message_size = 64;
   uint32_t max_inflight = 10'000;
+  uint32_t batch_us = 0;  // 0: wake for every event; else wake every batch_us and handle all that is ready
   double connect_timeout_s = 60;
   uint32_t first_source_v4 = 0x7f000001;  // 127.0.0.1, host order; 0 for IPv6 targets
 };

@@ -2,6 +2,8 @@
 // gets quick refusals rather than a queue that grows without limit while every request waits.
 #include "auth/password.hpp"
 
+#include "util/thread_name.hpp"
+
 #include <sodium.h>
 
 #include <condition_variable>
@@ -73,7 +75,10 @@ PasswordHasher::PasswordHasher(std::size_t threads, std::size_t max_queued) : im
   if (threads == 0) threads = 1;
   impl_->workers.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    impl_->workers.emplace_back([impl = impl_.get()] { impl->work(); });
+    impl_->workers.emplace_back([impl = impl_.get()] {
+      sio::util::name_this_thread("password-hash");
+      impl->work();
+    });
   }
 }
 

@@ -23,6 +23,11 @@ struct ChannelHandler final : WebSocketChannel::Handler {
   WebSocketChannel* channel;
 };
 
+std::shared_ptr<const transport::HttpRequest> without_body(transport::HttpRequest request) {
+  request.body = std::string();
+  return std::make_shared<const transport::HttpRequest>(std::move(request));
+}
+
 const OutboundPacket& control_packet(PacketType type) {
   static const OutboundPacket ping = OutboundPacket::text(PacketType::ping, "");
   static const OutboundPacket noop = OutboundPacket::text(PacketType::noop, "");
@@ -45,11 +50,9 @@ EngineSession::EngineSession(std::string id, std::size_t loop, boost::asio::io_c
     : id_(std::move(id)),
       loop_(loop),
       options_(options),
-      request_(std::move(request)),
+      request_(without_body(std::move(request))),
       registry_(registry),
       heartbeat_(context) {
-  request_.body.clear();
-  request_.body.shrink_to_fit();
 }
 
 std::size_t EngineSession::buffered() const {

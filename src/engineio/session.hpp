@@ -19,7 +19,8 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   std::size_t loop() const override { return loop_; }
   TransportKind transport() const override { return transport_; }
   bool is_open() const override { return state_ == State::open; }
-  const transport::HttpRequest& request() const override { return request_; }
+  const transport::HttpRequest& request() const override { return *request_; }
+  std::shared_ptr<const transport::HttpRequest> shared_request() const override { return request_; }
   void send(const OutboundPacket& packet) override;
   std::size_t buffered() const override;
   void close() override { close_with(CloseReason::forced_close); }
@@ -58,7 +59,7 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   std::string id_;
   std::size_t loop_;
   const ServerOptions& options_;
-  transport::HttpRequest request_;
+  std::shared_ptr<const transport::HttpRequest> request_;  // without its body
   SessionRegistry& registry_;
   boost::asio::steady_timer heartbeat_;
   std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;

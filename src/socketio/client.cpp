@@ -13,7 +13,7 @@ using socketio::PacketType;
 Client::Client(ServerCore& server, std::shared_ptr<engineio::Session> session)
     : server_(server),
       session_(std::move(session)),
-      request_(std::make_shared<const transport::HttpRequest>(session_->request())) {}
+      request_(session_->shared_request()) {}
 
 void Client::start() {
   auto self = shared_from_this();

@@ -1,5 +1,7 @@
 #include "store/postgres_store.hpp"
 
+#include "util/thread_name.hpp"
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -75,8 +77,16 @@ class PostgresStore final : public Store {
     // Connected before the threads start, so that the store is ready as soon as it is open.
     writer_link_.get();
     for (auto& link : readers_) link->get();
-    writer_thread_ = std::thread([this] { write_loop(); });
-    for (auto& link : readers_) reader_threads_.emplace_back([this, link = link.get()] { read_loop(*link); });
+    writer_thread_ = std::thread([this] {
+      sio::util::name_this_thread("pg-writer");
+      write_loop();
+    });
+    for (auto& link : readers_) {
+      reader_threads_.emplace_back([this, link = link.get()] {
+        sio::util::name_this_thread("pg-reader");
+        read_loop(*link);
+      });
+    }
   }
 
   ~PostgresStore() override { close(); }

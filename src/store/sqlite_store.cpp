@@ -6,6 +6,7 @@
 
 #include "store/sqlite.hpp"
 #include "store/work_queue.hpp"
+#include "util/thread_name.hpp"
 
 namespace parley::store {
 
@@ -42,7 +43,13 @@ struct Writer {
         insert_user(db.handle(),
                     "INSERT INTO users (id, name, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"),
         insert_user_if_missing(db.handle(), "INSERT OR IGNORE INTO users (id, name, created_at) VALUES (?, ?, ?)"),
-        find_user(db.handle(), std::string(select_user) + "WHERE id = ?") {}
+        find_user(db.handle(), std::string(select_user) + "WHERE id = ?"),
+        begin(db.handle(), "BEGIN IMMEDIATE"),
+        commit(db.handle(), "COMMIT"),
+        rollback(db.handle(), "ROLLBACK"),
+        savepoint(db.handle(), "SAVEPOINT job"),
+        release(db.handle(), "RELEASE job"),
+        rollback_to(db.handle(), "ROLLBACK TO job") {}
 
   std::int64_t conversation_for(const NewMessage& m) {
     std::string key = direct_key(m.sender_id, m.receiver_id);
@@ -64,6 +71,8 @@ struct Writer {
   sqlite::Connection db;
   sqlite::Statement find_conversation, insert_conversation, insert_member, insert_message, insert_user,
       insert_user_if_missing, find_user;
+  // Transaction control, prepared once: it runs per batch and, on the slow path, per job.
+  sqlite::Statement begin, commit, rollback, savepoint, release, rollback_to;
   // Pair -> conversation id, for conversations known to be committed.
   std::unordered_map<std::string, std::int64_t> conversations;
 };
@@ -98,8 +107,14 @@ class SqliteStore final : public Store {
     }
     writer_state_ = std::make_unique<Writer>(path_, synchronous);
     reader_state_ = std::make_unique<Reader>(path_, synchronous);
-    writer_thread_ = std::thread([this] { write_loop(); });
-    reader_thread_ = std::thread([this] { read_loop(); });
+    writer_thread_ = std::thread([this] {
+      sio::util::name_this_thread("sqlite-writer");
+      write_loop();
+    });
+    reader_thread_ = std::thread([this] {
+      sio::util::name_this_thread("sqlite-reader");
+      read_loop();
+    });
   }
 
   ~SqliteStore() override { close(); }
@@ -254,41 +269,59 @@ class SqliteStore final : public Store {
   }
 
   void write_loop() {
-    auto& db = writer_state_->db;
     for (;;) {
       auto batch = writer_.take(max_batch);
       if (batch.empty()) return;
       std::vector<std::string> errors(batch.size());
-      bool committed = false;
       std::string batch_error;
-      try {
-        db.exec("BEGIN IMMEDIATE");
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-          db.exec("SAVEPOINT job");
-          try {
-            batch[i]->execute(db);
-            db.exec("RELEASE job");
-          } catch (const sqlite::Error& e) {
-            errors[i] = e.what();  // undo this job alone; the others still commit
-            db.exec("ROLLBACK TO job");
-            db.exec("RELEASE job");
-          }
-        }
-        db.exec("COMMIT");
-        committed = true;
-      } catch (const sqlite::Error& e) {
-        batch_error = e.what();
-        try {
-          db.exec("ROLLBACK");
-        } catch (const sqlite::Error&) {
-        }
-        writer_state_->conversations.clear();  // ids created in the lost transaction
-      }
+      // Jobs almost never fail: run the batch plainly first, and only when one does, undo it
+      // and run it again with a savepoint per job so that the failing job is undone alone.
+      bool committed = commit_batch(batch, errors, batch_error, false) ||
+                       (batch_error.empty() && commit_batch(batch, errors, batch_error, true));
       for (std::size_t i = 0; i < batch.size(); ++i) {
         bool ok = committed && errors[i].empty();
         batch[i]->complete(ok, ok ? std::string() : (committed ? errors[i] : batch_error));
       }
     }
+  }
+
+  // One transaction for the batch. Without savepoints a failing job aborts the attempt
+  // (returns false with `batch_error` empty: try again with them); with savepoints it is
+  // recorded in `errors` and the others commit. A failing BEGIN/COMMIT sets `batch_error`.
+  bool commit_batch(const std::vector<std::shared_ptr<WriteJob>>& batch, std::vector<std::string>& errors,
+                    std::string& batch_error, bool savepoints) {
+    auto& w = *writer_state_;
+    bool job_failed = false;
+    try {
+      w.begin.run();
+      for (std::size_t i = 0; i < batch.size() && !job_failed; ++i) {
+        if (savepoints) w.savepoint.run();
+        try {
+          batch[i]->execute(w.db);
+          if (savepoints) w.release.run();
+        } catch (const sqlite::Error& e) {
+          if (!savepoints) {
+            job_failed = true;
+            break;
+          }
+          errors[i] = e.what();
+          w.rollback_to.run();
+          w.release.run();
+        }
+      }
+      if (!job_failed) {
+        w.commit.run();
+        return true;
+      }
+    } catch (const sqlite::Error& e) {
+      batch_error = e.what();
+    }
+    try {
+      w.rollback.run();
+    } catch (const sqlite::Error&) {
+    }
+    w.conversations.clear();  // ids created in the lost transaction
+    return false;
   }
 
   void read_loop() {

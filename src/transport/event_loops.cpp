@@ -1,6 +1,10 @@
 // One io_context per thread; see event_loops.hpp.
 #include "sio/transport/event_loops.hpp"
 
+#include "util/thread_name.hpp"
+
+#include <mutex>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -24,6 +28,12 @@ struct EventLoops::Context : boost::asio::io_context {
   using boost::asio::io_context::shutdown;  // protected in execution_context; safe to repeat
 };
 
+struct EventLoops::Mailbox {
+  std::mutex mutex;
+  std::vector<std::function<void()>> pending;
+  bool scheduled = false;  // a drain is posted and has not yet taken the pending work
+};
+
 struct EventLoops::Guard {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
 };
@@ -31,30 +41,51 @@ struct EventLoops::Guard {
 EventLoops::EventLoops(std::size_t threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < threads; ++i) {
-    // Concurrency hint 1: each context is only ever run by its own thread, so Asio can skip
-    // its internal locking.
+    // Concurrency hint 1: each context is run by its own thread only, which lets Asio keep one
+    // queue per thread; posting from other threads stays safe (the scheduler still locks).
     contexts_.push_back(std::make_unique<Context>(1));
     guards_.push_back(std::make_unique<Guard>(Guard{boost::asio::make_work_guard(*contexts_.back())}));
+    mailboxes_.push_back(std::make_unique<Mailbox>());
   }
 }
 
 EventLoops::~EventLoops() {
   stop();
   join();
+  for (auto& mailbox : mailboxes_) mailbox->pending.clear();
   for (auto& context : contexts_) context->shutdown();
 }
 
 boost::asio::io_context& EventLoops::context(std::size_t loop) { return *contexts_.at(loop); }
 
 void EventLoops::post(std::size_t loop, std::function<void()> fn) {
-  boost::asio::post(*contexts_[loop], std::move(fn));
+  auto& mailbox = *mailboxes_[loop];
+  bool wake;
+  {
+    std::lock_guard lock(mailbox.mutex);
+    mailbox.pending.push_back(std::move(fn));
+    wake = !mailbox.scheduled;
+    mailbox.scheduled = true;
+  }
+  if (wake) boost::asio::post(*contexts_[loop], [this, loop] { drain(loop); });
+}
+
+void EventLoops::drain(std::size_t loop) {
+  auto& mailbox = *mailboxes_[loop];
+  std::vector<std::function<void()>> work;
+  {
+    std::lock_guard lock(mailbox.mutex);
+    work.swap(mailbox.pending);
+    mailbox.scheduled = false;
+  }
+  for (auto& fn : work) fn();
 }
 
 void EventLoops::dispatch(std::size_t loop, std::function<void()> fn) {
   if (current_owner == this && current_loop == loop) {
     fn();
   } else {
-    boost::asio::post(*contexts_[loop], std::move(fn));
+    post(loop, std::move(fn));
   }
 }
 
@@ -63,6 +94,7 @@ void EventLoops::start() {
     threads_.emplace_back([this, i] {
       current_owner = this;
       current_loop = i;
+      util::name_this_thread("sio-loop-" + std::to_string(i));
       contexts_[i]->run();
       current_loop = npos;
       current_owner = nullptr;

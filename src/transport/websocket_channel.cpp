@@ -1,127 +1,252 @@
-// A WebSocket connection on Boost.Beast, seen by the layers above as a WebSocketChannel:
-// a read loop that hands each message to the handler, and a queue of shared messages written
-// one at a time.
-#include <deque>
+// A WebSocket connection seen by the layers above as a WebSocketChannel. Boost.Beast performs
+// the HTTP upgrade; the frames after it go through our framing code (websocket_frame.hpp)
+// on the bare TCP socket, for two reasons Beast's stream cannot serve:
+// - writes: every message queued by the time a write starts leaves in one system call (Beast
+//   writes one message per call: the broadcast-heavy chat path paid a syscall per message);
+// - memory: an idle connection holds no read buffer (it waits for readability and then reads
+//   into its loop's shared buffer), where Beast keeps buffers and state of several KB.
+#include <array>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 #include "transport/beast.hpp"
+#include "transport/websocket_frame.hpp"
 
 namespace sio::transport::detail {
 
 namespace {
 
-class BeastWebSocketChannel final : public WebSocketChannel,
-                                    public std::enable_shared_from_this<BeastWebSocketChannel> {
- public:
-  BeastWebSocketChannel(std::size_t loop, beast::tcp_stream stream)
-      : loop_(loop), ws_(std::move(stream)) {}
+constexpr std::size_t max_messages_per_write = 64;
+constexpr std::size_t read_chunk = 64 * 1024;
 
-  void start_accept(BeastRequest request, std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = std::chrono::seconds(30);
-    timeouts.idle_timeout = websocket::stream_base::none();  // Engine.IO's heartbeat decides
-    timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(http::field::server, "parley-sio");
-    }));
-    ws_.auto_fragment(false);
-    ws_.async_accept(request, [self = shared_from_this(), on_open = std::move(on_open)](beast::error_code ec) {
-      if (ec) return;  // the peer went away during the handshake: nothing was opened
-      on_open(self);
-      self->read();
-    });
+// One read buffer per loop thread, shared by its connections: a connection only borrows it
+// while it parses what just arrived; what is left of a partial frame moves to its own buffer.
+char* loop_read_buffer() {
+  thread_local std::array<char, read_chunk> buffer;
+  return buffer.data();
+}
+
+class RawWebSocketChannel final : public WebSocketChannel, public std::enable_shared_from_this<RawWebSocketChannel> {
+ public:
+  RawWebSocketChannel(std::size_t loop, tcp::socket socket, std::uint64_t max_message)
+      : loop_(loop), socket_(std::move(socket)), parser_(max_message) {
+    beast::error_code ec;
+    socket_.non_blocking(true, ec);
   }
+
+  void start() { wait_readable(); }
 
   void set_handler(std::shared_ptr<Handler> handler) override { handler_ = std::move(handler); }
 
   void send(std::shared_ptr<const std::string> data, bool binary) override {
     if (closing_ || closed_) return;
-    queue_.push_back({std::move(data), binary});
+    queue_.push_back({std::move(data), binary ? ws::Opcode::binary : ws::Opcode::text});
     if (!writing_) write_next();
   }
 
-  void close() override {
-    if (closing_ || closed_) return;
-    closing_ = true;
-    if (!writing_) write_next();
-  }
+  void close() override { close_with(ws::close_normal); }
 
-  void set_max_message_size(std::uint64_t bytes) override { ws_.read_message_max(bytes); }
+  void set_max_message_size(std::uint64_t bytes) override { parser_ = ws::FrameParser(bytes); }
   std::size_t queued() const override { return queue_.size(); }
   std::size_t loop() const override { return loop_; }
 
  private:
   struct Outgoing {
     std::shared_ptr<const std::string> data;
-    bool binary;
+    ws::Opcode opcode;
   };
 
-  void read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
+  // --- reading ------------------------------------------------------------------------------
+
+  void wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->finish(ec != asio::error::operation_aborted);
+        return;
+      }
+      self->on_readable();
     });
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec) {
-      finish(ec != websocket::error::closed && ec != asio::error::operation_aborted);
-      return;
+  void on_readable() {
+    auto self = shared_from_this();  // a handler may drop the last other reference
+    char* chunk = loop_read_buffer();
+    for (;;) {
+      beast::error_code ec;
+      std::size_t n = socket_.read_some(asio::buffer(chunk, read_chunk), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) {
+        // EOF after our close frame is the clean end; anything else is the peer vanishing.
+        finish(!(ec == asio::error::eof && close_sent_));
+        return;
+      }
+      if (!parse(chunk, n) || closed_) return;
+      if (n < read_chunk) break;  // drained for now
     }
-    auto data = buffer_.cdata();
-    std::string_view message(static_cast<const char*>(data.data()), data.size());
-    bool binary = !ws_.got_text();
-    if (handler_ && !closed_) handler_->on_frame(message, binary);
-    buffer_.consume(buffer_.size());
-    // A large message leaves a large buffer behind: give it back while the connection idles.
-    if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
-    if (!closed_) read();
+    if (!closed_) wait_readable();
+  }
+
+  // Hands every complete frame to the handler; keeps the bytes of a partial one. False when
+  // the connection is over.
+  bool parse(char* chunk, std::size_t n) {
+    char* data = chunk;
+    std::size_t size = n;
+    if (!partial_.empty()) {
+      partial_.append(chunk, n);
+      data = partial_.data();
+      size = partial_.size();
+    }
+    std::size_t offset = 0;
+    while (offset < size && !closed_) {
+      std::size_t used = 0;
+      ws::Event event;
+      auto status = parser_.next(data + offset, size - offset, used, event);
+      if (status == ws::FrameParser::Status::need_more) break;
+      if (status == ws::FrameParser::Status::error) {
+        close_with(parser_.error_code());
+        return false;
+      }
+      offset += used;
+      if (!on_event(event)) return false;
+    }
+    if (closed_) return false;
+    if (offset < size) {
+      if (partial_.empty()) {
+        partial_.assign(data + offset, size - offset);
+      } else {
+        partial_.erase(0, offset);
+      }
+    } else {
+      partial_.clear();
+      if (partial_.capacity() > 64 * 1024) partial_.shrink_to_fit();
+    }
+    return true;
+  }
+
+  bool on_event(const ws::Event& event) {
+    using Kind = ws::Event::Kind;
+    switch (event.kind) {
+      case Kind::message:
+        if (handler_ && !closing_) handler_->on_frame(event.payload, event.binary);
+        return !closed_;
+      case Kind::ping:
+        enqueue_control(ws::Opcode::pong, event.payload);
+        return true;
+      case Kind::close:
+        // The peer ends it: answer with its code (or normal), then close the socket.
+        close_with(event.close_code ? event.close_code : ws::close_normal);
+        peer_closed_ = true;
+        return false;
+      case Kind::pong:
+      case Kind::none:
+        return true;
+    }
+    return true;
+  }
+
+  // --- writing ------------------------------------------------------------------------------
+
+  void enqueue_control(ws::Opcode opcode, std::string_view payload) {
+    if (closed_ || close_sent_) return;
+    queue_.push_back({std::make_shared<const std::string>(payload), opcode});
+    if (!writing_) write_next();
   }
 
   void write_next() {
     if (queue_.empty()) {
       writing_ = false;
-      if (closing_ && !closed_) {
-        writing_ = true;
-        ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
-          self->writing_ = false;
-          self->finish(false);
-        });
-      }
+      if (close_sent_) after_close_sent();
       return;
     }
     writing_ = true;
-    Outgoing& next = queue_.front();
-    ws_.text(!next.binary);
-    ws_.async_write(asio::buffer(*next.data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->queue_.pop_front();
-      if (ec) {
-        self->writing_ = false;
-        self->queue_.clear();
-        self->finish(true);
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
-        return;
+    std::size_t count = std::min(queue_.size(), max_messages_per_write);
+    buffers_.clear();
+    buffers_.reserve(2 * count);
+    headers_.resize(count * ws::max_header_size);
+    for (std::size_t i = 0; i < count; ++i) {
+      auto& message = queue_[i];
+      std::uint8_t* header = headers_.data() + i * ws::max_header_size;
+      std::size_t header_size = ws::write_header(header, message.opcode, message.data->size());
+      buffers_.emplace_back(header, header_size);
+      if (!message.data->empty()) buffers_.emplace_back(message.data->data(), message.data->size());
+      if (message.opcode == ws::Opcode::close) {
+        close_sent_ = true;
+        count = i + 1;  // nothing may follow a close frame
+        break;
       }
-      self->write_next();
+    }
+    asio::async_write(socket_, buffers_, [self = shared_from_this(), count](beast::error_code ec, std::size_t) {
+      self->on_written(ec, count);
     });
   }
 
-  // Reports the end once and drops the handler (which usually owns this channel).
+  void on_written(beast::error_code ec, std::size_t count) {
+    if (ec) {
+      writing_ = false;
+      queue_.clear();
+      finish(true);
+      return;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+    if (queue_.empty() && queue_.capacity() > 1024) queue_.shrink_to_fit();
+    write_next();
+  }
+
+  // --- closing ------------------------------------------------------------------------------
+
+  // Queues a close frame after what is queued; nothing else is sent after it.
+  void close_with(std::uint16_t code) {
+    if (closing_ || closed_) return;
+    closing_ = true;
+    protocol_error_ = code != ws::close_normal;
+    std::string frame_payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+    queue_.push_back({std::make_shared<const std::string>(std::move(frame_payload)), ws::Opcode::close});
+    if (!writing_) write_next();
+  }
+
+  // Our close frame is out. If the peer already closed, we are done; else give it a moment
+  // to answer (its close frame or EOF ends the connection in on_readable).
+  void after_close_sent() {
+    if (peer_closed_ || protocol_error_) {
+      finish(protocol_error_);
+      return;
+    }
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), std::chrono::seconds(2));
+    close_timer_->async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->finish(false);
+    });
+  }
+
+  // Reports the end once, closes the socket, and drops the handler (which owns this channel).
   void finish(bool error) {
     if (closed_) return;
     closed_ = true;
     queue_.clear();
+    close_timer_.reset();
+    beast::error_code ec;
+    socket_.close(ec);
     if (auto handler = std::move(handler_)) handler->on_closed(error);
   }
 
   std::size_t loop_;
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer buffer_;
-  std::deque<Outgoing> queue_;
+  tcp::socket socket_;
+  ws::FrameParser parser_;
+  std::string partial_;  // bytes of a frame not yet complete
+  std::vector<Outgoing> queue_;
+  std::vector<asio::const_buffer> buffers_;  // the write in progress: header, payload, ...
+  std::vector<std::uint8_t> headers_;
   std::shared_ptr<Handler> handler_;
+  std::unique_ptr<asio::steady_timer> close_timer_;
   bool writing_ = false;
-  bool closing_ = false;
+  bool closing_ = false;       // a close frame is queued
+  bool close_sent_ = false;    // it has been handed to the socket
+  bool peer_closed_ = false;   // the peer sent its close frame
+  bool protocol_error_ = false;
   bool closed_ = false;
 };
 
@@ -130,9 +255,26 @@ class BeastWebSocketChannel final : public WebSocketChannel,
 void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, BeastRequest request,
                     std::uint64_t max_message_bytes,
                     std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-  auto channel = std::make_shared<BeastWebSocketChannel>(loop, std::move(stream));
-  channel->set_max_message_size(max_message_bytes);
-  channel->start_accept(std::move(request), std::move(on_open));
+  // Beast answers the upgrade (validating the request, computing Sec-WebSocket-Accept); the
+  // socket is then taken back for our own framing.
+  auto upgrade = std::make_shared<websocket::stream<beast::tcp_stream>>(std::move(stream));
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
+  upgrade->set_option(timeouts);
+  upgrade->set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "parley-sio"); }));
+  auto kept = std::make_shared<BeastRequest>(std::move(request));  // alive until the answer is out
+  upgrade->async_accept(*kept, [upgrade, loop, max_message_bytes, on_open = std::move(on_open),
+                                kept](beast::error_code ec) {
+    if (ec) return;  // the peer went away during the handshake: nothing was opened
+    auto& tcp_layer = beast::get_lowest_layer(*upgrade);
+    tcp_layer.expires_never();
+    auto channel = std::make_shared<RawWebSocketChannel>(loop, tcp_layer.release_socket(), max_message_bytes);
+    on_open(channel);
+    channel->start();
+  });
 }
 
 }  // namespace sio::transport::detail

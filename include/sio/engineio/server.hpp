@@ -83,6 +83,8 @@ class Session {
   virtual bool is_open() const = 0;
   // The request that opened the session: headers, query, remote address.
   virtual const transport::HttpRequest& request() const = 0;
+  // The same, shareable (the Socket.IO layer keeps it in every socket's handshake).
+  virtual std::shared_ptr<const transport::HttpRequest> shared_request() const = 0;
 
   // Queues a message packet (shared bytes: see OutboundPacket).
   virtual void send(const OutboundPacket& packet) = 0;

@@ -26,7 +26,9 @@ class EventLoops {
   std::size_t size() const { return contexts_.size(); }
   boost::asio::io_context& context(std::size_t loop);
 
-  // Runs `fn` on `loop` (later, even when called from that loop).
+  // Runs `fn` on `loop` (later, even when called from that loop). Posts from other threads
+  // go through the loop's mailbox: many of them wake the loop once (a store thread completing
+  // a batch of messages does not wake a loop per message), in the order they were posted.
   void post(std::size_t loop, std::function<void()> fn);
   // Runs `fn` on `loop`: now when called on that loop of this EventLoops, else posted.
   void dispatch(std::size_t loop, std::function<void()> fn);
@@ -45,9 +47,12 @@ class EventLoops {
 
  private:
   struct Guard;
+  struct Mailbox;
+  void drain(std::size_t loop);
   struct Context;  // an io_context whose pending work can be dropped before it is destroyed
   std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::unique_ptr<Guard>> guards_;
+  std::vector<std::unique_ptr<Mailbox>> mailboxes_;
   std::vector<std::thread> threads_;
 };
 
