@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "sio/engineio/packet.hpp"
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 #include "sio/socketio/packet.hpp"
 
 namespace {

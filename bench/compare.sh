@@ -8,14 +8,15 @@
 #   bench/compare.sh                # about 12 minutes on a 2-core machine
 #   QUICK=1 bench/compare.sh        # a shorter pass (fewer repeats, shorter steps)
 #
-# Settings (environment): USERS (200), BENCH_THREADS (2), MAX_BUDGET (90 s per max search),
+# Settings (environment): USERS (200), BENCH_THREADS (2: the generator's threads), MAX_BUDGET (90 s per max search),
 # STEP_SECONDS (5), REPEATS (2 max searches per target), FIXED_RATE (2000 msgs/s),
 # FIXED_SECONDS (10), CONNECTIONS (10000), HOLD (5 s), HANDSHAKE_SECONDS (5),
 # PARLEY_ONE_THREAD (1: also a max search against Parley with --threads 1), BUILD_DIR,
 # RESULTS_DIR, REFERENCE_DIR; SKIP_BUILD=1 with PARLEY_BIN and BENCH_BIN to use binaries as they are;
 # NICE=-5 (say) runs the servers and the generator at that priority, so that other work on a shared
 # machine disturbs the comparison less (needs root). Each step's report says how much CPU the rest
-# of the machine took ("other_cores", the oth% column).
+# of the machine took ("other_cores", the oth% column). TABLE_ONLY=1 only rewrites latest.md from the
+# JSON reports already in RESULTS_DIR.
 #
 # Targets are listed in `targets` below; each has a start_<target> function that starts the
 # server and sets `url` and `server_pid`. PostgreSQL targets (Parley and the reference on
@@ -45,6 +46,10 @@ prio=()
 if [ -n "${NICE:-}" ]; then prio=(nice -n "$NICE"); fi
 
 command -v jq >/dev/null || { echo "compare.sh needs jq (apt-get install jq)"; exit 1; }
+mkdir -p "$results"
+targets=(parley-sqlite reference-sqlite)
+
+if [ -z "${TABLE_ONLY:-}" ]; then
 command -v node >/dev/null || { echo "compare.sh needs Node.js for the reference server"; exit 1; }
 
 if [ -z "${SKIP_BUILD:-}" ]; then
@@ -64,7 +69,6 @@ fi
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d /tmp/parley-compare.XXXXXX)
-mkdir -p "$results"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -125,7 +129,6 @@ start_reference_sqlite() {
 # must then be seeded with the same DB_URL). Add `parley-postgres` and `reference-postgres` to
 # `targets` with start_parley_postgres / start_reference_postgres functions; the table picks
 # up every target listed.
-targets=(parley-sqlite reference-sqlite)
 declare -A target_url target_pid
 start_target() {
   case "$1" in
@@ -174,6 +177,8 @@ if [ "$parley_one_thread" = 1 ]; then
     --start-rate 1000
 fi
 
+fi  # TABLE_ONLY
+
 # ---- the table -------------------------------------------------------------------------------
 q() {  # file jq-expression: the value, or "–" when the report is missing
   if [ -s "$1" ]; then jq -r "$2 // \"–\"" "$1"; else echo "–"; fi
@@ -182,6 +187,7 @@ fmt0() { awk -v v="$1" 'BEGIN { if (v == "–" || v == "") print "–"; else pri
 fmt1() { awk -v v="$1" 'BEGIN { if (v == "–" || v == "") print "–"; else printf "%.1f", v }'; }
 fmt2() { awk -v v="$1" 'BEGIN { if (v == "–" || v == "") print "–"; else printf "%.2f", v }'; }
 flag() { [ "$1" = true ] && echo " ⚠gen" || true; }
+sat() { [ "$1" = true ] && echo " ⚠sat" || true; }
 
 max_cell() {  # target run
   local f="$results/$1-max-$2.json"
@@ -206,7 +212,8 @@ md="$results/latest.md"
 {
   echo "# parley-bench: Parley vs the reference server"
   echo
-  echo "Made by \`bench/compare.sh\`$( [ -n "${QUICK:-}" ] && echo ' (QUICK=1)') on $(date -u +%Y-%m-%dT%H:%MZ):" \
+  ran_at=$(q "$results/parley-sqlite-connections.json" .run.started_at)
+  echo "Made by \`bench/compare.sh\`$( [ -n "${QUICK:-}" ] && echo ' (QUICK=1)') on $ran_at:" \
        "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(uname -sr)," \
        "$(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo) RAM; the generator shares the cores with the server."
   echo "Users: $users_count (reference seed.js), generator: $threads threads$( [ -n "${NICE:-}" ] && echo ", servers and generator at nice $NICE"), one WebSocket per user," \
@@ -238,8 +245,10 @@ md="$results/latest.md"
   row "delivery p50 / p99 ms at that rate (search 1)" cell
   cell() { local f="$results/$1-max-1.json"; echo "$(fmt0 "$(q "$f" ".result.best.server.busy_cores // .result.best.server.cores" | awk '{print $1*100}')") % / $(fmt0 "$(q "$f" ".result.best.generator.busy_cores // .result.best.generator.cores" | awk '{print $1*100}')") %"; }
   row "server / generator CPU at that rate (search 1)" cell
-  cell() { local f="$results/$1-max-1.json"; echo "$(fmt0 "$(q "$f" .result.best.other_cores | awk '{print $1*100}')") %"; }
-  row "CPU taken by everything else on the machine meanwhile" cell
+  for run in $(seq 1 "$repeats"); do
+    cell() { local f="$results/$1-max-$run.json"; echo "$(fmt0 "$(q "$f" '[.result.steps[].other_cores] | add / length' | awk '{print $1*100}')") %"; }
+    row "CPU taken by the rest of the machine during search $run (mean over steps)" cell
+  done
   f_rate() { echo "$results/$1-rate-$fixed_rate.json"; }
   cell() { local f; f=$(f_rate "$1"); echo "$(fmt2 "$(q "$f" .result.delivery_latency.p50_ms)") / $(fmt2 "$(q "$f" .result.delivery_latency.p99_ms)")"; }
   row "delivery p50 / p99 ms at a steady $fixed_rate msgs/s" cell
@@ -253,11 +262,11 @@ md="$results/latest.md"
   row "server RSS KiB per idle connection ($connections connections)" cell \
     "$(ratio "$(q "$results/parley-sqlite-connections.json" .result.server_bytes_per_connection)" \
              "$(q "$results/reference-sqlite-connections.json" .result.server_bytes_per_connection)")"
-  cell() { local f="$results/$1-handshake-websocket.json"; echo "$(fmt0 "$(q "$f" .result.per_second)")$(flag "$(q "$f" .result.generator_limited)")"; }
+  cell() { local f="$results/$1-handshake-websocket.json"; echo "$(fmt0 "$(q "$f" .result.per_second)")$(flag "$(q "$f" .result.generator_limited)")$(sat "$(q "$f" .result.machine_saturated)")"; }
   row "authenticated handshakes/s, WebSocket" cell \
     "$(ratio "$(q "$results/parley-sqlite-handshake-websocket.json" .result.per_second)" \
              "$(q "$results/reference-sqlite-handshake-websocket.json" .result.per_second)")"
-  cell() { local f="$results/$1-handshake-polling.json"; echo "$(fmt0 "$(q "$f" .result.per_second)")$(flag "$(q "$f" .result.generator_limited)")"; }
+  cell() { local f="$results/$1-handshake-polling.json"; echo "$(fmt0 "$(q "$f" .result.per_second)")$(flag "$(q "$f" .result.generator_limited)")$(sat "$(q "$f" .result.machine_saturated)")"; }
   row "authenticated handshakes/s, HTTP long-polling" cell \
     "$(ratio "$(q "$results/parley-sqlite-handshake-polling.json" .result.per_second)" \
              "$(q "$results/reference-sqlite-handshake-polling.json" .result.per_second)")"
@@ -271,7 +280,8 @@ md="$results/latest.md"
   echo "PostgreSQL: not measured yet (columns parley-postgres and reference-postgres are added by the"
   echo "PostgreSQL targets in compare.sh)."
   echo
-  echo "⚠gen marks a result where the generator used nearly all of its threads (generator-limited)."
+  echo "⚠gen marks a result where the generator used nearly all of its threads (generator-limited); ⚠sat one"
+  echo "where generator and server together used ≥ 90 % of the cores (the machine, not the server alone, was the limit)."
   echo "Each max search raises the rate ×2 per ${step_seconds}-s step from 1,000 msgs/s until a step's delivery"
   echo "p99 passes 100 ms or anything is lost, then bisects to within 5 %. Reports: \`bench/results/*.json\`."
   echo

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 namespace parley_bench {
 

@@ -11,7 +11,7 @@
 
 #include <simdjson.h>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 namespace parley_bench {
 

@@ -14,7 +14,7 @@
 #include <simdjson.h>
 
 #include "probe.hpp"
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 #include "sio/socketio/packet.hpp"
 
 namespace parley_bench {

@@ -6,7 +6,7 @@
 #include <simdjson.h>
 
 #include "chat/validation.hpp"
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 #include "util/uuid.hpp"
 
 namespace parley::api {

@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 namespace parley::chat {
 

@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 #include "util/base64.hpp"
 #include "util/utf8.hpp"
 

@@ -12,7 +12,7 @@
 #include <charconv>
 #include <new>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 namespace sio::socketio {
 namespace {

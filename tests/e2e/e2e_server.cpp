@@ -27,7 +27,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "sio/engineio/server.hpp"
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 #include "sio/socketio/server.hpp"
 #include "sio/transport/http_server.hpp"
 

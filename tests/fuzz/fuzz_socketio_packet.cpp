@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 #include "sio/socketio/packet.hpp"
 
 using namespace sio::socketio;

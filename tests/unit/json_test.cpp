@@ -1,6 +1,6 @@
-// Tests for sio/socketio/json.hpp: JSON.stringify-compatible escaping and array splitting.
+// Tests for sio/json.hpp: JSON.stringify-compatible escaping and array splitting.
 // The expected strings are what Node prints for JSON.stringify(Buffer.from(bytes).toString()).
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>

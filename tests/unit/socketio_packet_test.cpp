@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sio/engineio/packet.hpp"
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 namespace sio::socketio {
 namespace {

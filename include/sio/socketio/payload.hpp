@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 namespace sio {
 

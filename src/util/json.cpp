@@ -1,6 +1,6 @@
 // JSON string escaping compatible with JSON.stringify, and a splitter for validated arrays.
 // Both run once per chat message, so they scan eight bytes at a time where they can.
-#include "sio/socketio/json.hpp"
+#include "sio/json.hpp"
 
 #include "util/utf8.hpp"
 

@@ -1,5 +1,6 @@
-// Small JSON helpers for building packets: escaping strings and splitting a validated array
-// into the raw text of its elements. Parsing and validation are simdjson's job.
+// Small JSON helpers shared by the protocol layers and applications: escaping strings and
+// splitting a validated array into the raw text of its elements. Parsing and validation are
+// simdjson's job.
 #pragma once
 
 #include <string>

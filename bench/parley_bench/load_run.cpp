@@ -1,0 +1,280 @@
+#include "load_run.hpp"
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "sio/json.hpp"
+#include "users.hpp"
+
+namespace parley_bench {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto poll_period = 10ms;
+
+std::string iso_now() {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string kernel_release() {
+  utsname name{};
+  if (uname(&name) != 0) return {};
+  return std::string(name.sysname) + " " + name.release + " " + name.machine;
+}
+
+}  // namespace
+
+LoadRun::LoadRun(const Options& options) : options_(options), started_at_(iso_now()) {}
+
+bool LoadRun::prepare(std::string& error) {
+  try {
+    std::vector<User> users;
+    if (!options_.users_file.empty()) {
+      users = load_users(options_.users_file);
+      if (options_.users_count > 0) {
+        if (users.size() < options_.users_count) {
+          error = options_.users_file + " has " + std::to_string(users.size()) + " users, fewer than --users-count " +
+                  std::to_string(options_.users_count);
+          return false;
+        }
+        users.resize(options_.users_count);
+      }
+    } else {
+      users = make_random_users(options_.users_count, "Bench");
+    }
+    if (users.empty()) {
+      error = "no users";
+      return false;
+    }
+    ensure_tokens(users, options_.secret);
+    shared_.users = std::move(users);
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+  for (const auto& user : shared_.users) {
+    shared_.auth_json.push_back("{\"token\":" + sio::json::quote(user.token) + "}");
+    shared_.quoted_ids.push_back(sio::json::quote(user.id));
+  }
+  const Target& t = options_.target;
+  shared_.target.address = t.address;
+  shared_.target.port = t.port;
+  shared_.target.host_header = (t.ipv6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port);
+  shared_.target.path = options_.path;
+  shared_.threads = options_.threads;
+  shared_.source_addresses = options_.source_addresses;
+  shared_.message_size = options_.message_size;
+  shared_.max_inflight = options_.max_inflight;
+  shared_.batch_us = options_.batch_us;
+  shared_.connect_timeout_s = options_.connect_timeout_s;
+  shared_.first_source_v4 = options_.source_addresses > 1 ? 0x7f000001u : 0;
+  return true;
+}
+
+void LoadRun::start_workers() {
+  for (uint32_t i = 0; i < options_.threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, shared_));
+    workers_.back()->start();
+  }
+}
+
+RunInfo LoadRun::info() const {
+  RunInfo info;
+  info.mode = to_string(options_.mode);
+  info.label = options_.label;
+  info.url = "http://" + shared_.target.host_header + shared_.target.path;
+  info.started_at = started_at_;
+  info.kernel = kernel_release();
+  info.cores = std::max(1u, std::thread::hardware_concurrency());
+  info.threads = options_.threads;
+  info.users = static_cast<uint32_t>(shared_.users.size());
+  info.source_addresses = options_.source_addresses;
+  info.message_size = options_.message_size;
+  info.batch_us = options_.batch_us;
+  info.pid = options_.pid;
+  return info;
+}
+
+// Opens `count` connections, connection i as user i % users, on worker i % threads.
+LoadRun::ConnectOutcome LoadRun::connect(uint32_t count, uint32_t concurrency, ResourceWindow* window) {
+  uint32_t threads = options_.threads;
+  std::vector<std::vector<uint32_t>> users(threads), global(threads);
+  auto user_count = static_cast<uint32_t>(shared_.users.size());
+  for (uint32_t i = 0; i < count; ++i) {
+    users[i % threads].push_back(i % user_count);
+    global[i % threads].push_back(i);
+  }
+  uint32_t per_worker = std::max(1u, concurrency / threads);
+  auto start = now_ns();
+  for (uint32_t w = 0; w < threads; ++w) workers_[w]->connect(std::move(users[w]), std::move(global[w]), per_worker);
+  ConnectOutcome outcome;
+  auto deadline = start + static_cast<int64_t>((options_.connect_timeout_s + 1) * 1e9);
+  uint64_t last_report = 0;
+  while (true) {
+    outcome.connected = sum(&LiveCounters::connected);
+    outcome.failed = sum(&LiveCounters::connect_failed);
+    if (outcome.connected + outcome.failed >= count) break;
+    if (now_ns() > deadline) {
+      outcome.timed_out = true;
+      break;
+    }
+    if (count >= 20'000 && outcome.connected / 10'000 != last_report) {
+      last_report = outcome.connected / 10'000;
+      std::cerr << "  ... " << outcome.connected << " connected\n";
+    }
+    if (window) window->poll();
+    std::this_thread::sleep_for(poll_period);
+  }
+  outcome.seconds = seconds_between(start, now_ns());
+  return outcome;
+}
+
+std::vector<std::string> LoadRun::connection_errors() {
+  std::vector<std::string> all;
+  for (auto& w : workers_) {
+    for (auto& e : w->connection_errors().get()) {
+      if (all.size() < 5) all.push_back(std::move(e));
+    }
+  }
+  return all;
+}
+
+void LoadRun::close_all(std::chrono::seconds limit) {
+  std::vector<std::future<void>> done;
+  for (auto& w : workers_) done.push_back(w->close_all());
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (auto& f : done) f.wait_until(deadline);
+}
+
+void LoadRun::stop() {
+  for (auto& w : workers_) w->stop();
+}
+
+void LoadRun::start_handshakes(uint32_t concurrency, Transport transport, int64_t deadline_ns) {
+  auto threads = static_cast<uint32_t>(workers_.size());
+  for (uint32_t w = 0; w < threads; ++w) {
+    uint32_t share = concurrency / threads + (w < concurrency % threads ? 1 : 0);
+    if (share > 0) workers_[w]->start_handshakes(share, transport, deadline_ns);
+  }
+}
+
+HandshakeCounters LoadRun::end_handshakes() {
+  std::vector<std::future<HandshakeCounters>> parts;
+  for (auto& w : workers_) parts.push_back(w->end_handshakes());
+  HandshakeCounters total;
+  for (auto& p : parts) total.merge(p.get());
+  return total;
+}
+
+// One measured step: `rate` msgs/s for `seconds`, then the drain.
+StepResult LoadRun::run_step(uint32_t id, double rate, double seconds) {
+  uint32_t threads = options_.threads;
+  auto step = std::make_shared<Step>();
+  step->id = id;
+  step->threads = threads;
+  step->rate_per_thread = rate / threads;
+  step->per_thread_total = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(step->rate_per_thread * seconds)));
+  step->tracking = std::vector<std::atomic<uint8_t>>(step->per_thread_total * threads);
+  uint64_t total = step->per_thread_total * threads;
+
+  ResourceWindow window(options_.pid);
+  window.begin();
+  step->start_ns = now_ns() + 20'000'000;
+  int64_t start = step->start_ns;
+  for (auto& w : workers_) {
+    w->reset_step_counters();
+    w->start_step(step);
+  }
+
+  // Sending: until every worker has scheduled its share, or well past the window.
+  auto planned_end = start + static_cast<int64_t>(seconds * 1e9);
+  while (sum(&LiveCounters::attempted) < total && now_ns() < planned_end + 5'000'000'000LL) {
+    window.poll();
+    std::this_thread::sleep_for(poll_period);
+  }
+  window.mark_busy_end();
+  // Draining: until every sent message is acknowledged and delivered (or refused), or timeout.
+  auto drain_deadline = std::max(now_ns(), planned_end) + static_cast<int64_t>(options_.drain_s * 1e9);
+  while (now_ns() < drain_deadline) {
+    uint64_t sent = sum(&LiveCounters::sent);
+    uint64_t acks = sum(&LiveCounters::acks);
+    uint64_t done = sum(&LiveCounters::delivered) + sum(&LiveCounters::failed_acks);
+    if (sum(&LiveCounters::attempted) >= total && acks >= sent && done >= sent) break;
+    window.poll();
+    std::this_thread::sleep_for(1ms);
+  }
+
+  StepCounters counters;
+  std::vector<std::future<StepCounters>> parts;
+  for (auto& w : workers_) parts.push_back(w->end_step());
+  for (auto& p : parts) counters.merge(p.get());
+
+  StepResult r;
+  window.end(r.server, r.generator);
+  r.other_cores = window.other_cores(r.server, r.generator);
+  r.step = id;
+  r.target_rate = rate;
+  r.attempted = counters.attempted;
+  r.sent = counters.sent;
+  r.skipped = counters.skipped;
+  r.acked = counters.acked;
+  r.failed_acks = counters.failed_acks;
+  r.delivered = counters.delivered;
+  r.duplicated = counters.duplicated;
+  r.misrouted = counters.misrouted;
+  r.echoes = counters.echoes;
+  r.late = counters.late;
+  r.foreign = counters.foreign;
+  r.error_events = counters.error_events;
+  r.disconnects = counters.disconnects;
+  r.errors = counters.error_samples;
+  for (const auto& flag : step->tracking) {
+    uint8_t bits = flag.load(std::memory_order_relaxed);
+    if (!(bits & track::sent)) continue;
+    if (!(bits & (track::ack_ok | track::ack_failed))) ++r.unacked;
+    if (!(bits & track::delivered) && !(bits & track::ack_failed)) ++r.lost;
+  }
+  r.send_seconds = counters.last_send_ns > start ? seconds_between(start, counters.last_send_ns) : 0;
+  r.achieved_rate = static_cast<double>(r.sent) / std::max(seconds, r.send_seconds);
+  double delivery_window = counters.last_delivery_ns > start ? seconds_between(start, counters.last_delivery_ns) : 0;
+  r.delivered_throughput = static_cast<double>(r.delivered) / std::max(seconds, delivery_window);
+  r.ack = summarize(counters.ack_latency);
+  r.delivery = summarize(counters.delivery_latency);
+  if (r.sent > 0) {
+    r.server_cpu_us_per_msg = r.server.sampled ? r.server.cpu_s * 1e6 / static_cast<double>(r.sent) : 0;
+    r.generator_cpu_us_per_msg = r.generator.cpu_s * 1e6 / static_cast<double>(r.sent);
+  }
+  judge_cpu(r.generator, r.server, threads, r.generator_limited, r.machine_saturated);
+  return r;
+}
+
+// Waits until no receive_message has arrived for a while (a failed step may leave a backlog
+// in the server that would spoil the next step).
+void LoadRun::quiesce(int64_t deadline_ns) {
+  uint64_t last = sum(&LiveCounters::received);
+  auto quiet_since = now_ns();
+  while (now_ns() < deadline_ns) {
+    std::this_thread::sleep_for(50ms);
+    uint64_t now_received = sum(&LiveCounters::received);
+    if (now_received != last) {
+      last = now_received;
+      quiet_since = now_ns();
+    } else if (now_ns() - quiet_since > 500'000'000) {
+      return;
+    }
+  }
+}
+
+}  // namespace parley_bench

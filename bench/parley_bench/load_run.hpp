@@ -1,0 +1,73 @@
+// One run of the generator: the users with their tokens, the target, the worker threads, and the
+// operations the modes are made of (connect everyone, run one measured step, handshake loops).
+// Driven from the main thread; the workers do the I/O.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+#include "report.hpp"
+#include "resources.hpp"
+#include "worker.hpp"
+
+namespace parley_bench {
+
+class LoadRun {
+ public:
+  explicit LoadRun(const Options& options);
+
+  bool prepare(std::string& error);
+
+  void start_workers();
+
+  RunInfo info() const;
+
+  // The sum over workers of one live counter, e.g. sum(&LiveCounters::delivered).
+  template <typename F>
+  uint64_t sum(F field) const {
+    uint64_t total = 0;
+    for (const auto& w : workers_) total += (w->live().*field).load(std::memory_order_relaxed);
+    return total;
+  }
+
+  struct ConnectOutcome {
+    uint64_t connected = 0;
+    uint64_t failed = 0;
+    double seconds = 0;
+    bool timed_out = false;
+  };
+
+  // Opens `count` connections, connection i as user i % users, on worker i % threads.
+  ConnectOutcome connect(uint32_t count, uint32_t concurrency, ResourceWindow* window);
+
+  std::vector<std::string> connection_errors();
+
+  void close_all(std::chrono::seconds limit);
+
+  void stop();
+
+  void start_handshakes(uint32_t concurrency, Transport transport, int64_t deadline_ns);
+
+  HandshakeCounters end_handshakes();
+
+  // One measured step: `rate` msgs/s for `seconds`, then the drain.
+  StepResult run_step(uint32_t id, double rate, double seconds);
+
+  // Waits until no receive_message has arrived for a while (a failed step may leave a backlog
+  // in the server that would spoil the next step).
+  void quiesce(int64_t deadline_ns);
+
+  const Options& options() const { return options_; }
+  const RunShared& shared() const { return shared_; }
+
+ private:
+  const Options& options_;
+  RunShared shared_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::string started_at_;
+};
+
+}  // namespace parley_bench
