@@ -34,7 +34,7 @@ for target in build-fuzz/fuzz_*; do
   cp -r "$corpus"/. "$work"/ 2>/dev/null || true
   "$target" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$work" >"$work.log" 2>&1 || {
     echo "FAILED: $name"; tail -40 "$work.log"; exit 1; }
-  echo "$name: $(grep -Eo '#[0-9]+ +DONE.*' "$work.log" | tail -1)"
+  echo "$name: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$work.log" | tail -1)s, no crash"
   rm -rf "$work" "$work.log"
 done
 echo "all tests passed"

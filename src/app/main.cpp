@@ -1,5 +1,7 @@
 // parley: the chat server. Wires configuration, storage, the Socket.IO server, the chat
 // gateway and the HTTP API together, and shuts down gracefully on SIGINT/SIGTERM.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -73,7 +75,17 @@ sio::ServerOptions socketio_options(const Config& config) {
   return options;
 }
 
+// Every connection is a file descriptor: take all the process may have (the soft limit is
+// often 1024, far below what one event loop can serve).
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) spdlog::debug("open file limit raised to {}", limit.rlim_cur);
+}
+
 int serve(const Config& config) {
+  raise_open_file_limit();
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

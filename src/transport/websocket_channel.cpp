@@ -135,9 +135,13 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
         enqueue_control(ws::Opcode::pong, event.payload);
         return true;
       case Kind::close:
-        // The peer ends it: answer with its code (or normal), then close the socket.
-        close_with(event.close_code ? event.close_code : ws::close_normal);
         peer_closed_ = true;
+        if (close_sent_) {
+          finish(false);  // the answer to our close frame: the handshake is complete
+        } else {
+          // The peer ends it: answer with its code (or normal), then close the socket.
+          close_with(event.close_code ? event.close_code : ws::close_normal);
+        }
         return false;
       case Kind::pong:
       case Kind::none:
