@@ -29,10 +29,12 @@ NamespaceCore* ServerCore::find(std::string_view name) const {
 
 NamespaceCore::NamespaceCore(ServerCore& s, std::string n) : server(s), name(std::move(n)), loops(s.loops.size()) {}
 
+// A socket's own room (named by its id) is not kept in the room table: the socket table,
+// keyed by the same ids, answers for it. That saves a table entry per connection.
 void NamespaceCore::add(Socket& socket) {
   auto& state = loops[socket.loop()];
   state.sockets.emplace(socket.id(), &socket);
-  for (const auto& room : socket.rooms()) state.rooms[room].insert(&socket);
+  for (const auto& room : socket.rooms()) join(socket, room);
   count.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -44,6 +46,7 @@ void NamespaceCore::remove(Socket& socket) {
 }
 
 void NamespaceCore::join(Socket& socket, const std::string& room) {
+  if (room == socket.id()) return;
   loops[socket.loop()].rooms[room].insert(&socket);
 }
 
@@ -66,6 +69,7 @@ void NamespaceCore::for_each_local(std::size_t loop, const Audience& audience, F
     for (const auto& room : audience.rooms) {
       auto it = state.rooms.find(room);
       if (it != state.rooms.end()) targets.insert(targets.end(), it->second.begin(), it->second.end());
+      if (auto own = state.sockets.find(room); own != state.sockets.end()) targets.push_back(own->second);
     }
     if (audience.rooms.size() > 1) {
       std::sort(targets.begin(), targets.end());

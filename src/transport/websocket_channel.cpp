@@ -187,6 +187,12 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   }
 
   void on_written(beast::error_code ec, std::size_t count) {
+    if (closed_) {
+      // Ended while this write was in flight (its buffers were kept alive until now).
+      writing_ = false;
+      queue_.clear();
+      return;
+    }
     if (ec) {
       writing_ = false;
       queue_.clear();
@@ -230,7 +236,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   void finish(bool error) {
     if (closed_) return;
     closed_ = true;
-    queue_.clear();
+    if (!writing_) queue_.clear();  // else the write in flight still reads from it
     close_timer_.reset();
     beast::error_code ec;
     socket_.close(ec);
