@@ -179,7 +179,7 @@ HandshakeCounters LoadRun::end_handshakes() {
 }
 
 // One measured step: `rate` msgs/s for `seconds`, then the drain.
-StepResult LoadRun::run_step(uint32_t id, double rate, double seconds) {
+StepResult LoadRun::run_step(uint32_t id, double rate, double seconds, double give_up_backlog_s) {
   uint32_t threads = options_.threads;
   auto step = std::make_shared<Step>();
   step->id = id;
@@ -200,18 +200,30 @@ StepResult LoadRun::run_step(uint32_t id, double rate, double seconds) {
 
   // Sending: until every worker has scheduled its share, or well past the window.
   auto planned_end = start + static_cast<int64_t>(seconds * 1e9);
+  bool gave_up = false;
+  auto backlog_limit = static_cast<uint64_t>(std::max(1000.0, rate * give_up_backlog_s));
   while (sum(&LiveCounters::attempted) < total && now_ns() < planned_end + 5'000'000'000LL) {
     window.poll();
     std::this_thread::sleep_for(poll_period);
+    if (give_up_backlog_s > 0) {
+      uint64_t sent = sum(&LiveCounters::sent);
+      uint64_t done = sum(&LiveCounters::delivered) + sum(&LiveCounters::failed_acks);
+      if (sent > done + backlog_limit) {
+        gave_up = true;
+        for (auto& w : workers_) w->stop_sending();
+        break;
+      }
+    }
   }
   window.mark_busy_end();
   // Draining: until every sent message is acknowledged and delivered (or refused), or timeout.
-  auto drain_deadline = std::max(now_ns(), planned_end) + static_cast<int64_t>(options_.drain_s * 1e9);
+  auto drain_from = gave_up ? now_ns() : std::max(now_ns(), planned_end);
+  auto drain_deadline = drain_from + static_cast<int64_t>(options_.drain_s * 1e9);
   while (now_ns() < drain_deadline) {
     uint64_t sent = sum(&LiveCounters::sent);
     uint64_t acks = sum(&LiveCounters::acks);
     uint64_t done = sum(&LiveCounters::delivered) + sum(&LiveCounters::failed_acks);
-    if (sum(&LiveCounters::attempted) >= total && acks >= sent && done >= sent) break;
+    if ((gave_up || sum(&LiveCounters::attempted) >= total) && acks >= sent && done >= sent) break;
     window.poll();
     std::this_thread::sleep_for(1ms);
   }
@@ -222,6 +234,7 @@ StepResult LoadRun::run_step(uint32_t id, double rate, double seconds) {
   for (auto& p : parts) counters.merge(p.get());
 
   StepResult r;
+  r.stopped_early = gave_up;
   window.end(r.server, r.generator);
   r.other_cores = window.other_cores(r.server, r.generator);
   r.step = id;

@@ -53,8 +53,10 @@ class LoadRun {
 
   HandshakeCounters end_handshakes();
 
-  // One measured step: `rate` msgs/s for `seconds`, then the drain.
-  StepResult run_step(uint32_t id, double rate, double seconds);
+  // One measured step: `rate` msgs/s for `seconds`, then the drain. With `give_up_backlog_s`,
+  // sending stops early once more than that many seconds' worth of messages are undelivered
+  // (the step has failed anyway, and a huge backlog would spoil the next steps).
+  StepResult run_step(uint32_t id, double rate, double seconds, double give_up_backlog_s = 0);
 
   // Waits until no receive_message has arrived for a while (a failed step may leave a backlog
   // in the server that would spoil the next step).

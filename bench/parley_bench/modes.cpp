@@ -35,6 +35,7 @@ void judge_step(StepResult& r, std::optional<double> p99_bound_ms) {
   add(r.error_events, "error events");
   add(r.skipped, "not sent (backpressure)");
   add(r.disconnects, "disconnects");
+  if (r.stopped_early) reasons.emplace_back("stopped early: over a second's worth of messages undelivered");
   if (p99_bound_ms && r.delivery.p99_ms > *p99_bound_ms) {
     char text[96];
     std::snprintf(text, sizeof text, "p99 %.1f ms > %.0f ms", r.delivery.p99_ms, *p99_bound_ms);
@@ -114,7 +115,7 @@ int run_max(LoadRun& bench, const std::string& command_line) {
   print_step_line_header(std::cout);
 
   auto run = [&](double r) {
-    auto step = bench.run_step(++step_id, r, o.step_duration_s);
+    auto step = bench.run_step(++step_id, r, o.step_duration_s, std::max(1.0, 10 * o.p99_ms / 1000));
     judge_step(step, o.p99_ms);
     print_step_line(std::cout, step);
     std::cout.flush();

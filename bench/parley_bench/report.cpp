@@ -154,6 +154,7 @@ std::string step_json(const StepResult& s) {
       .field("generator_limited", s.generator_limited)
       .field("machine_saturated", s.machine_saturated)
       .field("other_cores", s.other_cores)
+      .field("stopped_early", s.stopped_early)
       .field("passed", s.passed)
       .field("verdict", s.verdict)
       .strings("errors", s.errors)

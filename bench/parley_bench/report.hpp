@@ -57,6 +57,7 @@ struct StepResult {
   double generator_cpu_us_per_msg = 0;
   bool generator_limited = false;  // the generator used (nearly) all of its threads
   bool machine_saturated = false;  // generator + server used (nearly) every core
+  bool stopped_early = false;  // `max` gave up on the step: its backlog passed a second's worth
   bool passed = true;
   std::string verdict;  // why a step failed, for `max`
   double other_cores = 0;  // what everything else on the machine used while sending

@@ -552,6 +552,13 @@ void Worker::start_step(std::shared_ptr<Step> step) {
   net::post(impl_->io, [impl = impl_.get(), step = std::move(step)]() mutable { impl->start_step(std::move(step)); });
 }
 
+void Worker::stop_sending() {
+  net::post(impl_->io, [impl = impl_.get()] {
+    impl->sending = false;
+    impl->send_timer.cancel();
+  });
+}
+
 std::future<StepCounters> Worker::end_step() {
   auto done = std::make_shared<std::promise<StepCounters>>();
   net::post(impl_->io, [impl = impl_.get(), done] { done->set_value(impl->end_step()); });

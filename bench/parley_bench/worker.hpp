@@ -115,6 +115,7 @@ class Worker {
   std::future<void> close_all();
 
   void start_step(std::shared_ptr<Step> step);
+  void stop_sending();  // the step goes on (acks and deliveries still count), nothing more is sent
   std::future<StepCounters> end_step();
 
   // Connect, wait for CONNECT, close, repeat, `concurrency` at a time, until `deadline_ns`.
