@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <fstream>
@@ -12,6 +11,8 @@
 #include <simdjson.h>
 
 #include "sio/json.hpp"
+#include "util/base64.hpp"
+#include "util/uuid.hpp"
 
 namespace parley_bench {
 
@@ -37,48 +38,23 @@ std::vector<User> load_users(const std::string& path) {
   return users;
 }
 
-std::string random_uuid() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) throw std::runtime_error("RAND_bytes failed");
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[b[i] >> 4];
-    out += hex[b[i] & 0x0f];
-  }
-  return out;
-}
-
 std::vector<User> make_random_users(uint32_t count, std::string_view prefix) {
   std::vector<User> users;
   users.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    users.push_back(User{random_uuid(), std::string(prefix) + " " + std::to_string(i + 1), {}});
+    users.push_back(User{sio::util::uuid_v4(), std::string(prefix) + " " + std::to_string(i + 1), {}});
   }
   return users;
 }
 
+namespace {
+// Base64url without padding, as JWTs use it.
 std::string base64url(std::string_view bytes) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += alphabet[(acc << (6 - bits)) & 0x3f];
+  sio::util::base64url_append(bytes, out);
   return out;
 }
+}  // namespace
 
 std::string mint_token(std::string_view secret, std::string_view sub, std::string_view name, int64_t now_s) {
   static constexpr int64_t ten_years_s = 10LL * 365 * 24 * 3600;

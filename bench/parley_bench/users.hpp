@@ -22,9 +22,6 @@ std::vector<User> load_users(const std::string& path);
 // `count` users with random version-4 UUIDs, named "<prefix> <n>".
 std::vector<User> make_random_users(uint32_t count, std::string_view prefix);
 
-// A random version-4 UUID in its canonical lowercase form.
-std::string random_uuid();
-
 // An HS256 JWT {"sub", "name", "iat", "exp"} signed with `secret`; `exp` is ten years on.
 std::string mint_token(std::string_view secret, std::string_view sub, std::string_view name, int64_t now_s);
 
@@ -33,8 +30,5 @@ void ensure_tokens(std::vector<User>& users, std::string_view secret);
 
 // [{"id","name"(,"token")}], one user a line.
 void write_users(const std::string& path, const std::vector<User>& users);
-
-// Base64url without padding, as JWTs use it.
-std::string base64url(std::string_view bytes);
 
 }  // namespace parley_bench

@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "util/base64.hpp"
+
 namespace parley::auth {
 namespace {
 
@@ -22,55 +24,8 @@ namespace {
 constexpr std::size_t max_token_length = 16 * 1024;
 constexpr std::size_t signature_length = 32;  // SHA-256
 
-constexpr std::string_view url_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-constexpr std::array<int, 256> make_url_values() {
-  std::array<int, 256> table{};
-  for (int& value : table) value = -1;
-  for (std::size_t i = 0; i < url_alphabet.size(); ++i) {
-    table[static_cast<unsigned char>(url_alphabet[i])] = static_cast<int>(i);
-  }
-  return table;
-}
-constexpr std::array<int, 256> url_values = make_url_values();
-
-// JWS uses base64url without padding (RFC 7515 §2). Padding, whitespace and the standard
-// alphabet's '+' and '/' are refused, and so are non-zero unused bits in the last symbol: every
-// byte string then has exactly one encoding, so a signature cannot be re-spelled.
-std::optional<std::string> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  std::uint32_t bits = 0;
-  int bit_count = 0;
-  for (const char c : text) {
-    const int value = url_values[static_cast<unsigned char>(c)];
-    if (value < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(value);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
-    }
-  }
-  if ((bits & ((1u << bit_count) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
-void base64url_append(std::string_view bytes, std::string& out) {
-  std::uint32_t bits = 0;
-  int bit_count = 0;
-  for (const char c : bytes) {
-    bits = (bits << 8) | static_cast<unsigned char>(c);
-    bit_count += 8;
-    while (bit_count >= 6) {
-      bit_count -= 6;
-      out.push_back(url_alphabet[(bits >> bit_count) & 0x3F]);
-    }
-  }
-  if (bit_count > 0) out.push_back(url_alphabet[(bits << (6 - bit_count)) & 0x3F]);
-}
+using sio::util::base64url_append;
+using sio::util::base64url_decode;
 
 std::array<unsigned char, signature_length> hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, signature_length> mac{};

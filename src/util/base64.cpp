@@ -95,4 +95,52 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view url_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::array<int, 256> make_url_values() {
+  std::array<int, 256> table{};
+  for (int& value : table) value = -1;
+  for (std::size_t i = 0; i < url_alphabet.size(); ++i) table[static_cast<unsigned char>(url_alphabet[i])] = static_cast<int>(i);
+  return table;
+}
+constexpr std::array<int, 256> url_values = make_url_values();
+
+}  // namespace
+
+void base64url_append(std::string_view bytes, std::string& out) {
+  std::uint32_t bits = 0;
+  int bit_count = 0;
+  for (const char c : bytes) {
+    bits = (bits << 8) | static_cast<unsigned char>(c);
+    bit_count += 8;
+    while (bit_count >= 6) {
+      bit_count -= 6;
+      out.push_back(url_alphabet[(bits >> bit_count) & 0x3F]);
+    }
+  }
+  if (bit_count > 0) out.push_back(url_alphabet[(bits << (6 - bit_count)) & 0x3F]);
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  std::uint32_t bits = 0;
+  int bit_count = 0;
+  for (const char c : text) {
+    const int value = url_values[static_cast<unsigned char>(c)];
+    if (value < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(value);
+    bit_count += 6;
+    if (bit_count >= 8) {
+      bit_count -= 8;
+      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
+    }
+  }
+  if ((bits & ((1u << bit_count) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
 }  // namespace sio::util

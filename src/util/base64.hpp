@@ -18,4 +18,11 @@ std::optional<std::string> base64_decode(std::string_view text);
 // Returns false (with `out` unchanged) when `text` is not valid base64.
 bool base64_decode_append(std::string_view text, std::string& out);
 
+// Base64url without padding (RFC 4648 section 5), as JWTs and our ids use it.
+void base64url_append(std::string_view bytes, std::string& out);
+// Strict: no padding, no whitespace, no '+' or '/', and the unused bits of the last symbol must
+// be zero, so that every byte string has exactly one encoding (a JWT signature cannot be
+// re-spelled).
+std::optional<std::string> base64url_decode(std::string_view text);
+
 }  // namespace sio::util

@@ -18,7 +18,7 @@ TEST(Users, MintsTheSameTokenAsOtherHs256Implementations) {
 
 TEST(Users, RandomUuidsAreVersion4) {
   std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
-  for (int i = 0; i < 100; ++i) EXPECT_TRUE(std::regex_match(random_uuid(), uuid));
+  for (const auto& user : make_random_users(100, "U")) EXPECT_TRUE(std::regex_match(user.id, uuid)) << user.id;
 }
 
 TEST(Users, WriteThenLoadKeepsEverything) {
