@@ -11,13 +11,21 @@ constexpr Clock::duration max_backoff = std::chrono::seconds(2);
 constexpr auto connect_timeout = std::chrono::seconds(2);
 }  // namespace
 
-Link::Link(std::string url, std::string role, std::function<void(Connection&)> setup)
-    : url_(std::move(url)), role_(std::move(role)), setup_(std::move(setup)), backoff_(first_backoff) {}
+Link::Link(std::string url, std::string role, std::function<void(Connection&)> setup, LinkGroup& group)
+    : url_(std::move(url)), role_(std::move(role)), setup_(std::move(setup)), backoff_(first_backoff), group_(group) {}
+
+Clock::time_point Link::retry_at() const {
+  if (conn_) return Clock::time_point::max();
+  if (group_.connects.load(std::memory_order_acquire) != group_connects_at_failure_) return Clock::time_point::min();
+  return retry_at_;
+}
 
 Connection* Link::get() {
   if (conn_ && !conn_->alive()) drop("the server closed the connection");
   if (conn_) return conn_.get();
-  if (Clock::now() < retry_at_) return nullptr;
+  if (Clock::now() < retry_at()) return nullptr;
+  // Read before the attempt: a connect by another link during it still counts as news after it.
+  auto connects_before = group_.connects.load(std::memory_order_acquire);
   try {
     auto conn = std::make_unique<Connection>(url_, connect_timeout);
     setup_(*conn);
@@ -27,8 +35,10 @@ Connection* Link::get() {
     reported_down_ = true;
     retry_at_ = Clock::now() + backoff_;
     backoff_ = std::min(backoff_ * 2, max_backoff);
+    group_connects_at_failure_ = connects_before;
     return nullptr;
   }
+  group_.connects.fetch_add(1, std::memory_order_acq_rel);
   if (reported_down_) spdlog::info("PostgreSQL {}: connected again", role_);
   reported_down_ = false;
   backoff_ = first_backoff;
@@ -40,6 +50,7 @@ void Link::drop(const std::string& why) {
   conn_.reset();
   up_ = false;
   retry_at_ = Clock::now();
+  group_connects_at_failure_ = group_.connects.load(std::memory_order_acquire);
   if (!reported_down_) spdlog::warn("PostgreSQL {}: connection lost ({}); reconnecting", role_, why);
   reported_down_ = true;
 }

@@ -70,9 +70,9 @@ class PostgresStore final : public Store {
       : url_(std::move(url)),
         writes_(max_queued),
         reads_(max_queued),
-        writer_link_(url_, "writer", [](pg::Connection& db) { prepare_writer(db, io_deadline()); }) {
+        writer_link_(url_, "writer", [](pg::Connection& db) { prepare_writer(db, io_deadline()); }, links_) {
     for (std::size_t i = 0; i < reader_count; ++i) {
-      readers_.push_back(std::make_unique<pg::Link>(url_, "reader " + std::to_string(i + 1), prepare_reader));
+      readers_.push_back(std::make_unique<pg::Link>(url_, "reader " + std::to_string(i + 1), prepare_reader, links_));
     }
     // Connected before the threads start, so that the store is ready as soon as it is open.
     writer_link_.get();
@@ -258,6 +258,7 @@ class PostgresStore final : public Store {
   std::string url_;
   WorkQueue<std::unique_ptr<StoreWrite>> writes_;
   WorkQueue<ReadJob> reads_;
+  pg::LinkGroup links_;  // before the links, which refer to it
   pg::Link writer_link_;
   std::vector<std::unique_ptr<pg::Link>> readers_;
   ConversationCache conversations_;  // writer thread only
