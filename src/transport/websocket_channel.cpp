@@ -2,12 +2,16 @@
 // the HTTP upgrade; the frames after it go through our framing code (websocket_frame.hpp)
 // on the bare TCP socket, for two reasons Beast's stream cannot serve:
 // - writes: every message queued by the time a write starts leaves in one system call (Beast
-//   writes one message per call: the broadcast-heavy chat path paid a syscall per message);
+//   writes one message per call: the broadcast-heavy chat path paid a syscall per message), and
+//   a write starts only after the handler that queued the first message has returned, so that
+//   what one handler sends to a connection (an ack and a broadcast, a batch of deliveries) leaves
+//   together;
 // - memory: an idle connection holds no read buffer (it waits for readability and then reads
 //   into its loop's shared buffer), where Beast keeps buffers and state of several KB.
 #include <array>
 #include <vector>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -43,7 +47,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   void send(std::shared_ptr<const std::string> data, bool binary) override {
     if (closing_ || closed_) return;
     queue_.push_back({std::move(data), binary ? ws::Opcode::binary : ws::Opcode::text});
-    if (!writing_) write_next();
+    if (!writing_) write_soon();
   }
 
   void close() override { close_with(ws::close_normal); }
@@ -155,10 +159,21 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   void enqueue_control(ws::Opcode opcode, std::string_view payload) {
     if (closed_ || close_sent_) return;
     queue_.push_back({std::make_shared<const std::string>(payload), opcode});
-    if (!writing_) write_next();
+    if (!writing_) write_soon();
+  }
+
+  // Starts a write once the running handler returns: whatever else it queues joins this write.
+  void write_soon() {
+    writing_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->write_next(); });
   }
 
   void write_next() {
+    if (closed_) {  // ended while a write was due
+      writing_ = false;
+      queue_.clear();
+      return;
+    }
     if (queue_.empty()) {
       writing_ = false;
       if (close_sent_) after_close_sent();
@@ -213,7 +228,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     protocol_error_ = code != ws::close_normal;
     std::string frame_payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
     queue_.push_back({std::make_shared<const std::string>(std::move(frame_payload)), ws::Opcode::close});
-    if (!writing_) write_next();
+    if (!writing_) write_soon();
   }
 
   // Our close frame is out. If the peer already closed, we are done; else give it a moment
@@ -252,7 +267,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   std::vector<std::uint8_t> headers_;
   std::shared_ptr<Handler> handler_;
   std::unique_ptr<asio::steady_timer> close_timer_;
-  bool writing_ = false;
+  bool writing_ = false;       // a write is in flight or due
   bool closing_ = false;       // a close frame is queued
   bool close_sent_ = false;    // it has been handed to the socket
   bool peer_closed_ = false;   // the peer sent its close frame
