@@ -27,8 +27,8 @@ namespace {
 using parley::config::Config;
 
 std::unique_ptr<parley::store::Store> open_store(const Config& config) {
-  if (config.uses_postgres()) return parley::store::open_postgres(config.database_url);
-  return parley::store::open_sqlite(config.sqlite_path(), config.sqlite_synchronous);
+  if (config.uses_postgres()) return parley::store::open_postgres(config.database_url, config.commit_delay);
+  return parley::store::open_sqlite(config.sqlite_path(), config.sqlite_synchronous, config.commit_delay);
 }
 
 std::string jwt_secret(const Config& config) {

@@ -49,6 +49,8 @@ constexpr Setting settings[] = {
     {"REJECT_WITH_CONNECT_ERROR", "--reject-with-connect-error", "", "false",
      "Refuse bad tokens with CONNECT_ERROR instead of connect, error, disconnect"},
     {"SQLITE_SYNCHRONOUS", "--sqlite-synchronous", "MODE", "FULL", "FULL or NORMAL"},
+    {"COMMIT_DELAY_US", "--commit-delay-us", "MICROSECONDS", "500",
+     "While busy, how long the database writer waits for more messages to join a commit (0-100000)"},
     {"PARLEY_THREADS", "--threads", "N", "0", "Event-loop threads (0: one per core)"},
     {"PARLEY_STATIC_DIR", "--static-dir", "DIR", "built-in", "Directory of the web client's files"},
     {"HANDSHAKE_RATE", "--handshake-rate", "N", "20",
@@ -212,6 +214,12 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.sqlite_synchronous = mode == "full" ? "FULL" : "NORMAL";
       } else {
         expected = "FULL or NORMAL";
+      }
+    } else if (key == "COMMIT_DELAY_US") {
+      if (const auto delay = parse_unsigned(text, 100'000)) {
+        config.commit_delay = std::chrono::microseconds(*delay);
+      } else {
+        expected = "a number of microseconds, 0-100000";
       }
     } else if (key == "PARLEY_THREADS") {
       // A bound that catches typos long before the kernel's thread limit does.

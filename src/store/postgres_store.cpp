@@ -66,8 +66,9 @@ using ReadJob = std::function<void(pg::Link&)>;
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(std::string url)
+  PostgresStore(std::string url, std::chrono::microseconds commit_delay)
       : url_(std::move(url)),
+        commit_delay_(commit_delay),
         writes_(max_queued),
         reads_(max_queued),
         writer_link_(url_, "writer", [](pg::Connection& db) { prepare_writer(db, io_deadline()); }, links_) {
@@ -204,7 +205,9 @@ class PostgresStore final : public Store {
 
   void write_loop() {
     for (;;) {
-      auto batch = writes_.take(max_batch, writer_link_.retry_at());
+      auto gather = last_batch_ > 1 ? commit_delay_ : std::chrono::microseconds::zero();
+      auto batch = writes_.take(max_batch, writer_link_.retry_at(), gather);
+      last_batch_ = batch.size();
       if (batch.empty()) {
         if (writes_.finished()) return;
         writer_link_.get();  // a reconnection attempt is due
@@ -256,6 +259,8 @@ class PostgresStore final : public Store {
   }
 
   std::string url_;
+  std::chrono::microseconds commit_delay_;
+  std::size_t last_batch_ = 0;  // writer thread only
   WorkQueue<std::unique_ptr<StoreWrite>> writes_;
   WorkQueue<ReadJob> reads_;
   pg::LinkGroup links_;  // before the links, which refer to it
@@ -273,9 +278,9 @@ class PostgresStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_postgres(const std::string& url) {
+std::unique_ptr<Store> open_postgres(const std::string& url, std::chrono::microseconds commit_delay) {
   migrate_postgres(url);
-  return std::make_unique<PostgresStore>(url);
+  return std::make_unique<PostgresStore>(url, commit_delay);
 }
 
 int migrate_postgres(const std::string& url) {

@@ -100,7 +100,8 @@ using ReadJob = std::function<void(Reader&)>;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, std::string synchronous) : path_(std::move(path)) {
+  SqliteStore(std::string path, std::string synchronous, std::chrono::microseconds commit_delay)
+      : path_(std::move(path)), commit_delay_(commit_delay) {
     {
       sqlite::Connection db(path_, synchronous);
       sqlite::migrate(db);
@@ -270,8 +271,10 @@ class SqliteStore final : public Store {
 
   void write_loop() {
     for (;;) {
-      auto batch = writer_.take(max_batch);
+      auto gather = last_batch_ > 1 ? commit_delay_ : std::chrono::microseconds::zero();
+      auto batch = writer_.take(max_batch, WriteQueue::Clock::time_point::max(), gather);
       if (batch.empty()) return;
+      last_batch_ = batch.size();
       std::vector<std::string> errors(batch.size());
       std::string batch_error;
       // Jobs almost never fail: run the batch plainly first, and only when one does, undo it
@@ -335,18 +338,22 @@ class SqliteStore final : public Store {
   std::string path_;
   std::unique_ptr<Writer> writer_state_;
   std::unique_ptr<Reader> reader_state_;
-  WorkQueue<std::shared_ptr<WriteJob>> writer_{max_queued};
+  using WriteQueue = WorkQueue<std::shared_ptr<WriteJob>>;
+  WriteQueue writer_{max_queued};
   WorkQueue<ReadJob> reader_{max_queued};
   std::thread writer_thread_;
+  std::chrono::microseconds commit_delay_;
+  std::size_t last_batch_ = 0;  // writer thread only
   std::thread reader_thread_;
   bool closed_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& synchronous) {
+std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& synchronous,
+                                   std::chrono::microseconds commit_delay) {
   try {
-    return std::make_unique<SqliteStore>(path, synchronous);
+    return std::make_unique<SqliteStore>(path, synchronous, commit_delay);
   } catch (const sqlite::Error& e) {
     throw std::runtime_error(std::string("SQLite: ") + e.what());
   }

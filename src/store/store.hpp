@@ -3,6 +3,7 @@
 // appends are group-committed: a callback reporting success means the message is durable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,6 +13,13 @@
 #include <vector>
 
 namespace parley::store {
+
+// How long a store's writer, once busy (its last batch held more than one write), waits for more
+// writes to join the next batch before committing it. The costs of a commit (the fsync, the
+// pages every transaction rewrites, the wake-ups) are per batch: at 10,000 msgs/s, 500 us cuts
+// the server's CPU per message by about a quarter for well under a millisecond of latency. An
+// idle writer never waits: a lone message is committed at once.
+constexpr std::chrono::microseconds default_commit_delay{500};
 
 struct User {
   std::string id;    // a UUID

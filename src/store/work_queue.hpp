@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace parley::store {
@@ -32,13 +33,21 @@ class WorkQueue {
 
   // Waits until there is work, the deadline passes or the queue stops, and returns up to `limit`
   // jobs: none after a timeout, and none once stopped and drained (see finished()).
-  std::vector<Job> take(std::size_t limit, Clock::time_point deadline = Clock::time_point::max()) {
+  // With `gather` > 0, once there is work and fewer than `limit` jobs, waits that much longer for
+  // more to arrive (without being woken by each push) before taking them.
+  std::vector<Job> take(std::size_t limit, Clock::time_point deadline = Clock::time_point::max(),
+                        Clock::duration gather = Clock::duration::zero()) {
     std::unique_lock lock(mutex_);
     auto ready = [&] { return stopping_ || !jobs_.empty(); };
     if (deadline == Clock::time_point::max()) {
       ready_.wait(lock, ready);
     } else {
       ready_.wait_until(lock, deadline, ready);
+    }
+    if (gather > Clock::duration::zero() && !stopping_ && !jobs_.empty() && jobs_.size() < limit) {
+      lock.unlock();
+      std::this_thread::sleep_for(gather);
+      lock.lock();
     }
     std::vector<Job> batch;
     std::size_t n = std::min(limit, jobs_.size());

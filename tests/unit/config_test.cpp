@@ -218,7 +218,7 @@ TEST(ConfigParse, HelpListsEveryFlagWithDefaultAndEnvironmentName) {
         "JWT_SECRET", "--jwt-expires-in", "JWT_EXPIRES_IN", "1h", "--cors-origin", "CORS_ORIGIN",
         "--max-message-length", "MAX_MESSAGE_LENGTH", "5000", "--log-level", "LOG_LEVEL", "--auto-create-users",
         "--no-auto-create-users", "AUTO_CREATE_USERS", "--reject-with-connect-error", "REJECT_WITH_CONNECT_ERROR",
-        "--sqlite-synchronous", "SQLITE_SYNCHRONOUS", "FULL", "--threads", "PARLEY_THREADS", "--static-dir",
+        "--sqlite-synchronous", "SQLITE_SYNCHRONOUS", "FULL", "--commit-delay-us", "COMMIT_DELAY_US", "--threads", "PARLEY_THREADS", "--static-dir",
         "PARLEY_STATIC_DIR", "--handshake-rate", "HANDSHAKE_RATE", "--config", "PARLEY_CONFIG", "--version",
         "migrate"}) {
     EXPECT_NE(help.find(text), std::string::npos) << text << " missing from:\n" << help;
@@ -230,6 +230,20 @@ TEST(ConfigParse, HandshakeRateDefaultsOnAndCanBeTurnedOff) {
   EXPECT_EQ(parse({"parley", "--handshake-rate", "0"}, {}).config.handshake_rate, 0);
   EXPECT_EQ(parse({"parley"}, {{"HANDSHAKE_RATE", "500"}}).config.handshake_rate, 500);
   EXPECT_TRUE(parse({"parley", "--handshake-rate", "-1"}, {}).exit_now);
+}
+
+TEST(ConfigParse, CommitDelayIsBoundedMicroseconds) {
+  EXPECT_EQ(parse({"parley"}, {}).config.commit_delay, std::chrono::microseconds(500));
+  EXPECT_EQ(parse({"parley", "--commit-delay-us", "0"}, {}).config.commit_delay, std::chrono::microseconds(0));
+  EXPECT_EQ(parse({"parley"}, {{"COMMIT_DELAY_US", "2000"}}).config.commit_delay, std::chrono::microseconds(2000));
+  ::testing::internal::CaptureStderr();
+  const auto too_long = parse({"parley", "--commit-delay-us", "100001"}, {});
+  const auto negative = parse({"parley"}, {{"COMMIT_DELAY_US", "-5"}});
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(too_long.exit_now);
+  EXPECT_EQ(too_long.exit_code, 2);
+  EXPECT_TRUE(negative.exit_now);
+  EXPECT_NE(errors.find("COMMIT_DELAY_US"), std::string::npos) << errors;
 }
 
 TEST(ConfigParse, PrintsVersion) {
