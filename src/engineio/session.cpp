@@ -23,8 +23,20 @@ struct ChannelHandler final : WebSocketChannel::Handler {
   WebSocketChannel* channel;
 };
 
-std::shared_ptr<const transport::HttpRequest> without_body(transport::HttpRequest request) {
+// Headers that describe the opening request's own connection, not the client: hop-by-hop
+// (RFC 9110, 7.6.1) and the WebSocket handshake's. Meaningless after the handshake, and a
+// third of what an idle connection would keep of its request.
+bool describes_the_connection(std::string_view name) {
+  return name == "connection" || name == "upgrade" || name == "keep-alive" || name == "te" ||
+         name == "sec-websocket-key" || name == "sec-websocket-version" || name == "sec-websocket-extensions";
+}
+
+// What a session keeps of its opening request, for as long as it lives (the handshake data of
+// every socket on it): no body, no connection headers, no spare capacity.
+std::shared_ptr<const transport::HttpRequest> kept_request(transport::HttpRequest request) {
   request.body = std::string();
+  std::erase_if(request.headers, [](const auto& header) { return describes_the_connection(header.first); });
+  request.headers.shrink_to_fit();
   return std::make_shared<const transport::HttpRequest>(std::move(request));
 }
 
@@ -50,7 +62,7 @@ EngineSession::EngineSession(std::string id, std::size_t loop, boost::asio::io_c
     : id_(std::move(id)),
       loop_(loop),
       options_(options),
-      request_(without_body(std::move(request))),
+      request_(kept_request(std::move(request))),
       registry_(registry),
       heartbeat_(context) {
 }

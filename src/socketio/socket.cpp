@@ -72,9 +72,18 @@ void Socket::emit_with_ack(std::string_view event, Payload payload, std::chrono:
   client_->send(detail::encode_event(nsp_->name, event, std::move(payload), id, {}));
 }
 
+void Socket::on(std::string event, EventHandler handler) {
+  auto it = std::find_if(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == event; });
+  if (it != handlers_.end()) {
+    it->second = std::move(handler);
+  } else {
+    handlers_.emplace_back(std::move(event), std::move(handler));
+  }
+}
+
 void Socket::dispatch_event(const std::string& event, const Args& args, std::optional<std::uint64_t> ack_id) {
   Ack ack = ack_id ? detail::Client::make_ack(*this, *ack_id) : Ack();
-  auto it = handlers_.find(event);
+  auto it = std::find_if(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == event; });
   if (it != handlers_.end()) {
     auto handler = it->second;  // the handler may replace itself
     handler(*this, args, std::move(ack));

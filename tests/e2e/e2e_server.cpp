@@ -131,8 +131,9 @@ std::string all_byte_values() {
   return bytes;
 }
 
-// {"auth":..,"query":..,"header":..,"address":..,"transport":..}: what the server knows of
-// the client's handshake (query parameter `e2e`, header `x-e2e`).
+// {"auth":..,"query":..,"header":..,"address":..,"transport":..,"kept":[..]}: what the server
+// knows of the client's handshake (query parameter `e2e`, header `x-e2e`; `kept`: which headers
+// of the opening request's own connection it still holds, which should be none).
 std::string handshake_json(const sio::Socket& socket) {
   const auto& handshake = socket.handshake();
   std::string out = "{\"auth\":" + handshake.auth + ",\"query\":";
@@ -143,7 +144,15 @@ std::string handshake_json(const sio::Socket& socket) {
   out += ",\"address\":" + sio::json::quote(handshake.address());
   out += ",\"transport\":";
   out += socket.transport() == sio::TransportKind::websocket ? "\"websocket\"" : "\"polling\"";
-  out += '}';
+  out += ",\"kept\":[";
+  bool first = true;
+  for (const char* name : {"connection", "upgrade", "sec-websocket-key", "sec-websocket-version"}) {
+    if (!handshake.request->has_header(name)) continue;
+    if (!first) out += ',';
+    out += sio::json::quote(name);
+    first = false;
+  }
+  out += "]}";
   return out;
 }
 

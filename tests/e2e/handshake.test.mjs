@@ -34,6 +34,9 @@ for (const transport of ["polling", "websocket"]) {
         header: "header value",
         address: "127.0.0.1",
         transport,
+        // The opening request's connection headers (a WebSocket client sends upgrade,
+        // connection and sec-websocket-*) are not kept for the session's lifetime.
+        kept: [],
       });
     });
 

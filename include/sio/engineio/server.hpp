@@ -81,7 +81,8 @@ class Session {
   virtual std::size_t loop() const = 0;
   virtual TransportKind transport() const = 0;
   virtual bool is_open() const = 0;
-  // The request that opened the session: headers, query, remote address.
+  // The request that opened the session: headers, query, remote address. Without its body and
+  // the headers of its own connection (connection, upgrade, keep-alive, te, sec-websocket-*).
   virtual const transport::HttpRequest& request() const = 0;
   // The same, shareable (the Socket.IO layer keeps it in every socket's handshake).
   virtual std::shared_ptr<const transport::HttpRequest> shared_request() const = 0;

@@ -139,7 +139,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Application data; kept across a recovered session.
   std::any data;
 
-  void on(std::string event, EventHandler handler) { handlers_[std::move(event)] = std::move(handler); }
+  // Replaces the handler the event had, if any.
+  void on(std::string event, EventHandler handler);
   // Called for events that have no handler of their own.
   void on_any(EventHandler handler) { any_handler_ = std::move(handler); }
   void on_disconnect(DisconnectHandler handler) { on_disconnect_ = std::move(handler); }
@@ -203,7 +204,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool connected_ = false;
   bool recovered_ = false;
   std::vector<std::string> rooms_;
-  std::unordered_map<std::string, EventHandler> handlers_;
+  // A socket has a few handlers, on every connection: a vector is smaller than a hash table
+  // (about 200 bytes less per connection) and as fast to search at that size.
+  std::vector<std::pair<std::string, EventHandler>> handlers_;
   EventHandler any_handler_;
   DisconnectHandler on_disconnect_;
   std::uint64_t next_ack_id_ = 0;
