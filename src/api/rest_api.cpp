@@ -129,7 +129,7 @@ void RestApi::on_request(HttpRequest&& request, Responder respond) {
 std::optional<std::string> RestApi::authenticated_user(const HttpRequest& request) const {
   std::string token = auth::extract_bearer({}, request.header("authorization"));
   auto verified = jwt_.verify(token, now_seconds());
-  if (auto* claims = std::get_if<auth::Claims>(&verified)) return claims->sub;
+  if (auto* claims = std::get_if<auth::Claims>(&verified)) return chat::canonical_user_id(claims->sub);
   return std::nullopt;
 }
 

@@ -161,13 +161,14 @@ void ChatGateway::authenticate(sio::Socket& socket, sio::Namespace::Next next) {
     socket.data = ChatSession{};  // connects, then is told and dropped (the seed's way)
     return next(std::nullopt);
   }
-  ChatSession session{true, claims->sub, claims->exp ? *claims->exp * 1000 : INT64_MAX};
+  std::string user_id = canonical_user_id(claims->sub);
+  ChatSession session{true, user_id, claims->exp ? *claims->exp * 1000 : INT64_MAX};
   socket.data = session;
-  if (!options_.auto_create_users || users_.cached(claims->sub)) return next(std::nullopt);
+  if (!options_.auto_create_users || users_.cached(user_id)) return next(std::nullopt);
 
   // First sight of a user of another application: create it from the token's claims. A
   // database problem here is not the client's fault: it connects, and sends report it.
-  store::User user{claims->sub, claims->name.empty() ? short_name(claims->sub) : claims->name, {}, {}, now_ms()};
+  store::User user{user_id, claims->name.empty() ? short_name(user_id) : claims->name, {}, {}, now_ms()};
   store_.ensure_user(std::move(user), [this, next = std::move(next)](store::Result<store::User> result) {
     if (auto* stored = std::get_if<store::User>(&result)) users_.remember(*stored);
     next(std::nullopt);
@@ -209,7 +210,7 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
   if (!content) return reply.fail("Message content cannot be empty");
   if (auto error = content_error(*content, options_.max_message_length)) return reply.fail(*error);
 
-  store::NewMessage message{std::any_cast<ChatSession>(&socket.data)->user_id, std::string(*receiver_id),
+  store::NewMessage message{std::any_cast<ChatSession>(&socket.data)->user_id, canonical_user_id(*receiver_id),
                             std::string(*content), now_ms()};
   // Sender, then receiver, then the durable write, then delivery: each step may finish on a
   // store thread; everything it calls is thread-safe.
@@ -253,7 +254,7 @@ void ChatGateway::get_messages(sio::Socket& socket, const sio::Args& args, sio::
   std::size_t page = limit ? static_cast<std::size_t>(*limit) : options_.history_cap;
 
   std::string me = std::any_cast<ChatSession>(&socket.data)->user_id;
-  std::string other(*other_id);
+  std::string other = canonical_user_id(*other_id);
   users_.find(me, [this, reply, me, other, before, page](auto me_result) {
     auto* self = std::get_if<std::optional<UserInfo>>(&me_result);
     if (!self) return reply.fail("Failed to load messages");

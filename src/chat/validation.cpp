@@ -15,6 +15,15 @@ bool is_uuid(std::string_view s) {
   return true;
 }
 
+std::string canonical_user_id(std::string_view id) {
+  std::string out(id);
+  if (!is_uuid(id)) return out;
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 std::size_t count_characters(std::string_view utf8) {
   std::size_t n = 0;
   for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;  // count every byte that starts a character

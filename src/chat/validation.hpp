@@ -12,6 +12,11 @@ namespace parley::chat {
 // 8-4-4-4-12 hexadecimal digits, any case (as the seed's validation accepts).
 bool is_uuid(std::string_view text);
 
+// A user id as Parley keeps and compares it: a UUID in lower case (the seed's ids live in a
+// PostgreSQL uuid column, which compares them case-insensitively and returns them in lower
+// case); any other id as it is.
+std::string canonical_user_id(std::string_view id);
+
 // Unicode code points in valid UTF-8 text.
 std::size_t count_characters(std::string_view utf8);
 

@@ -154,7 +154,7 @@ export function mintToken(claims, { secret = SECRET, alg = "HS256", header = {} 
   return `${input}.${createHmac(hash, secret).update(input).digest("base64url")}`;
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 // A user known only from its token's claims (parley creates it on first connection).
 // Each call gives a new random UUID and a run-unique name.

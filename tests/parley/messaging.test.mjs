@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  ISO_MS, Clients, ack, history, record, send, startParley, tokenUser, waitForMatching,
+  ISO_MS, Clients, ack, history, mintToken, nowSeconds, record, send, startParley, tokenUser, waitForMatching,
 } from "./helpers.mjs";
 
 let server;
@@ -86,6 +86,23 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     await send(d2, dana.id, "second note");
     await marker;
     for (const s of seen) assert.deepEqual(s.map((x) => x.content), ["note to self", "second note"]);
+  });
+
+  test("user ids in upper case name the same users, as with the seed's uuid column", async () => {
+    const gina = tokenUser("Gina");
+    const hugo = tokenUser("Hugo");
+    // Gina's second socket carries a token whose sub is her id in upper case.
+    const ginaUpper = mintToken({ sub: gina.id.toUpperCase(), name: gina.name, iat: nowSeconds(), exp: nowSeconds() + 3600 });
+    const [g1, g2, h] = await Promise.all([
+      clients.connect(gina.token), clients.connect(ginaUpper), clients.connect(hugo.token),
+    ]);
+    const delivered = arrivals([g1, g2, h], "upper-case receiverId");
+    const { messageId } = await send(g2, hugo.id.toUpperCase(), "upper-case receiverId");
+    for (const [m] of await delivered) {
+      assert.deepEqual(m, expectedMessage(messageId, "upper-case receiverId", gina, hugo, m.createdAt));
+    }
+    const { list } = await history(h, { otherUserId: gina.id.toUpperCase() });
+    assert.deepEqual(list.map((m) => [m.id, m.senderId, m.receiverId]), [[messageId, gina.id, hugo.id]]);
   });
 
   test("content comes back exactly as sent (unicode, quotes, newlines, markup)", async () => {

@@ -5,6 +5,13 @@
 
 using namespace parley::chat;
 
+TEST(ChatValidation, UserIdsThatAreUuidsAreKeptInLowerCase) {
+  EXPECT_EQ(canonical_user_id("123E4567-E89B-42D3-A456-426614174ABC"), "123e4567-e89b-42d3-a456-426614174abc");
+  EXPECT_EQ(canonical_user_id("123e4567-e89b-42d3-a456-426614174abc"), "123e4567-e89b-42d3-a456-426614174abc");
+  EXPECT_EQ(canonical_user_id("User-ABC"), "User-ABC");  // not a UUID: as it came
+  EXPECT_EQ(canonical_user_id(""), "");
+}
+
 TEST(ChatValidation, UuidAcceptsAnyCaseAndRefusesOtherShapes) {
   EXPECT_TRUE(is_uuid("123e4567-e89b-42d3-a456-426614174000"));
   EXPECT_TRUE(is_uuid("123E4567-E89B-42D3-A456-426614174000"));
