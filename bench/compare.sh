@@ -6,9 +6,9 @@
 # the modes of parley-bench against each, and writes the JSON reports and a markdown table to
 # bench/results/ (latest.md).
 #
-#   bench/compare.sh                # about 25 minutes on a 2-core machine
+#   bench/compare.sh                # about 10 minutes on a 2-core machine
 #   QUICK=1 bench/compare.sh        # a shorter pass (fewer repeats, shorter steps)
-#   POSTGRES=0 bench/compare.sh     # SQLite only (about 12 minutes)
+#   POSTGRES=0 bench/compare.sh     # SQLite only (about half of that)
 #
 # Settings (environment): USERS (200), BENCH_THREADS (2: the generator's threads), MAX_BUDGET (90 s per max search),
 # STEP_SECONDS (5), REPEATS (2 max searches per target), FIXED_RATE (2000 msgs/s),
