@@ -1,3 +1,9 @@
+// Jobs almost never fail, so a batch is first sent plainly: BEGIN, every job's statements,
+// COMMIT, one sync. No savepoints: a savepoint per job is two more statements per write for the
+// server, and each one that writes becomes a subtransaction with an id of its own (beyond 64 in
+// one transaction PostgreSQL's snapshots slow down for every session). If a job's statement
+// fails there, the transaction is rolled back and the batch is run again as below.
+//
 // How a failure is contained. In pipeline mode the server skips everything after an error up
 // to the next sync point, and the transaction stays open in the failed state. The batch is
 // sent as one segment ending in COMMIT and a sync. When a job's statement fails, COMMIT is
@@ -56,11 +62,59 @@ void take_sync(Connection& db, Clock::time_point deadline) {
   out_of_step();
 }
 
-}  // namespace
+// The batch in one go without savepoints. nullopt when a job's statement failed: everything
+// was rolled back, and the batch must be run with savepoints to find out which jobs can stand.
+std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+  db.enter_pipeline();
+  std::vector<Expected> expected;
+  db.send(begin);
+  expected.push_back({Expected::Kind::control});
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    int statements = jobs[i]->send(db);
+    for (int s = 0; s < statements; ++s) expected.push_back({Expected::Kind::job_statement, i, s});
+  }
+  db.send(commit);
+  expected.push_back({Expected::Kind::control});
+  db.sync();
+  expected.push_back({Expected::Kind::sync});
 
-std::span<const Statement> batch_statements() { return all; }
+  auto deadline = Clock::now() + timeout;
+  bool job_failed = false;
+  std::optional<std::string> batch_error;
+  for (const auto& e : expected) {
+    if (e.kind == Expected::Kind::sync) {
+      take_sync(db, deadline);
+      continue;
+    }
+    Result result = take_statement_result(db, deadline);
+    if (result.aborted()) continue;  // skipped after the failure recorded below
+    if (!result.ok()) {
+      if (e.kind == Expected::Kind::job_statement) {
+        job_failed = true;
+      } else {
+        batch_error = result.error();
+      }
+      continue;
+    }
+    if (e.kind == Expected::Kind::job_statement) jobs[e.job]->receive(e.index, result);
+  }
+  if (job_failed || batch_error) {
+    // COMMIT was skipped (or failed): end the failed transaction.
+    db.send(rollback);
+    db.sync();
+    take_statement_result(db, deadline);  // fails harmlessly when COMMIT already ended it
+    take_sync(db, deadline);
+  }
+  db.exit_pipeline();
+  if (job_failed) return std::nullopt;
+  BatchOutcome outcome;
+  outcome.job_errors.resize(jobs.size());
+  outcome.committed = !batch_error;
+  if (batch_error) outcome.error = *batch_error;
+  return outcome;
+}
 
-BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
   BatchOutcome outcome;
   outcome.job_errors.resize(jobs.size());
   db.enter_pipeline();
@@ -145,6 +199,15 @@ BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::d
     next = end;
     undo_failed_job = false;
   }
+}
+
+}  // namespace
+
+std::span<const Statement> batch_statements() { return all; }
+
+BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+  if (auto outcome = run_plainly(db, jobs, timeout)) return *outcome;
+  return run_with_savepoints(db, jobs, timeout);
 }
 
 }  // namespace parley::store::pg

@@ -1,6 +1,7 @@
 // Group commit on a pipelined PostgreSQL connection: many writes in one transaction, sent in one
-// go and committed with one flush of the log. Each write runs inside its own savepoint, so one
-// that fails (say, on a constraint) is undone alone while the others still commit.
+// go and committed with one flush of the log. When a write fails (say, on a constraint), the
+// batch runs again with each write inside its own savepoint, so that the failing one is undone
+// alone while the others still commit.
 #pragma once
 
 #include <span>
@@ -32,8 +33,8 @@ struct BatchOutcome {
 // The fixed statements run_batch sends: prepare them on each connection it is given.
 std::span<const Statement> batch_statements();
 
-// Runs the jobs in one transaction: BEGIN, per job SAVEPOINT + its statements + RELEASE, COMMIT,
-// all pipelined. Throws Error (connection_lost) when the connection fails or the database does
+// Runs the jobs in one transaction: BEGIN, the jobs' statements, COMMIT, all pipelined; after a
+// job's failure, again with SAVEPOINT + statements + RELEASE per job. Throws Error (connection_lost) when the connection fails or the database does
 // not answer within `timeout` per round trip; whether anything committed is then unknown.
 BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout);
 
