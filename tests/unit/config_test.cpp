@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -14,12 +16,14 @@ namespace {
 
 using Env = std::map<std::string, std::string>;
 
-// A config file in the test's temporary directory, removed afterwards.
+// A config file in the test's temporary directory, removed afterwards. Named by process too:
+// CTest runs each test in its own process, several at once, all sharing that directory.
 class TempFile {
  public:
   explicit TempFile(const std::string& text) {
     static std::atomic<int> counter = 0;
-    path_ = ::testing::TempDir() + "parley_config_test_" + std::to_string(++counter) + ".env";
+    path_ = ::testing::TempDir() + "parley_config_test_" + std::to_string(::getpid()) + "_" +
+            std::to_string(++counter) + ".env";
     std::ofstream(path_) << text;
   }
   ~TempFile() { std::remove(path_.c_str()); }
