@@ -26,9 +26,14 @@ namespace {
 
 using parley::config::Config;
 
-std::unique_ptr<parley::store::Store> open_store(const Config& config) {
-  if (config.uses_postgres()) return parley::store::open_postgres(config.database_url, config.commit_delay);
-  return parley::store::open_sqlite(config.sqlite_path(), config.sqlite_synchronous, config.commit_delay);
+// The writer's callbacks (acks, deliveries) run on the first event loop, in commit order, so
+// that the writer thread goes straight on to its next batch.
+std::unique_ptr<parley::store::Store> open_store(const Config& config, sio::transport::EventLoops& loops) {
+  parley::store::WriterOptions writer;
+  writer.commit_delay = config.commit_delay;
+  writer.run_completions = [&loops](std::function<void()> answer) { loops.post(0, std::move(answer)); };
+  if (config.uses_postgres()) return parley::store::open_postgres(config.database_url, std::move(writer));
+  return parley::store::open_sqlite(config.sqlite_path(), config.sqlite_synchronous, std::move(writer));
 }
 
 std::string jwt_secret(const Config& config) {
@@ -92,13 +97,13 @@ int serve(const Config& config) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto store = open_store(config);
+  sio::transport::EventLoops loops(config.threads);  // before the store, which posts to it
+  auto store = open_store(config, loops);
   spdlog::info("database: {}", store->describe());
   parley::auth::JwtCodec jwt(jwt_secret(config));
   parley::auth::PasswordHasher hasher(2, 256);
   parley::chat::UserDirectory users(*store);
 
-  sio::transport::EventLoops loops(config.threads);
   sio::Server io(loops, socketio_options(config));
   parley::chat::ChatOptions chat_options;
   chat_options.max_message_length = config.max_message_length;

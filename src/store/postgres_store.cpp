@@ -66,9 +66,9 @@ using ReadJob = std::function<void(pg::Link&)>;
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::string url, std::chrono::microseconds commit_delay)
+  PostgresStore(std::string url, WriterOptions writer)
       : url_(std::move(url)),
-        commit_delay_(commit_delay),
+        writer_options_(std::move(writer)),
         writes_(max_queued),
         reads_(max_queued),
         writer_link_(url_, "writer", [](pg::Connection& db) { prepare_writer(db, io_deadline()); }, links_) {
@@ -205,7 +205,7 @@ class PostgresStore final : public Store {
 
   void write_loop() {
     for (;;) {
-      auto gather = last_batch_ > 1 ? commit_delay_ : std::chrono::microseconds::zero();
+      auto gather = last_batch_ > 1 ? writer_options_.commit_delay : std::chrono::microseconds::zero();
       auto batch = writes_.take(max_batch, writer_link_.retry_at(), gather);
       last_batch_ = batch.size();
       if (batch.empty()) {
@@ -215,14 +215,14 @@ class PostgresStore final : public Store {
       }
       pg::Connection* db = writer_link_.get();
       if (!db) {
-        for (auto& job : batch) job->complete(false, unavailable);
+        answer(std::move(batch), pg::BatchOutcome{false, unavailable, {}});
         continue;
       }
-      commit(*db, batch);
+      commit(*db, std::move(batch));
     }
   }
 
-  void commit(pg::Connection& db, std::vector<std::unique_ptr<StoreWrite>>& batch) {
+  void commit(pg::Connection& db, std::vector<std::unique_ptr<StoreWrite>> batch) {
     std::vector<pg::WriteJob*> jobs;
     jobs.reserve(batch.size());
     for (auto& job : batch) jobs.push_back(job.get());
@@ -236,12 +236,29 @@ class PostgresStore final : public Store {
     }
     // After a failure the database may not be the one the ids came from (a failover, a restore).
     if (!outcome.committed) conversations_.clear();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!outcome.committed) {
-        batch[i]->complete(false, outcome.error);
-      } else {
-        batch[i]->complete(outcome.job_errors[i].empty(), outcome.job_errors[i]);
+    answer(std::move(batch), std::move(outcome));
+  }
+
+  // Settles the batch on the writer thread, then answers its callers (see CompletionRunner).
+  void answer(std::vector<std::unique_ptr<StoreWrite>> batch, pg::BatchOutcome outcome) {
+    outcome.job_errors.resize(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->settle(outcome.committed && outcome.job_errors[i].empty());
+    auto shared = std::make_shared<std::pair<std::vector<std::unique_ptr<StoreWrite>>, pg::BatchOutcome>>(
+        std::move(batch), std::move(outcome));
+    auto respond = [shared] {
+      auto& [jobs, result] = *shared;
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (!result.committed) {
+          jobs[i]->complete(false, result.error);
+        } else {
+          jobs[i]->complete(result.job_errors[i].empty(), result.job_errors[i]);
+        }
       }
+    };
+    if (writer_options_.run_completions) {
+      writer_options_.run_completions(std::move(respond));
+    } else {
+      respond();
     }
   }
 
@@ -259,7 +276,7 @@ class PostgresStore final : public Store {
   }
 
   std::string url_;
-  std::chrono::microseconds commit_delay_;
+  WriterOptions writer_options_;
   std::size_t last_batch_ = 0;  // writer thread only
   WorkQueue<std::unique_ptr<StoreWrite>> writes_;
   WorkQueue<ReadJob> reads_;
@@ -278,9 +295,9 @@ class PostgresStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_postgres(const std::string& url, std::chrono::microseconds commit_delay) {
+std::unique_ptr<Store> open_postgres(const std::string& url, WriterOptions writer) {
   migrate_postgres(url);
-  return std::make_unique<PostgresStore>(url, commit_delay);
+  return std::make_unique<PostgresStore>(url, std::move(writer));
 }
 
 int migrate_postgres(const std::string& url) {

@@ -14,9 +14,7 @@ namespace parley::store {
 
 // Connects, applies pending migrations and starts the store's threads; throws
 // std::runtime_error with a clear message (unreachable server, database newer than this build).
-// `commit_delay`: see default_commit_delay.
-std::unique_ptr<Store> open_postgres(const std::string& url,
-                                     std::chrono::microseconds commit_delay = default_commit_delay);
+std::unique_ptr<Store> open_postgres(const std::string& url, WriterOptions writer = {});
 // Applies the migrations and returns how many were applied (for `parley migrate`).
 int migrate_postgres(const std::string& url);
 // The URL without its password, for logs: "postgres://user@host:port/dbname".

@@ -170,10 +170,13 @@ class AppendDirectWrite final : public StoreWrite {
     if (!known_conversation_ && id_) conversation_ = result.int64(0, 1);
   }
 
+  void settle(bool stored) override {
+    if (stored && id_ && !known_conversation_) conversations_.remember(key_, conversation_);
+  }
+
   void complete(bool committed, const std::string& error) override {
     if (!committed) return done_(Failure{error});
     if (!id_) return done_(Failure{"the message's conversation was not found"});  // not expected
-    if (!known_conversation_) conversations_.remember(key_, conversation_);
     done_(Message{id_, conversation_, message_.sender_id, {}, message_.content, message_.created_at_ms});
   }
 

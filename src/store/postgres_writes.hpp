@@ -41,8 +41,11 @@ class ConversationCache {
 // A write and its caller's callback.
 class StoreWrite : public pg::WriteJob {
  public:
-  // Runs on the writer thread once the batch is over; `committed` false means nothing of this
-  // write was stored, and `error` says why.
+  // Runs on the writer thread once the batch is over, before complete(): what the writer itself
+  // must learn from the outcome (a new conversation's id). `stored`: this write was committed.
+  virtual void settle(bool /*stored*/) {}
+  // Answers the caller, on the writer thread or wherever the store's CompletionRunner runs it;
+  // `committed` false means nothing of this write was stored, and `error` says why.
   virtual void complete(bool committed, const std::string& error) = 0;
 };
 

@@ -100,8 +100,8 @@ using ReadJob = std::function<void(Reader&)>;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, std::string synchronous, std::chrono::microseconds commit_delay)
-      : path_(std::move(path)), commit_delay_(commit_delay) {
+  SqliteStore(std::string path, std::string synchronous, WriterOptions writer)
+      : path_(std::move(path)), writer_options_(std::move(writer)) {
     {
       sqlite::Connection db(path_, synchronous);
       sqlite::migrate(db);
@@ -271,7 +271,7 @@ class SqliteStore final : public Store {
 
   void write_loop() {
     for (;;) {
-      auto gather = last_batch_ > 1 ? commit_delay_ : std::chrono::microseconds::zero();
+      auto gather = last_batch_ > 1 ? writer_options_.commit_delay : std::chrono::microseconds::zero();
       auto batch = writer_.take(max_batch, WriteQueue::Clock::time_point::max(), gather);
       if (batch.empty()) return;
       last_batch_ = batch.size();
@@ -281,9 +281,16 @@ class SqliteStore final : public Store {
       // and run it again with a savepoint per job so that the failing job is undone alone.
       bool committed = commit_batch(batch, errors, batch_error, false) ||
                        (batch_error.empty() && commit_batch(batch, errors, batch_error, true));
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        bool ok = committed && errors[i].empty();
-        batch[i]->complete(ok, ok ? std::string() : (committed ? errors[i] : batch_error));
+      auto answer = [batch = std::move(batch), errors = std::move(errors), batch_error, committed] {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          bool ok = committed && errors[i].empty();
+          batch[i]->complete(ok, ok ? std::string() : (committed ? errors[i] : batch_error));
+        }
+      };
+      if (writer_options_.run_completions) {
+        writer_options_.run_completions(std::move(answer));
+      } else {
+        answer();
       }
     }
   }
@@ -342,7 +349,7 @@ class SqliteStore final : public Store {
   WriteQueue writer_{max_queued};
   WorkQueue<ReadJob> reader_{max_queued};
   std::thread writer_thread_;
-  std::chrono::microseconds commit_delay_;
+  WriterOptions writer_options_;
   std::size_t last_batch_ = 0;  // writer thread only
   std::thread reader_thread_;
   bool closed_ = false;
@@ -351,9 +358,9 @@ class SqliteStore final : public Store {
 }  // namespace
 
 std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& synchronous,
-                                   std::chrono::microseconds commit_delay) {
+                                   WriterOptions writer) {
   try {
-    return std::make_unique<SqliteStore>(path, synchronous, commit_delay);
+    return std::make_unique<SqliteStore>(path, synchronous, std::move(writer));
   } catch (const sqlite::Error& e) {
     throw std::runtime_error(std::string("SQLite: ") + e.what());
   }

@@ -11,9 +11,8 @@
 namespace parley::store {
 
 // Opens (creating and migrating) the database; throws std::runtime_error with a clear message.
-// `commit_delay`: see default_commit_delay.
 std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& synchronous,
-                                   std::chrono::microseconds commit_delay = default_commit_delay);
+                                   WriterOptions writer = {});
 // Applies the migrations and returns how many were applied (for `parley migrate`).
 int migrate_sqlite(const std::string& path);
 

@@ -1,5 +1,6 @@
 // The chat's storage, seen from the chat service: users, conversations and messages. Every
-// call is asynchronous; its callback runs on a store thread (post back to your loop). Message
+// call is asynchronous; its callback runs on a store thread or where the store's
+// CompletionRunner puts it (post back to your loop). Message
 // appends are group-committed: a callback reporting success means the message is durable.
 #pragma once
 
@@ -20,6 +21,18 @@ namespace parley::store {
 // the server's CPU per message by about a quarter for well under a millisecond of latency. An
 // idle writer never waits: a lone message is committed at once.
 constexpr std::chrono::microseconds default_commit_delay{500};
+
+// Runs a batch's write callbacks somewhere. By default a store calls them on its writer
+// thread; a runner that hands them to another thread (an event loop) lets the writer start on
+// the next batch at once: with PostgreSQL the writer otherwise leaves the database idle while
+// it answers callers, and the two add up instead of overlapping. The runner must run the
+// functions it is given in the order given (callbacks keep commit order).
+using CompletionRunner = std::function<void(std::function<void()>)>;
+
+struct WriterOptions {
+  std::chrono::microseconds commit_delay = default_commit_delay;
+  CompletionRunner run_completions;  // empty: on the writer thread
+};
 
 struct User {
   std::string id;    // a UUID
