@@ -62,25 +62,36 @@ void take_sync(Connection& db, Clock::time_point deadline) {
   out_of_step();
 }
 
-// The batch in one go without savepoints. nullopt when a job's statement failed: everything
-// was rolled back, and the batch must be run with savepoints to find out which jobs can stand.
-std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
-  db.enter_pipeline();
-  std::vector<Expected> expected;
-  db.send(begin);
+// Queues a statement of the batch's own (BEGIN, SAVEPOINT, COMMIT, ...) and what it answers.
+void send_control(Connection& db, const Statement& statement, std::vector<Expected>& expected) {
+  db.send(statement);
   expected.push_back({Expected::Kind::control});
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    int statements = jobs[i]->send(db);
-    for (int s = 0; s < statements; ++s) expected.push_back({Expected::Kind::job_statement, i, s});
-  }
-  db.send(commit);
-  expected.push_back({Expected::Kind::control});
+}
+
+// Queues job `i`'s statements and what they answer.
+void send_job(Connection& db, WriteJob& job, std::size_t i, std::vector<Expected>& expected) {
+  int statements = job.send(db);
+  for (int s = 0; s < statements; ++s) expected.push_back({Expected::Kind::job_statement, i, s});
+}
+
+// Ends the segment: a sync point, after which the server answers what the segment asked.
+void send_sync(Connection& db, std::vector<Expected>& expected) {
   db.sync();
   expected.push_back({Expected::Kind::sync});
+}
 
-  auto deadline = Clock::now() + timeout;
-  bool job_failed = false;
+// What the results of one pipelined segment said: the job whose statement failed (in pipeline
+// mode everything after a failure is skipped, so there is at most one), or a failure outside
+// the jobs' statements. The jobs receive the results of their statements that succeeded.
+struct SegmentResults {
+  std::optional<std::size_t> failed_job;
+  std::string job_error;
   std::optional<std::string> batch_error;
+};
+
+SegmentResults read_segment(Connection& db, const std::vector<Expected>& expected, std::span<WriteJob* const> jobs,
+                            Clock::time_point deadline) {
+  SegmentResults out;
   for (const auto& e : expected) {
     if (e.kind == Expected::Kind::sync) {
       take_sync(db, deadline);
@@ -90,27 +101,46 @@ std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* cons
     if (result.aborted()) continue;  // skipped after the failure recorded below
     if (!result.ok()) {
       if (e.kind == Expected::Kind::job_statement) {
-        job_failed = true;
+        out.failed_job = e.job;
+        out.job_error = result.error();
       } else {
-        batch_error = result.error();
+        out.batch_error = result.error();
       }
       continue;
     }
     if (e.kind == Expected::Kind::job_statement) jobs[e.job]->receive(e.index, result);
   }
-  if (job_failed || batch_error) {
-    // COMMIT was skipped (or failed): end the failed transaction.
-    db.send(rollback);
-    db.sync();
-    take_statement_result(db, deadline);  // fails harmlessly when COMMIT already ended it
-    take_sync(db, deadline);
-  }
+  return out;
+}
+
+// Ends a transaction left in the failed state (harmless when COMMIT already ended it).
+void roll_back(Connection& db, Clock::time_point deadline) {
+  db.send(rollback);
+  db.sync();
+  take_statement_result(db, deadline);
+  take_sync(db, deadline);
+}
+
+// The batch in one go without savepoints. nullopt when a job's statement failed: everything
+// was rolled back, and the batch must be run with savepoints to find out which jobs can stand.
+std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+  db.enter_pipeline();
+  std::vector<Expected> expected;
+  send_control(db, begin, expected);
+  for (std::size_t i = 0; i < jobs.size(); ++i) send_job(db, *jobs[i], i, expected);
+  send_control(db, commit, expected);
+  send_sync(db, expected);
+
+  auto deadline = Clock::now() + timeout;
+  SegmentResults results = read_segment(db, expected, jobs, deadline);
+  bool job_failed = results.failed_job.has_value();
+  if (job_failed || results.batch_error) roll_back(db, deadline);  // COMMIT was skipped or failed
   db.exit_pipeline();
   if (job_failed) return std::nullopt;
   BatchOutcome outcome;
   outcome.job_errors.resize(jobs.size());
-  outcome.committed = !batch_error;
-  if (batch_error) outcome.error = *batch_error;
+  outcome.committed = !results.batch_error;
+  if (results.batch_error) outcome.error = *results.batch_error;
   return outcome;
 }
 
@@ -126,67 +156,33 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
   bool undo_failed_job = false;  // the transaction is failed inside the last failed job's savepoint
   for (;;) {
     expected.clear();
-    if (first_segment) {
-      db.send(begin);
-      expected.push_back({Expected::Kind::control});
-    }
+    if (first_segment) send_control(db, begin, expected);
     if (undo_failed_job) {
-      db.send(rollback_to);
-      db.send(release);
-      expected.push_back({Expected::Kind::control});
-      expected.push_back({Expected::Kind::control});
+      send_control(db, rollback_to, expected);
+      send_control(db, release, expected);
     }
     std::size_t end = std::min(jobs.size(), next + segment_length);
     for (std::size_t i = next; i < end; ++i) {
-      db.send(savepoint);
-      expected.push_back({Expected::Kind::control});
-      int statements = jobs[i]->send(db);
-      for (int s = 0; s < statements; ++s) expected.push_back({Expected::Kind::job_statement, i, s});
-      db.send(release);
-      expected.push_back({Expected::Kind::control});
+      send_control(db, savepoint, expected);
+      send_job(db, *jobs[i], i, expected);
+      send_control(db, release, expected);
     }
     bool last_segment = end == jobs.size();
-    if (last_segment) {
-      db.send(commit);
-      expected.push_back({Expected::Kind::control});
-    }
-    db.sync();
-    expected.push_back({Expected::Kind::sync});
+    if (last_segment) send_control(db, commit, expected);
+    send_sync(db, expected);
 
     auto deadline = Clock::now() + timeout;
-    std::optional<std::size_t> failed_job;
-    std::optional<std::string> batch_error;
-    for (const auto& e : expected) {
-      if (e.kind == Expected::Kind::sync) {
-        take_sync(db, deadline);
-        continue;
-      }
-      Result result = take_statement_result(db, deadline);
-      if (result.aborted()) continue;  // skipped after the failure recorded below
-      if (!result.ok()) {
-        if (e.kind == Expected::Kind::job_statement) {
-          failed_job = e.job;
-          outcome.job_errors[e.job] = result.error();
-        } else {
-          batch_error = result.error();
-        }
-        continue;
-      }
-      if (e.kind == Expected::Kind::job_statement) jobs[e.job]->receive(e.index, result);
-    }
-
-    if (batch_error) {
-      db.send(rollback);
-      db.sync();
-      take_statement_result(db, deadline);  // fails harmlessly when COMMIT already ended it
-      take_sync(db, deadline);
+    SegmentResults results = read_segment(db, expected, jobs, deadline);
+    if (results.failed_job) outcome.job_errors[*results.failed_job] = results.job_error;
+    if (results.batch_error) {
+      roll_back(db, deadline);
       db.exit_pipeline();
-      outcome.error = *batch_error;
+      outcome.error = *results.batch_error;
       return outcome;
     }
     first_segment = false;
-    if (failed_job) {
-      next = *failed_job + 1;
+    if (results.failed_job) {
+      next = *results.failed_job + 1;
       undo_failed_job = true;
       if (++failures > 1) segment_length = std::max<std::size_t>(1, segment_length / 2);
       continue;
