@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/store.hpp"
+
 namespace parley::config {
 
 struct Config {
@@ -25,7 +27,7 @@ struct Config {
   bool auto_create_users = true;     // a valid token for an unknown sub creates the user
   bool reject_with_connect_error = false;  // bad token: CONNECT_ERROR instead of connect+error+disconnect
   std::string sqlite_synchronous = "FULL";  // or "NORMAL"
-  std::chrono::microseconds commit_delay{500};  // see store::default_commit_delay
+  std::chrono::microseconds commit_delay = store::default_commit_delay;
   std::size_t threads = 0;           // event loops; 0 = one per core
   std::string static_dir;            // web client files; empty = the installed default
   double handshake_rate = 20;        // new sessions per second per address (bursts 3x); 0: off

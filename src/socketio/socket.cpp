@@ -72,8 +72,12 @@ void Socket::emit_with_ack(std::string_view event, Payload payload, std::chrono:
   client_->send(detail::encode_event(nsp_->name, event, std::move(payload), id, {}));
 }
 
+std::vector<std::pair<std::string, Socket::EventHandler>>::iterator Socket::find_handler(std::string_view event) {
+  return std::find_if(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == event; });
+}
+
 void Socket::on(std::string event, EventHandler handler) {
-  auto it = std::find_if(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == event; });
+  auto it = find_handler(event);
   if (it != handlers_.end()) {
     it->second = std::move(handler);
   } else {
@@ -83,7 +87,7 @@ void Socket::on(std::string event, EventHandler handler) {
 
 void Socket::dispatch_event(const std::string& event, const Args& args, std::optional<std::uint64_t> ack_id) {
   Ack ack = ack_id ? detail::Client::make_ack(*this, *ack_id) : Ack();
-  auto it = std::find_if(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == event; });
+  auto it = find_handler(event);
   if (it != handlers_.end()) {
     auto handler = it->second;  // the handler may replace itself
     handler(*this, args, std::move(ack));

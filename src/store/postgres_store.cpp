@@ -205,8 +205,7 @@ class PostgresStore final : public Store {
 
   void write_loop() {
     for (;;) {
-      auto gather = last_batch_ > 1 ? writer_options_.commit_delay : std::chrono::microseconds::zero();
-      auto batch = writes_.take(max_batch, writer_link_.retry_at(), gather);
+      auto batch = writes_.take(max_batch, writer_link_.retry_at(), writer_options_.gather_after(last_batch_));
       last_batch_ = batch.size();
       if (batch.empty()) {
         if (writes_.finished()) return;
@@ -245,7 +244,7 @@ class PostgresStore final : public Store {
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->settle(outcome.committed && outcome.job_errors[i].empty());
     auto shared = std::make_shared<std::pair<std::vector<std::unique_ptr<StoreWrite>>, pg::BatchOutcome>>(
         std::move(batch), std::move(outcome));
-    auto respond = [shared] {
+    writer_options_.answer([shared] {
       auto& [jobs, result] = *shared;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
         if (!result.committed) {
@@ -254,12 +253,7 @@ class PostgresStore final : public Store {
           jobs[i]->complete(result.job_errors[i].empty(), result.job_errors[i]);
         }
       }
-    };
-    if (writer_options_.run_completions) {
-      writer_options_.run_completions(std::move(respond));
-    } else {
-      respond();
-    }
+    });
   }
 
   void read_loop(pg::Link& link) {

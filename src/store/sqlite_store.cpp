@@ -271,8 +271,7 @@ class SqliteStore final : public Store {
 
   void write_loop() {
     for (;;) {
-      auto gather = last_batch_ > 1 ? writer_options_.commit_delay : std::chrono::microseconds::zero();
-      auto batch = writer_.take(max_batch, WriteQueue::Clock::time_point::max(), gather);
+      auto batch = writer_.take(max_batch, WriteQueue::Clock::time_point::max(), writer_options_.gather_after(last_batch_));
       if (batch.empty()) return;
       last_batch_ = batch.size();
       std::vector<std::string> errors(batch.size());
@@ -281,17 +280,12 @@ class SqliteStore final : public Store {
       // and run it again with a savepoint per job so that the failing job is undone alone.
       bool committed = commit_batch(batch, errors, batch_error, false) ||
                        (batch_error.empty() && commit_batch(batch, errors, batch_error, true));
-      auto answer = [batch = std::move(batch), errors = std::move(errors), batch_error, committed] {
+      writer_options_.answer([batch = std::move(batch), errors = std::move(errors), batch_error, committed] {
         for (std::size_t i = 0; i < batch.size(); ++i) {
           bool ok = committed && errors[i].empty();
           batch[i]->complete(ok, ok ? std::string() : (committed ? errors[i] : batch_error));
         }
-      };
-      if (writer_options_.run_completions) {
-        writer_options_.run_completions(std::move(answer));
-      } else {
-        answer();
-      }
+      });
     }
   }
 

@@ -32,6 +32,19 @@ using CompletionRunner = std::function<void(std::function<void()>)>;
 struct WriterOptions {
   std::chrono::microseconds commit_delay = default_commit_delay;
   CompletionRunner run_completions;  // empty: on the writer thread
+
+  // How long to gather the next batch, given the size of the last one (busy: more than one).
+  std::chrono::microseconds gather_after(std::size_t last_batch) const {
+    return last_batch > 1 ? commit_delay : std::chrono::microseconds::zero();
+  }
+  // Runs a batch's callbacks with run_completions, or here when there is none.
+  void answer(std::function<void()> callbacks) const {
+    if (run_completions) {
+      run_completions(std::move(callbacks));
+    } else {
+      callbacks();
+    }
+  }
 };
 
 struct User {

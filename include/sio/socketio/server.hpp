@@ -192,6 +192,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   friend class Ack;
 
   void dispatch_event(const std::string& event, const Args& args, std::optional<std::uint64_t> ack_id);
+  std::vector<std::pair<std::string, EventHandler>>::iterator find_handler(std::string_view event);
   void dispatch_ack(std::uint64_t id, const Args& args);
   void close_with(std::string_view reason, bool notify_client);
   void send_ack(std::uint64_t id, const Payload& payload);
