@@ -10,6 +10,7 @@
 
 #include "load_run.hpp"
 #include "proc.hpp"
+#include "rate_search.hpp"
 #include "report.hpp"
 #include "users.hpp"
 
@@ -108,33 +109,12 @@ int run_max(LoadRun& bench, const std::string& command_line) {
   result.p99_bound_ms = o.p99_ms;
   auto budget_end = now_ns() + static_cast<int64_t>(o.duration_s * 1e9);
   auto step_need = static_cast<int64_t>((o.step_duration_s + 0.5) * 1e9);
-  double best = 0;
-  double first_fail = 0;  // 0: none yet
-  double rate = o.start_rate;
+  RateSearch search(SearchPlan{o.start_rate, o.step_factor, o.fine_factor, o.fine_from, o.p99_ms, o.max_rate,
+                                o.precision});
   uint32_t step_id = 0;
   print_step_line_header(std::cout);
 
-  auto run = [&](double r) {
-    auto step = bench.run_step(++step_id, r, o.step_duration_s, std::max(1.0, 10 * o.p99_ms / 1000));
-    judge_step(step, o.p99_ms);
-    print_step_line(std::cout, step);
-    std::cout.flush();
-    result.steps.push_back(step);
-    if (step.passed) {
-      if (r > best) {
-        best = r;
-        result.best_step = static_cast<int>(result.steps.size() - 1);
-      }
-    } else {
-      if (first_fail == 0 || r < first_fail) first_fail = r;
-      bench.quiesce(std::min<int64_t>(budget_end, now_ns() + 20'000'000'000LL));
-    }
-    return step.passed;
-  };
-
-  // Ramp: multiply until a step fails.
-  result.stopped_because = "reached --max-rate";
-  while (true) {
+  while (auto rate = search.next_rate()) {
     if (step_id >= o.max_steps) {
       result.stopped_because = "reached --max-steps";
       break;
@@ -143,26 +123,19 @@ int run_max(LoadRun& bench, const std::string& command_line) {
       result.stopped_because = "time budget (--duration) spent";
       break;
     }
-    if (!run(rate)) break;
-    if (rate >= o.max_rate) break;
-    rate = std::min(rate * o.step_factor, o.max_rate);
+    auto step = bench.run_step(++step_id, *rate, o.step_duration_s, std::max(1.0, 10 * o.p99_ms / 1000));
+    judge_step(step, o.p99_ms);
+    print_step_line(std::cout, step);
+    std::cout.flush();
+    double best_before = search.best();
+    search.record(*rate, step.passed, step.delivery.p99_ms);
+    result.steps.push_back(step);
+    if (search.best() > best_before) result.best_step = static_cast<int>(result.steps.size() - 1);
+    // What a failed step left queued in the server must not count against the next one.
+    if (!step.passed) bench.quiesce(std::min<int64_t>(budget_end, now_ns() + 20'000'000'000LL));
   }
-  // Bisect between the best pass and the lowest failure.
-  if (first_fail > 0) {
-    result.stopped_because = "bracket within --precision";
-    while ((first_fail - best) / first_fail > o.precision) {
-      if (step_id >= o.max_steps) {
-        result.stopped_because = "reached --max-steps";
-        break;
-      }
-      if (now_ns() + step_need > budget_end) {
-        result.stopped_because = "time budget (--duration) spent";
-        break;
-      }
-      run(std::round((best + first_fail) / 2));
-    }
-  }
-  result.max_rate_passed = best;
+  if (result.stopped_because.empty()) result.stopped_because = search.finished_because();
+  result.max_rate_passed = search.best();
   print_max(std::cout, result);
   auto info = bench.info();
   info.command_line = command_line;

@@ -194,6 +194,10 @@ std::optional<std::string> validate(Options& o) {
         }
         if (o.start_rate > o.max_rate) return "max: --start-rate is above --max-rate";
         if (!(o.step_factor >= 1.05) || o.step_factor > 100) return "max: --step-factor must be in [1.05, 100]";
+        if (!(o.fine_factor >= 1.01) || o.fine_factor > o.step_factor) {
+          return "max: --fine-factor must be in [1.01, --step-factor]";
+        }
+        if (!(o.fine_from >= 0) || o.fine_from > 1) return "max: --fine-from must be in [0, 1]";
         if (!(o.step_duration_s > 0) || o.step_duration_s > o.duration_s) {
           return "max: --step-duration must be positive and within --duration (the whole search's budget)";
         }
@@ -282,7 +286,13 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
   max->add_option("--duration", o.duration_s, "Budget of the whole search, seconds (required, at most 600)");
   max->add_option("--p99-ms", o.p99_ms, "Delivery p99 bound")->capture_default_str();
   max->add_option("--start-rate", o.start_rate, "First step's rate")->capture_default_str();
-  max->add_option("--step-factor", o.step_factor, "Rate multiplier between steps")->capture_default_str();
+  max->add_option("--step-factor", o.step_factor, "Rate multiplier between steps while far from the bound")
+      ->capture_default_str();
+  max->add_option("--fine-factor", o.fine_factor,
+                  "Rate multiplier once a passing step's p99 is above --fine-from of the bound")
+      ->capture_default_str();
+  max->add_option("--fine-from", o.fine_from, "Fraction of --p99-ms where the ramp turns gentle (0: always)")
+      ->capture_default_str();
   max->add_option("--max-rate", o.max_rate, "Highest rate tried")->capture_default_str();
   max->add_option("--step-duration", o.step_duration_s, "Seconds of sending per step")->capture_default_str();
   max->add_option("--precision", o.precision, "Bisect until the bracket is this narrow")->capture_default_str();

@@ -73,6 +73,8 @@ struct Options {
   double p99_ms = 100;
   double start_rate = 1'000;
   double step_factor = 2;
+  double fine_factor = 1.15;  // once a passing step's p99 is above fine_from x p99_ms
+  double fine_from = 0.1;
   double max_rate = 1'000'000;
   double step_duration_s = 5;
   double precision = 0.05;  // bisect until the bracket is this narrow (relative)
