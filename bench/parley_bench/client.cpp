@@ -22,6 +22,9 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+// Sockets bound to the io_context's own executor type rather than the type-erased
+// any_io_executor of tcp::socket: every completion skips the executor's indirect calls.
+using Socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
 using boost::system::error_code;
 
 int64_t now_ns() noexcept {
@@ -33,7 +36,7 @@ namespace {
 
 // Binds `socket` to `source_v4` without reserving a port at bind time, so that the kernel picks
 // the port at connect() against the full 4-tuple: 64k connections per source address.
-void bind_source(tcp::socket& socket, uint32_t source_v4, error_code& ec) {
+void bind_source(Socket& socket, uint32_t source_v4, error_code& ec) {
   if (source_v4 == 0) return;
   int one = 1;
   ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
@@ -44,7 +47,7 @@ class WebSocketConnection final : public Connection, public std::enable_shared_f
  public:
   WebSocketConnection(net::io_context& io, const ClientTarget& target, uint32_t source_v4, std::string auth_json,
                       ConnectionEvents& events, sio::socketio::PacketDecoder& decoder)
-      : ws_(io), target_(target), source_v4_(source_v4), auth_(std::move(auth_json)), events_(events),
+      : ws_(io.get_executor()), target_(target), source_v4_(source_v4), auth_(std::move(auth_json)), events_(events),
         decoder_(decoder) {}
 
   void start() override {
@@ -215,7 +218,7 @@ class WebSocketConnection final : public Connection, public std::enable_shared_f
     events_.on_closed(*this, error_.empty() ? error : error_);
   }
 
-  websocket::stream<tcp::socket> ws_;
+  websocket::stream<Socket> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
   const ClientTarget& target_;
