@@ -6,7 +6,7 @@
 # the modes of parley-bench against each, and writes the JSON reports and a markdown table to
 # bench/results/ (latest.md).
 #
-#   bench/compare.sh                # about 10 minutes on a 2-core machine
+#   bench/compare.sh                # about 30 minutes on a 2-core machine
 #   QUICK=1 bench/compare.sh        # a shorter pass (fewer repeats, shorter steps)
 #   POSTGRES=0 bench/compare.sh     # SQLite only (about half of that)
 #
