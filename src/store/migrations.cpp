@@ -87,6 +87,26 @@ CREATE INDEX messages_conversation ON messages (conversation_id, id);
 CREATE UNIQUE INDEX messages_client_id ON messages (sender_id, client_message_id)
   WHERE client_message_id IS NOT NULL;
 )sql"},
+    // SQLite: the conversation index becomes a table of its own that the writer fills in bulk
+    // (recent_messages.hpp says why); indexed_through is the id up to which it is complete.
+    // PostgreSQL keeps messages_conversation: its B-tree inserts log a few dozen bytes each,
+    // not whole pages.
+    {2, "SQLite: the conversation index, filled in bulk",
+     R"sql(
+CREATE TABLE conversation_messages (
+  conversation_id INTEGER NOT NULL,
+  message_id      INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, message_id)
+) WITHOUT ROWID;
+CREATE TABLE message_index_state (indexed_through INTEGER NOT NULL);
+INSERT INTO conversation_messages (conversation_id, message_id)
+  SELECT conversation_id, id FROM messages ORDER BY conversation_id, id;
+INSERT INTO message_index_state (indexed_through) SELECT COALESCE(MAX(id), 0) FROM messages;
+DROP INDEX messages_conversation;
+)sql",
+     R"sql(
+SELECT 1;
+)sql"},
 };
 
 }  // namespace

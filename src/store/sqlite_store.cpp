@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "store/sqlite.hpp"
+#include "store/sqlite_message_index.hpp"
 #include "store/work_queue.hpp"
 #include "util/thread_name.hpp"
 
@@ -75,6 +76,8 @@ struct Writer {
   sqlite::Statement begin, commit, rollback, savepoint, release, rollback_to;
   // Pair -> conversation id, for conversations known to be committed.
   std::unordered_map<std::string, std::int64_t> conversations;
+  // The messages the batch in progress inserted, published to RecentMessages once committed.
+  std::vector<IndexEntry> batch_entries;
 };
 
 struct Reader {
@@ -85,28 +88,27 @@ struct Reader {
         search(db.handle(), std::string(select_user) +
                                 "WHERE instr(lower(name), lower(?1)) > 0 OR instr(lower(COALESCE(username, '')), lower(?1)) > 0 "
                                 "ORDER BY name, id LIMIT ?2"),
-        history(db.handle(),
-                "SELECT m.id, m.conversation_id, m.sender_id, u.name, m.content, m.created_at "
-                "FROM messages m JOIN users u ON u.id = m.sender_id "
-                "WHERE m.conversation_id = (SELECT id FROM conversations WHERE direct_key = ?1) "
-                "AND m.id < ?2 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT ?3"),
+        history(db),
         ping(db.handle(), "SELECT 1") {}
 
   sqlite::Connection db;
-  sqlite::Statement user_by_id, user_by_username, search, history, ping;
+  sqlite::Statement user_by_id, user_by_username, search;
+  HistoryReader history;
+  sqlite::Statement ping;
 };
 
 using ReadJob = std::function<void(Reader&)>;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, std::string synchronous, WriterOptions writer)
+  SqliteStore(std::string path, std::string synchronous, WriterOptions writer, SqliteIndexOptions index)
       : path_(std::move(path)), writer_options_(std::move(writer)) {
     {
       sqlite::Connection db(path_, synchronous);
       sqlite::migrate(db);
     }
     writer_state_ = std::make_unique<Writer>(path_, synchronous);
+    index_writer_ = std::make_unique<IndexWriter>(writer_state_->db, recent_, index);
     reader_state_ = std::make_unique<Reader>(path_, synchronous);
     writer_thread_ = std::thread([this] {
       sio::util::name_this_thread("sqlite-writer");
@@ -144,16 +146,8 @@ class SqliteStore final : public Store {
 
   void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
                       std::function<void(Result<std::vector<Message>>)> done) override {
-    read([key = direct_key(a, b), before, limit](Reader& r) -> Result<std::vector<Message>> {
-      std::vector<Message> messages;
-      r.history.bind(1, key).bind(2, before.value_or(INT64_MAX)).bind(3, static_cast<std::int64_t>(limit));
-      while (r.history.step()) {
-        auto& h = r.history;
-        messages.push_back(Message{h.int64(0), h.int64(1), h.text(2), h.text(3), h.text(4), h.int64(5)});
-      }
-      r.history.reset();
-      std::reverse(messages.begin(), messages.end());
-      return messages;
+    read([this, key = direct_key(a, b), before, limit](Reader& r) -> Result<std::vector<Message>> {
+      return r.history.read(recent_, key, before.value_or(INT64_MAX), limit);
     }, std::move(done));
   }
 
@@ -209,6 +203,7 @@ class SqliteStore final : public Store {
               .bind(4, message.created_at_ms).run();
           *stored = Message{db.last_insert_id(), conversation, message.sender_id, {}, message.content,
                             message.created_at_ms};
+          w.batch_entries.push_back(IndexEntry{conversation, stored->id});
         },
         [stored, done = std::move(done)](bool committed, const std::string& error) {
           if (!committed) return done(Failure{error});
@@ -280,12 +275,15 @@ class SqliteStore final : public Store {
       // and run it again with a savepoint per job so that the failing job is undone alone.
       bool committed = commit_batch(batch, errors, batch_error, false) ||
                        (batch_error.empty() && commit_batch(batch, errors, batch_error, true));
+      // Before the callers hear of the commit, so that a history read they then make finds it.
+      if (committed) recent_.publish(writer_state_->batch_entries);
       writer_options_.answer([batch = std::move(batch), errors = std::move(errors), batch_error, committed] {
         for (std::size_t i = 0; i < batch.size(); ++i) {
           bool ok = committed && errors[i].empty();
           batch[i]->complete(ok, ok ? std::string() : (committed ? errors[i] : batch_error));
         }
       });
+      index_writer_->index_some();
     }
   }
 
@@ -296,14 +294,17 @@ class SqliteStore final : public Store {
                     std::string& batch_error, bool savepoints) {
     auto& w = *writer_state_;
     bool job_failed = false;
+    w.batch_entries.clear();
     try {
       w.begin.run();
       for (std::size_t i = 0; i < batch.size() && !job_failed; ++i) {
         if (savepoints) w.savepoint.run();
+        std::size_t entries_before = w.batch_entries.size();
         try {
           batch[i]->execute(w.db);
           if (savepoints) w.release.run();
         } catch (const sqlite::Error& e) {
+          w.batch_entries.resize(entries_before);  // the job's message, if any, is undone
           if (!savepoints) {
             job_failed = true;
             break;
@@ -337,7 +338,9 @@ class SqliteStore final : public Store {
   }
 
   std::string path_;
+  RecentMessages recent_;  // before the states and threads that use it
   std::unique_ptr<Writer> writer_state_;
+  std::unique_ptr<IndexWriter> index_writer_;  // writer thread only
   std::unique_ptr<Reader> reader_state_;
   using WriteQueue = WorkQueue<std::shared_ptr<WriteJob>>;
   WriteQueue writer_{max_queued};
@@ -352,9 +355,9 @@ class SqliteStore final : public Store {
 }  // namespace
 
 std::unique_ptr<Store> open_sqlite(const std::string& path, const std::string& synchronous,
-                                   WriterOptions writer) {
+                                   WriterOptions writer, SqliteIndexOptions index) {
   try {
-    return std::make_unique<SqliteStore>(path, synchronous, std::move(writer));
+    return std::make_unique<SqliteStore>(path, synchronous, std::move(writer), index);
   } catch (const sqlite::Error& e) {
     throw std::runtime_error(std::string("SQLite: ") + e.what());
   }

@@ -1,0 +1,59 @@
+// The SQLite store's conversation index (schema migration 2): the table
+// conversation_messages (conversation_id, message_id), complete up to
+// message_index_state.indexed_through, with the messages above that in RecentMessages.
+// IndexWriter fills it in bulk on the writer's connection; read_history reads a conversation
+// through it and RecentMessages on the reader's connection, in one snapshot.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/recent_messages.hpp"
+#include "store/sqlite.hpp"
+#include "store/sqlite_store.hpp"
+#include "store/store.hpp"
+
+namespace parley::store {
+
+class IndexWriter {
+ public:
+  // Loads the unindexed messages of `db` into `recent` (call before readers start).
+  IndexWriter(sqlite::Connection& db, RecentMessages& recent, SqliteIndexOptions options);
+
+  // After a write batch: runs the next chunk of the bulk in progress, or starts one when enough
+  // messages are unindexed. A failed chunk is rolled back and tried again next time.
+  void index_some();
+
+ private:
+  sqlite::Connection& db_;
+  RecentMessages& recent_;
+  SqliteIndexOptions options_;
+  sqlite::Statement begin_, commit_, rollback_, insert_, set_indexed_through_;
+  std::int64_t indexed_through_ = 0;
+  std::vector<IndexEntry> bulk_;  // ordered by (conversation, id)
+  std::size_t bulk_done_ = 0;
+  std::int64_t bulk_through_ = 0;
+};
+
+class HistoryReader {
+ public:
+  explicit HistoryReader(sqlite::Connection& db);
+
+  // The newest `limit` messages of the direct conversation `direct_key` below `before`, oldest
+  // first; an unknown pair has none.
+  Result<std::vector<Message>> read(const RecentMessages& recent, const std::string& direct_key,
+                                    std::int64_t before, std::size_t limit);
+
+ private:
+  // One attempt in one snapshot; nullopt when `recent` cannot answer for it (try a new one).
+  std::optional<std::vector<Message>> read_in_snapshot(const RecentMessages& recent, const std::string& direct_key,
+                                                       std::int64_t before, std::size_t limit);
+  void end_snapshot();
+
+  sqlite::Connection& db_;
+  sqlite::Statement begin_, end_, conversation_, state_, indexed_, by_id_;
+};
+
+}  // namespace parley::store
