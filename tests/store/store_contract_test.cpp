@@ -25,6 +25,7 @@
 #include "store/migrations.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite.hpp"
+#include "store/sqlite_message_index.hpp"
 #include "store/sqlite_store.hpp"
 
 using namespace parley::store;
@@ -685,6 +686,42 @@ TEST(SqliteStore, HistoryReadsTheIndexByItsKey) {
   while (plan.step()) text += plan.text(3) + "\n";
   EXPECT_NE(text.find("SEARCH ci USING PRIMARY KEY (conversation_id=? AND message_id<?)"), std::string::npos) << text;
   EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << text;  // no sort: the key's order serves
+}
+
+// The reader's side of the hand-over, without a writer: a history read never answers from a
+// RecentMessages that does not cover its snapshot (messages committed but not published, or
+// pruned past the snapshot's indexed_through); it fails rather than leave messages out.
+TEST(SqliteStore, HistoryNeverAnswersFromAnIncompleteTail) {
+  TempDir dir;
+  auto file = (dir.path / "parley.db").string();
+  User a, b;
+  std::int64_t conversation = 0;
+  {
+    auto store = open_sqlite(file, "FULL");
+    a = sqlite_user(*store, "Ann");
+    b = sqlite_user(*store, "Ben");
+    for (int i = 0; i < 3; ++i) conversation = sqlite_append(*store, a, b, "m").conversation_id;
+    store->close();
+  }
+  ASSERT_EQ(count_rows(file, "SELECT indexed_through FROM message_index_state"), 0);  // all three unindexed
+  sqlite::Connection db(file, "FULL");
+  HistoryReader reader(db);
+  std::string key = std::min(a.id, b.id) + ":" + std::max(a.id, b.id);
+  auto ids = [](const Result<std::vector<Message>>& r) {
+    std::vector<std::int64_t> out;
+    if (auto* messages = std::get_if<std::vector<Message>>(&r)) {
+      for (auto& m : *messages) out.push_back(m.id);
+    }
+    return out;
+  };
+  RecentMessages recent;
+  recent.reset(0, 0);  // the snapshot holds ids 1-3, none published
+  EXPECT_TRUE(failed(reader.read(recent, key, INT64_MAX, 10)));
+  recent.publish({{conversation, 1}, {conversation, 2}, {conversation, 3}});
+  EXPECT_EQ(ids(reader.read(recent, key, INT64_MAX, 10)), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(ids(reader.read(recent, key, 3, 1)), (std::vector<std::int64_t>{2}));
+  recent.prune_through(2);  // as if a bulk had indexed 1-2 after this snapshot's start
+  EXPECT_TRUE(failed(reader.read(recent, key, INT64_MAX, 10)));
 }
 
 // Readers on their own thread while the writer publishes, bulk-indexes and prunes: every read
