@@ -209,9 +209,15 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
   auto content = string_field(*data, "content");
   if (!content) return reply.fail("Message content cannot be empty");
   if (auto error = content_error(*content, options_.max_message_length)) return reply.fail(*error);
+  std::string client_message_id;
+  if (simdjson::dom::element key; !(*data)["clientMessageId"].get(key) && !key.is_null()) {
+    std::string_view text;
+    if (key.get(text) || !is_client_message_id(text)) return reply.fail("Invalid clientMessageId");
+    client_message_id = text;
+  }
 
   store::NewMessage message{std::any_cast<ChatSession>(&socket.data)->user_id, canonical_user_id(*receiver_id),
-                            std::string(*content), now_ms()};
+                            std::string(*content), now_ms(), std::move(client_message_id)};
   // Sender, then receiver, then the durable write, then delivery: each step may finish on a
   // store thread; everything it calls is thread-safe.
   std::string sender_id = message.sender_id;
@@ -226,8 +232,13 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
       if (!*receiver) return reply.fail("Receiver not found");
       store_.append_direct(std::move(message), [this, reply, sender, receiver = **receiver](store::Result<store::Message> stored) {
         auto* m = std::get_if<store::Message>(&stored);
-        if (!m) return reply.fail("Failed to send message");
+        if (!m) {
+          bool reused = std::get<store::Failure>(stored).message == store::client_message_id_reused;
+          return reply.fail(reused ? std::string(store::client_message_id_reused) : "Failed to send message");
+        }
         if (reply.ack) reply.ack(sio::RawJson{"{\"success\":true,\"messageId\":" + std::to_string(m->id) + "}"});
+        // A retry of a message already stored (its ack was lost): delivered the first time.
+        if (m->already_stored) return;
         std::string json;
         append_message(json, *m, {sender.id, sender.name}, {receiver.id, receiver.name});
         auto audience = io_.of("/").to(user_room(sender.id));

@@ -37,7 +37,12 @@ void append_message(std::string& out, const store::Message& m, Party sender, Par
   sio::json::append_string(out, receiver.name);
   out += ",\"createdAt\":\"";
   out += iso8601_utc(m.created_at_ms);
-  out += "\"}";
+  out += '"';
+  if (!m.client_message_id.empty()) {  // additive: the sender's clients match their pending sends by it
+    out += ",\"clientMessageId\":";
+    sio::json::append_string(out, m.client_message_id);
+  }
+  out += '}';
 }
 
 std::string error_object(std::string_view message) {

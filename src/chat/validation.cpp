@@ -69,4 +69,12 @@ std::optional<std::string> content_error(std::string_view content, std::size_t m
   return std::nullopt;
 }
 
+bool is_client_message_id(std::string_view text) {
+  if (text.empty() || text.size() > max_client_message_id) return false;
+  for (char c : text) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 }  // namespace parley::chat

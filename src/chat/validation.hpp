@@ -27,4 +27,9 @@ bool is_blank(std::string_view utf8);
 // characters)"; nullopt when the content is acceptable.
 std::optional<std::string> content_error(std::string_view content, std::size_t max_characters);
 
+// A sender's idempotency key for send_message (clientMessageId): 1 to 64 printable ASCII
+// characters (a UUID has 36). Anything else is refused rather than stored as given.
+constexpr std::size_t max_client_message_id = 64;
+bool is_client_message_id(std::string_view text);
+
 }  // namespace parley::chat

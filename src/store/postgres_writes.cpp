@@ -44,9 +44,33 @@ const pg::Statement insert_message{
     "insert_message",
     "INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     {int8_type, text_type, text_type, int8_type}};
-const pg::Statement* const writer_statements[] = {&insert_user,           &user_exists,         &insert_user_if_missing,
-                                                  &writer_find_user,      &insert_conversation, &insert_members,
-                                                  &insert_message_by_key, &insert_message};
+// With a client key: the new row, or (the key taken) the sender's row stored earlier under it;
+// columns id, conversation_id, content, created_at, already stored (0/1), and the conversation
+// the message is for (to tell a retry from a key reused for another conversation).
+const pg::Statement insert_keyed_message{
+    "insert_keyed_message",
+    "WITH inserted AS (INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id) "
+    "VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING "
+    "RETURNING id, conversation_id, content, created_at) "
+    "SELECT id, conversation_id, content, created_at, 0, $1 FROM inserted UNION ALL "
+    "SELECT id, conversation_id, content, created_at, 1, $1 FROM messages "
+    "WHERE sender_id = $2 AND client_message_id = $5 AND NOT EXISTS (SELECT 1 FROM inserted)",
+    {int8_type, text_type, text_type, int8_type, text_type}};
+const pg::Statement insert_keyed_message_by_key{
+    "insert_keyed_message_by_key",
+    "WITH conversation AS (SELECT id FROM conversations WHERE direct_key = $1), "
+    "inserted AS (INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id) "
+    "SELECT id, $2, $3, $4, $5 FROM conversation "
+    "ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING "
+    "RETURNING id, conversation_id, content, created_at) "
+    "SELECT id, conversation_id, content, created_at, 0, (SELECT id FROM conversation) FROM inserted UNION ALL "
+    "SELECT id, conversation_id, content, created_at, 1, (SELECT id FROM conversation) FROM messages "
+    "WHERE sender_id = $2 AND client_message_id = $5 AND NOT EXISTS (SELECT 1 FROM inserted)",
+    {text_type, text_type, text_type, int8_type, text_type}};
+const pg::Statement* const writer_statements[] = {
+    &insert_user,         &user_exists,    &insert_user_if_missing, &writer_find_user,     &insert_conversation,
+    &insert_members,      &insert_message_by_key, &insert_message,  &insert_keyed_message, &insert_keyed_message_by_key};
 
 }  // namespace
 
@@ -142,12 +166,15 @@ class AppendDirectWrite final : public StoreWrite {
   int send(pg::Connection& db) override {
     conversation_ = conversations_.find(key_);
     known_conversation_ = conversation_ != 0;
+    bool keyed = !message_.client_message_id.empty();
     if (known_conversation_) {
-      db.send(insert_message, pg::Params()
-                                  .int64(conversation_)
-                                  .text(message_.sender_id)
-                                  .text(message_.content)
-                                  .int64(message_.created_at_ms));
+      auto params = pg::Params()
+                        .int64(conversation_)
+                        .text(message_.sender_id)
+                        .text(message_.content)
+                        .int64(message_.created_at_ms);
+      if (keyed) params.text(message_.client_message_id);
+      db.send(keyed ? insert_keyed_message : insert_message, params);
       return 1;
     }
     db.send(insert_conversation, pg::Params().text(key_).int64(message_.created_at_ms));
@@ -156,28 +183,47 @@ class AppendDirectWrite final : public StoreWrite {
                                 .text(message_.sender_id)
                                 .text(message_.receiver_id)
                                 .int64(message_.created_at_ms));
-    db.send(insert_message_by_key, pg::Params()
-                                       .text(key_)
-                                       .text(message_.sender_id)
-                                       .text(message_.content)
-                                       .int64(message_.created_at_ms));
+    auto params = pg::Params()
+                      .text(key_)
+                      .text(message_.sender_id)
+                      .text(message_.content)
+                      .int64(message_.created_at_ms);
+    if (keyed) params.text(message_.client_message_id);
+    db.send(keyed ? insert_keyed_message_by_key : insert_message_by_key, params);
     return 3;
   }
 
   void receive(int index, const pg::Result& result) override {
     if (index != (known_conversation_ ? 0 : 2)) return;
     id_ = result.rows() > 0 ? result.int64(0, 0) : 0;
-    if (!known_conversation_ && id_) conversation_ = result.int64(0, 1);
+    if (!id_) return;
+    if (!message_.client_message_id.empty()) {
+      stored_conversation_ = result.int64(0, 1);
+      stored_content_ = result.text(0, 2);
+      stored_at_ms_ = result.int64(0, 3);
+      already_stored_ = result.int64(0, 4) == 1;
+      if (!known_conversation_) conversation_ = result.int64(0, 5);
+    } else if (!known_conversation_) {
+      conversation_ = result.int64(0, 1);
+    }
   }
 
   void settle(bool stored) override {
-    if (stored && id_ && !known_conversation_) conversations_.remember(key_, conversation_);
+    if (stored && id_ && !known_conversation_ && conversation_) conversations_.remember(key_, conversation_);
   }
 
   void complete(bool committed, const std::string& error) override {
     if (!committed) return done_(Failure{error});
     if (!id_) return done_(Failure{"the message's conversation was not found"});  // not expected
-    done_(Message{id_, conversation_, message_.sender_id, {}, message_.content, message_.created_at_ms});
+    if (already_stored_) {
+      if (stored_conversation_ != conversation_ || stored_content_ != message_.content) {
+        return done_(Failure{std::string(client_message_id_reused)});
+      }
+      return done_(Message{id_, conversation_, message_.sender_id, {}, stored_content_, stored_at_ms_,
+                           message_.client_message_id, true});
+    }
+    done_(Message{id_, conversation_, message_.sender_id, {}, message_.content, message_.created_at_ms,
+                  message_.client_message_id});
   }
 
  private:
@@ -188,6 +234,11 @@ class AppendDirectWrite final : public StoreWrite {
   bool known_conversation_ = false;
   std::int64_t conversation_ = 0;
   std::int64_t id_ = 0;
+  // With a client key, what the row holds (the earlier message's, when already stored).
+  bool already_stored_ = false;
+  std::int64_t stored_conversation_ = 0;
+  std::string stored_content_;
+  std::int64_t stored_at_ms_ = 0;
 };
 
 }  // namespace

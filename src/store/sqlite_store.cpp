@@ -40,7 +40,12 @@ struct Writer {
         insert_member(db.handle(),
                       "INSERT OR IGNORE INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)"),
         insert_message(db.handle(),
-                       "INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES (?, ?, ?, ?)"),
+                       "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id) "
+                       "VALUES (?, ?, ?, ?, ?)"),
+        find_by_client_id(db.handle(),
+                          "SELECT m.id, m.conversation_id, m.content, m.created_at, c.direct_key FROM messages m "
+                          "JOIN conversations c ON c.id = m.conversation_id "
+                          "WHERE m.sender_id = ? AND m.client_message_id = ?"),
         insert_user(db.handle(),
                     "INSERT INTO users (id, name, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"),
         insert_user_if_missing(db.handle(), "INSERT OR IGNORE INTO users (id, name, created_at) VALUES (?, ?, ?)"),
@@ -70,8 +75,8 @@ struct Writer {
   }
 
   sqlite::Connection db;
-  sqlite::Statement find_conversation, insert_conversation, insert_member, insert_message, insert_user,
-      insert_user_if_missing, find_user;
+  sqlite::Statement find_conversation, insert_conversation, insert_member, insert_message, find_by_client_id,
+      insert_user, insert_user_if_missing, find_user;
   // Transaction control, prepared once: it runs per batch and, on the slow path, per job.
   sqlite::Statement begin, commit, rollback, savepoint, release, rollback_to;
   // Pair -> conversation id, for conversations known to be committed.
@@ -195,18 +200,27 @@ class SqliteStore final : public Store {
 
   void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
     auto stored = std::make_shared<Message>();
+    auto reused = std::make_shared<bool>(false);
     write(
-        [this, message = std::move(message), stored](sqlite::Connection& db) {
+        [this, message = std::move(message), stored, reused](sqlite::Connection& db) {
           auto& w = *writer_state_;
+          if (!message.client_message_id.empty() && find_earlier(message, *stored, *reused)) return;
           std::int64_t conversation = w.conversation_for(message);
           w.insert_message.bind(1, conversation).bind(2, message.sender_id).bind(3, message.content)
-              .bind(4, message.created_at_ms).run();
+              .bind(4, message.created_at_ms);
+          if (message.client_message_id.empty()) {
+            w.insert_message.bind_null(5);
+          } else {
+            w.insert_message.bind(5, message.client_message_id);
+          }
+          w.insert_message.run();
           *stored = Message{db.last_insert_id(), conversation, message.sender_id, {}, message.content,
-                            message.created_at_ms};
+                            message.created_at_ms, message.client_message_id};
           w.batch_entries.push_back(IndexEntry{conversation, stored->id});
         },
-        [stored, done = std::move(done)](bool committed, const std::string& error) {
+        [stored, reused, done = std::move(done)](bool committed, const std::string& error) {
           if (!committed) return done(Failure{error});
+          if (*reused) return done(Failure{std::string(client_message_id_reused)});
           done(std::move(*stored));
         });
   }
@@ -237,6 +251,22 @@ class SqliteStore final : public Store {
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
+  // On the writer thread: the sender's message stored earlier under the same client key, if
+  // any. It answers a retry (`earlier`, marked already_stored) when it is the same message, and
+  // sets `reused` when the key named another one.
+  bool find_earlier(const NewMessage& message, Message& earlier, bool& reused) {
+    auto& find = writer_state_->find_by_client_id;
+    find.bind(1, message.sender_id).bind(2, message.client_message_id);
+    bool found = find.step();
+    if (found) {
+      earlier = Message{find.int64(0), find.int64(1), message.sender_id, {}, find.text(2), find.int64(3),
+                        message.client_message_id, true};
+      reused = earlier.content != message.content || find.text(4) != direct_key(message.sender_id, message.receiver_id);
+    }
+    find.reset();
+    return found;
+  }
+
   static Result<std::optional<User>> one_user(sqlite::Statement& s) {
     std::optional<User> user;
     if (s.step()) user = read_user(s);

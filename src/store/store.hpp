@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -62,6 +63,8 @@ struct Message {
   std::string sender_name;
   std::string content;
   std::int64_t created_at_ms = 0;
+  std::string client_message_id{};  // the sender's idempotency key; empty: none
+  bool already_stored = false;    // append_direct: a retry, answered with the message stored before
 };
 
 struct NewMessage {
@@ -69,7 +72,14 @@ struct NewMessage {
   std::string receiver_id;
   std::string content;
   std::int64_t created_at_ms = 0;
+  // When not empty, a second append with the same sender and key stores nothing and answers
+  // with the first message (already_stored); with other content or another receiver it fails
+  // with client_message_id_reused.
+  std::string client_message_id{};
 };
+
+// The Failure of an append whose client_message_id names a different message of its sender.
+inline constexpr std::string_view client_message_id_reused = "clientMessageId was already used for another message";
 
 // Why a call failed: the database is unreachable or refused the write. Never a partial write.
 struct Failure {

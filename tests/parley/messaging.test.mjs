@@ -2,10 +2,11 @@
 // socket of sender and receiver, exactly once, nobody else) and get_messages (the
 // conversation from both sides, oldest first; pages with before/limit; nobody else's messages).
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
 import {
-  ISO_MS, Clients, ack, history, mintToken, nowSeconds, record, send, startParley, tokenUser, waitForMatching,
+  ISO_MS, Clients, ack, expectFailure, history, mintToken, nowSeconds, record, send, startParley, tokenUser, waitForMatching,
 } from "./helpers.mjs";
 
 let server;
@@ -126,6 +127,71 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     const { list } = await history(f, { otherUserId: erin.id });
     assert.deepEqual(list.map((m) => m.content), contents);
     assert.ok(list.every((m) => m.senderName === erin.name && m.receiverName === frank.name));
+  });
+});
+
+describe("send_message with a clientMessageId (idempotent sending)", { concurrency: true }, () => {
+  test("a retry is acknowledged with the same id, stored once and delivered once", async () => {
+    const ivy = tokenUser("Ivy");
+    const jon = tokenUser("Jon");
+    const [i1, j1] = await Promise.all([clients.connect(ivy.token), clients.connect(jon.token)]);
+    const seenByJon = record(j1, "receive_message").seen;
+    const clientMessageId = randomUUID();
+    const payload = { receiverId: jon.id, content: "only once", clientMessageId };
+    const delivered = arrivals([i1, j1], "only once");
+    const first = await ack(i1, "send_message", payload);
+    assert.equal(first.success, true);
+    for (const [m] of await delivered) {
+      // The key comes back as an additive field, so that the sender's clients can match it.
+      assert.deepEqual(m, { ...expectedMessage(first.messageId, "only once", ivy, jon, m.createdAt), clientMessageId });
+    }
+    // The retry after a lost ack, from the sender's next connection.
+    const i2 = await clients.connect(ivy.token);
+    assert.deepEqual(await ack(i2, "send_message", payload), { success: true, messageId: first.messageId });
+    // The same key for something else is refused.
+    await expectFailure(i1, "send_message", [{ ...payload, content: "something else" }],
+      "clientMessageId was already used for another message");
+    const kim = tokenUser("Kim");
+    await clients.connect(kim.token);
+    await expectFailure(i1, "send_message", [{ ...payload, receiverId: kim.id }],
+      "clientMessageId was already used for another message");
+    // Another sender may use the same key.
+    const fromJon = await ack(j1, "send_message", { receiverId: ivy.id, content: "reply", clientMessageId });
+    assert.equal(fromJon.success, true);
+    assert.notEqual(fromJon.messageId, first.messageId);
+
+    const marker = arrivals([j1], "marker");
+    await send(i1, jon.id, "marker");
+    await marker;
+    assert.deepEqual(seenByJon.map((m) => m.content), ["only once", "reply", "marker"]);
+    const { list } = await history(j1, { otherUserId: ivy.id });
+    assert.deepEqual(list.map((m) => m.content), ["only once", "reply", "marker"]);
+  });
+
+  test("sent twice at once, it is stored once and both acks carry its id", async () => {
+    const lea = tokenUser("Lea");
+    const max = tokenUser("Max");
+    const [l1, l2, m1] = await Promise.all([
+      clients.connect(lea.token), clients.connect(lea.token), clients.connect(max.token),
+    ]);
+    const payload = { receiverId: max.id, content: "twice at once", clientMessageId: randomUUID() };
+    const [a, b] = await Promise.all([ack(l1, "send_message", payload), ack(l2, "send_message", payload)]);
+    assert.equal(a.success, true);
+    assert.deepEqual(b, a);
+    const { list } = await history(m1, { otherUserId: lea.id });
+    assert.deepEqual(list.map((m) => m.id), [a.messageId]);
+  });
+
+  test("a clientMessageId that is not 1-64 printable ASCII characters is refused; null means none", async () => {
+    const ned = tokenUser("Ned");
+    const ola = tokenUser("Ola");
+    const [n] = await Promise.all([clients.connect(ned.token), clients.connect(ola.token)]);
+    for (const bad of [42, "", "x".repeat(65), "with space", "€uro", {}, ["a"], true]) {
+      await expectFailure(n, "send_message", [{ receiverId: ola.id, content: "x", clientMessageId: bad }],
+        "Invalid clientMessageId");
+    }
+    const reply = await ack(n, "send_message", { receiverId: ola.id, content: "null key", clientMessageId: null });
+    assert.equal(reply.success, true);
   });
 });
 

@@ -356,6 +356,65 @@ TYPED_TEST(StoreContract, HistoryPagesBackwardsOldestFirst) {
   EXPECT_TRUE(this->history(a, b, sent[0].id, 4).empty());
 }
 
+TYPED_TEST(StoreContract, AClientKeyStoresAMessageOnce) {
+  User a = this->created_user("Ann"), b = this->created_user("Ben"), c = this->created_user("Cid");
+  auto keyed = [&](const User& from, const User& to, const std::string& content, const std::string& key) {
+    return wait_for<Result<Message>>(
+        [&](auto done) { this->store_->append_direct(NewMessage{from.id, to.id, content, now_ms(), key}, done); });
+  };
+  std::string key = "key-" + random_token();
+  auto first = ok(keyed(a, b, "hello", key));
+  EXPECT_FALSE(first.already_stored);
+  EXPECT_EQ(first.client_message_id, key);
+  auto retry = ok(keyed(a, b, "hello", key));
+  EXPECT_TRUE(retry.already_stored);
+  EXPECT_EQ(retry.id, first.id);
+  EXPECT_EQ(retry.conversation_id, first.conversation_id);
+  EXPECT_EQ(retry.created_at_ms, first.created_at_ms);  // the first one's, not the retry's
+  EXPECT_EQ(retry.content, "hello");
+  // The key of another message: other content, or another receiver (a conversation new or not).
+  auto other_content = keyed(a, b, "hello again", key);
+  ASSERT_TRUE(failed(other_content));
+  EXPECT_EQ(failed(other_content)->message, client_message_id_reused);
+  auto other_receiver = keyed(a, c, "hello", key);
+  ASSERT_TRUE(failed(other_receiver));
+  EXPECT_EQ(failed(other_receiver)->message, client_message_id_reused);
+  // Keys are per sender; messages without one are never deduplicated.
+  auto from_b = ok(keyed(b, a, "hello", key));
+  EXPECT_FALSE(from_b.already_stored);
+  EXPECT_NE(from_b.id, first.id);
+  auto plain1 = this->append(a, b, "hello");
+  auto plain2 = this->append(a, b, "hello");
+  EXPECT_NE(plain1.id, plain2.id);
+  EXPECT_TRUE(plain1.client_message_id.empty());
+
+  std::vector<std::int64_t> ids;
+  for (auto& m : this->history(a, b, std::nullopt, 100)) ids.push_back(m.id);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{first.id, from_b.id, plain1.id, plain2.id}));
+  EXPECT_TRUE(this->history(a, c, std::nullopt, 100).empty());
+}
+
+TYPED_TEST(StoreContract, AClientKeySentTwiceInOneBatchIsStoredOnce) {
+  User a = this->created_user("Ann"), b = this->created_user("Ben");
+  std::string key = "key-" + random_token();
+  std::vector<std::future<Result<Message>>> answers;
+  std::vector<std::shared_ptr<std::promise<Result<Message>>>> promises;
+  for (int i = 0; i < 4; ++i) {  // queued back to back: they share a batch
+    auto promise = std::make_shared<std::promise<Result<Message>>>();
+    answers.push_back(promise->get_future());
+    this->store_->append_direct(NewMessage{a.id, b.id, "same", now_ms(), key},
+                                [promise](Result<Message> r) { promise->set_value(std::move(r)); });
+  }
+  std::vector<Message> messages;
+  for (auto& answer : answers) {
+    ASSERT_EQ(answer.wait_for(30s), std::future_status::ready);
+    messages.push_back(ok(answer.get()));
+  }
+  EXPECT_EQ(std::count_if(messages.begin(), messages.end(), [](auto& m) { return !m.already_stored; }), 1);
+  for (auto& m : messages) EXPECT_EQ(m.id, messages[0].id);
+  EXPECT_EQ(this->history(a, b, std::nullopt, 100).size(), 1u);
+}
+
 TYPED_TEST(StoreContract, ConcurrentAppendsAreAllStored) {
   constexpr int threads = 8, per_thread = 250;
   std::vector<User> users;

@@ -55,3 +55,14 @@ TEST(ChatValidation, ContentErrorsUseTheSeedsMessages) {
   for (int i = 0; i < 5000; ++i) euros += "\xE2\x82\xAC";  // 15000 bytes, 5000 characters
   EXPECT_EQ(content_error(euros, 5000), std::nullopt);
 }
+
+TEST(ChatValidation, ClientMessageIds) {
+  EXPECT_TRUE(is_client_message_id("6f1c2a9e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"));
+  EXPECT_TRUE(is_client_message_id("x"));
+  EXPECT_TRUE(is_client_message_id(std::string(max_client_message_id, 'k')));
+  EXPECT_FALSE(is_client_message_id(""));
+  EXPECT_FALSE(is_client_message_id(std::string(max_client_message_id + 1, 'k')));
+  EXPECT_FALSE(is_client_message_id("with space"));
+  EXPECT_FALSE(is_client_message_id("tab\there"));
+  EXPECT_FALSE(is_client_message_id("\xE2\x82\xAC"));  // not ASCII
+}
