@@ -168,13 +168,7 @@ class AppendDirectWrite final : public StoreWrite {
     known_conversation_ = conversation_ != 0;
     bool keyed = !message_.client_message_id.empty();
     if (known_conversation_) {
-      auto params = pg::Params()
-                        .int64(conversation_)
-                        .text(message_.sender_id)
-                        .text(message_.content)
-                        .int64(message_.created_at_ms);
-      if (keyed) params.text(message_.client_message_id);
-      db.send(keyed ? insert_keyed_message : insert_message, params);
+      db.send(keyed ? insert_keyed_message : insert_message, message_params(pg::Params().int64(conversation_)));
       return 1;
     }
     db.send(insert_conversation, pg::Params().text(key_).int64(message_.created_at_ms));
@@ -183,14 +177,16 @@ class AppendDirectWrite final : public StoreWrite {
                                 .text(message_.sender_id)
                                 .text(message_.receiver_id)
                                 .int64(message_.created_at_ms));
-    auto params = pg::Params()
-                      .text(key_)
-                      .text(message_.sender_id)
-                      .text(message_.content)
-                      .int64(message_.created_at_ms);
-    if (keyed) params.text(message_.client_message_id);
-    db.send(keyed ? insert_keyed_message_by_key : insert_message_by_key, params);
+    db.send(keyed ? insert_keyed_message_by_key : insert_message_by_key, message_params(pg::Params().text(key_)));
     return 3;
+  }
+
+  // The message's parameters after the conversation's ($1): $2 sender, $3 content, $4 time,
+  // and $5 the client key when there is one.
+  pg::Params& message_params(pg::Params& params) const {
+    params.text(message_.sender_id).text(message_.content).int64(message_.created_at_ms);
+    if (!message_.client_message_id.empty()) params.text(message_.client_message_id);
+    return params;
   }
 
   void receive(int index, const pg::Result& result) override {
