@@ -204,6 +204,7 @@ class SqliteStore final : public Store {
     write(
         [this, message = std::move(message), stored, reused](sqlite::Connection& db) {
           auto& w = *writer_state_;
+          *reused = false;  // this attempt's finding (a batch may be run twice)
           if (!message.client_message_id.empty() && find_earlier(message, *stored, *reused)) return;
           std::int64_t conversation = w.conversation_for(message);
           w.insert_message.bind(1, conversation).bind(2, message.sender_id).bind(3, message.content)
