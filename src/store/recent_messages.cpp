@@ -81,6 +81,11 @@ std::size_t RecentMessages::size() const {
   return size_;
 }
 
+std::size_t RecentMessages::conversations() const {
+  std::lock_guard lock(mutex_);
+  return ids_.size();
+}
+
 std::int64_t RecentMessages::published_through() const {
   std::lock_guard lock(mutex_);
   return published_through_;

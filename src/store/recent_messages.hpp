@@ -57,6 +57,7 @@ class RecentMessages {
                                                     std::size_t limit) const;
 
   std::size_t size() const;
+  std::size_t conversations() const;  // that size() falls in
   std::int64_t published_through() const;
 
  private:

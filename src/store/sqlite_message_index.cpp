@@ -31,6 +31,7 @@ IndexWriter::IndexWriter(sqlite::Connection& db, RecentMessages& recent, SqliteI
       insert_(db.handle(), "INSERT OR IGNORE INTO conversation_messages (conversation_id, message_id) VALUES (?, ?)"),
       set_indexed_through_(db.handle(), "UPDATE message_index_state SET indexed_through = ?") {
   options_.bulk_rows = std::max<std::size_t>(1, options_.bulk_rows);
+  options_.max_rows = std::max(options_.bulk_rows, options_.max_rows);
   options_.chunk_rows = std::max<std::size_t>(1, options_.chunk_rows);
   sqlite::Statement state(db.handle(),
                           "SELECT indexed_through, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM message_index_state");
@@ -49,7 +50,9 @@ IndexWriter::IndexWriter(sqlite::Connection& db, RecentMessages& recent, SqliteI
 
 void IndexWriter::index_some() {
   if (bulk_.empty()) {
-    if (recent_.size() < options_.bulk_rows) return;
+    std::size_t unindexed = recent_.size();
+    std::size_t due = std::max(options_.bulk_rows, options_.per_conversation * recent_.conversations());
+    if (unindexed < std::min(due, options_.max_rows)) return;
     bulk_through_ = recent_.published_through();
     bulk_ = recent_.collect(indexed_through_, bulk_through_);
     bulk_done_ = 0;

@@ -13,10 +13,13 @@ namespace parley::store {
 
 // When the writer indexes messages by conversation (sqlite_message_index.hpp).
 struct SqliteIndexOptions {
-  // A bulk starts once this many messages are unindexed. It pays when it is several times the
-  // number of conversations those messages fall in (each conversation's hot leaf is then
-  // written once for several messages); it also bounds the memory RecentMessages holds.
+  // A bulk starts once `bulk_rows` messages are unindexed and there are `per_conversation` of
+  // them for each conversation they fall in (each conversation's hot leaf is then written once
+  // for several messages), or once `max_rows` are, whichever comes first. max_rows bounds the
+  // memory RecentMessages holds and the writer's pause to sort a bulk (~20 ms for 262,144).
   std::size_t bulk_rows = 65'536;
+  std::size_t per_conversation = 4;
+  std::size_t max_rows = 262'144;
   // Entries per indexing transaction, one transaction after each write batch: bounds how long
   // a bulk holds up the acks queued behind it (2,048 entries: a few ms).
   std::size_t chunk_rows = 2'048;

@@ -659,7 +659,7 @@ std::int64_t count_rows(const std::filesystem::path& file, const std::string& sq
 TEST(SqliteStore, HistoryStaysExactWhileMessagesAreIndexedInBulk) {
   TempDir dir;
   auto file = dir.path / "parley.db";
-  auto store = open_sqlite(file.string(), "FULL", {}, SqliteIndexOptions{7, 3});
+  auto store = open_sqlite(file.string(), "FULL", {}, SqliteIndexOptions{.bulk_rows = 7, .per_conversation = 1, .max_rows = 7, .chunk_rows = 3});
   User a = sqlite_user(*store, "Ann"), b = sqlite_user(*store, "Ben"), c = sqlite_user(*store, "Cid");
   std::map<std::string, std::vector<std::int64_t>> sent;  // by pair
   const std::pair<User*, User*> pairs[] = {{&a, &b}, {&b, &a}, {&a, &c}, {&c, &b}};
@@ -690,7 +690,7 @@ TEST(SqliteStore, UnindexedMessagesAreFoundAfterARestart) {
   std::vector<std::int64_t> sent;
   User a, b;
   {
-    auto store = open_sqlite(file, "FULL", {}, SqliteIndexOptions{10, 4});
+    auto store = open_sqlite(file, "FULL", {}, SqliteIndexOptions{.bulk_rows = 10, .per_conversation = 1, .max_rows = 10, .chunk_rows = 4});
     a = sqlite_user(*store, "Ann");
     b = sqlite_user(*store, "Ben");
     for (int i = 0; i < 25; ++i) sent.push_back(sqlite_append(*store, i % 2 ? a : b, i % 2 ? b : a, "before").id);
@@ -699,11 +699,46 @@ TEST(SqliteStore, UnindexedMessagesAreFoundAfterARestart) {
   auto indexed = count_rows(file, "SELECT indexed_through FROM message_index_state");
   EXPECT_GT(indexed, 0);
   EXPECT_LT(indexed, sent.back());  // some were left unindexed, in the table only
-  auto store = open_sqlite(file, "FULL", {}, SqliteIndexOptions{1000, 4});
+  auto store = open_sqlite(file, "FULL", {}, SqliteIndexOptions{.bulk_rows = 1000, .per_conversation = 1, .max_rows = 1000, .chunk_rows = 4});
   EXPECT_EQ(history_ids(*store, a, b, std::nullopt, 1000), sent);
   sent.push_back(sqlite_append(*store, a, b, "after").id);
   EXPECT_EQ(history_ids(*store, b, a, std::nullopt, 1000), sent);
   store->close();
+}
+
+// A bulk waits until the unindexed messages are several per conversation (or max_rows).
+TEST(SqliteStore, ABulkWaitsForSeveralMessagesPerConversation) {
+  for (bool capped : {false, true}) {
+    TempDir dir;
+    auto file = (dir.path / "parley.db").string();
+    auto options = capped ? SqliteIndexOptions{.bulk_rows = 4, .per_conversation = 100, .max_rows = 10, .chunk_rows = 100}
+                          : SqliteIndexOptions{.bulk_rows = 4, .per_conversation = 3, .max_rows = 100, .chunk_rows = 100};
+    auto store = open_sqlite(file, "FULL", {}, options);
+    User sender = sqlite_user(*store, "Sam");
+    std::vector<User> receivers;
+    for (int i = 0; i < 6; ++i) receivers.push_back(sqlite_user(*store, "Rae"));
+    auto indexed = [&] { return count_rows(file, "SELECT indexed_through FROM message_index_state"); };
+    int sent = 0;
+    // One message in each of 6 conversations: more than bulk_rows (4), fewer than 3 per conversation.
+    for (auto& r : receivers) sqlite_append(*store, sender, r, numbered("m", ++sent));
+    EXPECT_EQ(indexed(), 0) << "capped " << capped;
+    // Uncapped: due at 3 per conversation (18); capped: at max_rows (10). The writer indexes
+    // after answering a batch, so the next message's ack is the first to follow the bulk.
+    int due = capped ? 10 : 18;
+    for (int round = 0; round < 3; ++round) {
+      for (auto& r : receivers) {
+        sqlite_append(*store, sender, r, numbered("m", ++sent));
+        if (sent == due - 1) {
+          EXPECT_EQ(indexed(), 0) << "capped " << capped;
+        }
+        if (sent == due + 1) {
+          EXPECT_EQ(indexed(), due) << "capped " << capped;
+        }
+      }
+    }
+    for (auto& r : receivers) EXPECT_EQ(history_ids(*store, sender, r, std::nullopt, 10).size(), 4u);
+    store->close();
+  }
 }
 
 TEST(SqliteStore, MigratesADatabaseOfSchemaOne) {
@@ -787,7 +822,7 @@ TEST(SqliteStore, HistoryNeverAnswersFromAnIncompleteTail) {
 // holds every message acknowledged before it was made, in order, and nothing of another pair.
 TEST(SqliteStore, ConcurrentReadsSeeEveryAcknowledgedMessage) {
   TempDir dir;
-  auto store = open_sqlite((dir.path / "parley.db").string(), "FULL", {}, SqliteIndexOptions{16, 5});
+  auto store = open_sqlite((dir.path / "parley.db").string(), "FULL", {}, SqliteIndexOptions{.bulk_rows = 16, .per_conversation = 1, .max_rows = 16, .chunk_rows = 5});
   User a = sqlite_user(*store, "Ann"), b = sqlite_user(*store, "Ben"), c = sqlite_user(*store, "Cid");
   std::mutex mutex;
   std::vector<std::int64_t> acknowledged;  // pair a-b, in ack order
