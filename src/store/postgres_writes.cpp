@@ -81,6 +81,12 @@ User read_user(const pg::Result& r, int row) {
 }
 
 void prepare_writer(pg::Connection& db, pg::Clock::time_point deadline) {
+  // Every lookup this session makes is by key: its own statements, and the foreign-key checks
+  // PostgreSQL runs for each insert (users, conversations). PostgreSQL plans those checks once
+  // per session, and while a table is small (a few pages) a sequential scan is cheaper by its
+  // estimate, so it then scans the table for every insert: 166,765 scans of `users` reading
+  // 16.7 million rows in 10 s at 20,000 msgs/s with 200 users. The keys' indexes always serve.
+  db.exec("SET enable_seqscan = off", deadline);
   for (const auto& s : pg::batch_statements()) db.prepare(s, deadline);
   for (const auto* s : writer_statements) db.prepare(*s, deadline);
 }
