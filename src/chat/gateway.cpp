@@ -233,8 +233,8 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
       store_.append_direct(std::move(message), [this, reply, sender, receiver = **receiver](store::Result<store::Message> stored) {
         auto* m = std::get_if<store::Message>(&stored);
         if (!m) {
-          bool reused = std::get<store::Failure>(stored).message == store::client_message_id_reused;
-          return reply.fail(reused ? std::string(store::client_message_id_reused) : "Failed to send message");
+          const auto& failure = std::get<store::Failure>(stored);
+          return reply.fail(failure.client_error ? failure.message : "Failed to send message");
         }
         if (reply.ack) reply.ack(sio::RawJson{"{\"success\":true,\"messageId\":" + std::to_string(m->id) + "}"});
         // A retry of a message already stored (its ack was lost): delivered the first time.

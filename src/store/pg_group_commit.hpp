@@ -34,8 +34,9 @@ struct BatchOutcome {
 std::span<const Statement> batch_statements();
 
 // Runs the jobs in one transaction: BEGIN, the jobs' statements, COMMIT, all pipelined; after a
-// job's failure, again with SAVEPOINT + statements + RELEASE per job. Throws Error (connection_lost) when the connection fails or the database does
-// not answer within `timeout` per round trip; whether anything committed is then unknown.
+// job's failure, again with SAVEPOINT + statements + RELEASE per job. Throws Error
+// (connection_lost) when the connection fails or the database does not answer within `timeout`
+// per round trip; whether anything committed is then unknown.
 BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout);
 
 }  // namespace parley::store::pg

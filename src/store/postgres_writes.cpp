@@ -69,8 +69,8 @@ const pg::Statement insert_keyed_message_by_key{
     "WHERE sender_id = $2 AND client_message_id = $5 AND NOT EXISTS (SELECT 1 FROM inserted)",
     {text_type, text_type, text_type, int8_type, text_type}};
 const pg::Statement* const writer_statements[] = {
-    &insert_user,         &user_exists,    &insert_user_if_missing, &writer_find_user,     &insert_conversation,
-    &insert_members,      &insert_message_by_key, &insert_message,  &insert_keyed_message, &insert_keyed_message_by_key};
+    &insert_user,     &user_exists,           &insert_user_if_missing, &writer_find_user,     &insert_conversation,
+    &insert_members,  &insert_message_by_key, &insert_message,         &insert_keyed_message, &insert_keyed_message_by_key};
 
 }  // namespace
 
@@ -219,7 +219,7 @@ class AppendDirectWrite final : public StoreWrite {
     if (!id_) return done_(Failure{"the message's conversation was not found"});  // not expected
     if (already_stored_) {
       if (stored_conversation_ != conversation_ || stored_content_ != message_.content) {
-        return done_(Failure{std::string(client_message_id_reused)});
+        return done_(client_message_id_reused_failure());
       }
       return done_(Message{id_, conversation_, message_.sender_id, {}, stored_content_, stored_at_ms_,
                            message_.client_message_id, true});

@@ -199,13 +199,18 @@ class SqliteStore final : public Store {
   }
 
   void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
-    auto stored = std::make_shared<Message>();
-    auto reused = std::make_shared<bool>(false);
+    // Set by each run of the job (a batch may be run twice): the stored message, the earlier
+    // one a retried client key names, or the key's reuse for another message.
+    auto outcome = std::make_shared<Result<Message>>(Failure{"not run"});
     write(
-        [this, message = std::move(message), stored, reused](sqlite::Connection& db) {
+        [this, message = std::move(message), outcome](sqlite::Connection& db) {
           auto& w = *writer_state_;
-          *reused = false;  // this attempt's finding (a batch may be run twice)
-          if (!message.client_message_id.empty() && find_earlier(message, *stored, *reused)) return;
+          if (!message.client_message_id.empty()) {
+            if (auto earlier = find_earlier(message)) {
+              *outcome = std::move(*earlier);
+              return;
+            }
+          }
           std::int64_t conversation = w.conversation_for(message);
           w.insert_message.bind(1, conversation).bind(2, message.sender_id).bind(3, message.content)
               .bind(4, message.created_at_ms);
@@ -215,14 +220,13 @@ class SqliteStore final : public Store {
             w.insert_message.bind(5, message.client_message_id);
           }
           w.insert_message.run();
-          *stored = Message{db.last_insert_id(), conversation, message.sender_id, {}, message.content,
-                            message.created_at_ms, message.client_message_id};
-          w.batch_entries.push_back(IndexEntry{conversation, stored->id});
+          *outcome = Message{db.last_insert_id(), conversation, message.sender_id, {}, message.content,
+                             message.created_at_ms, message.client_message_id};
+          w.batch_entries.push_back(IndexEntry{conversation, std::get<Message>(*outcome).id});
         },
-        [stored, reused, done = std::move(done)](bool committed, const std::string& error) {
+        [outcome, done = std::move(done)](bool committed, const std::string& error) {
           if (!committed) return done(Failure{error});
-          if (*reused) return done(Failure{std::string(client_message_id_reused)});
-          done(std::move(*stored));
+          done(std::move(*outcome));
         });
   }
 
@@ -252,20 +256,22 @@ class SqliteStore final : public Store {
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
-  // On the writer thread: the sender's message stored earlier under the same client key, if
-  // any. It answers a retry (`earlier`, marked already_stored) when it is the same message, and
-  // sets `reused` when the key named another one.
-  bool find_earlier(const NewMessage& message, Message& earlier, bool& reused) {
+  // On the writer thread: what the sender's message stored earlier under the same client key
+  // answers, if there is one: that message (already_stored) when the retry is the same message,
+  // the key's reuse when it is another.
+  std::optional<Result<Message>> find_earlier(const NewMessage& message) {
     auto& find = writer_state_->find_by_client_id;
     find.bind(1, message.sender_id).bind(2, message.client_message_id);
-    bool found = find.step();
-    if (found) {
-      earlier = Message{find.int64(0), find.int64(1), message.sender_id, {}, find.text(2), find.int64(3),
-                        message.client_message_id, true};
-      reused = earlier.content != message.content || find.text(4) != direct_key(message.sender_id, message.receiver_id);
+    std::optional<Result<Message>> answer;
+    if (find.step()) {
+      Message earlier{find.int64(0), find.int64(1), message.sender_id, {}, find.text(2), find.int64(3),
+                      message.client_message_id, true};
+      bool same = earlier.content == message.content &&
+                  find.text(4) == direct_key(message.sender_id, message.receiver_id);
+      answer = same ? Result<Message>(std::move(earlier)) : Result<Message>(client_message_id_reused_failure());
     }
     find.reset();
-    return found;
+    return answer;
   }
 
   static Result<std::optional<User>> one_user(sqlite::Statement& s) {

@@ -78,13 +78,17 @@ struct NewMessage {
   std::string client_message_id{};
 };
 
-// The Failure of an append whose client_message_id names a different message of its sender.
-inline constexpr std::string_view client_message_id_reused = "clientMessageId was already used for another message";
-
-// Why a call failed: the database is unreachable or refused the write. Never a partial write.
+// Why a call failed: the database is unreachable or refused the write, or the request itself
+// was wrong. Never a partial write.
 struct Failure {
   std::string message;
+  // The request's own fault, not the database's: `message` is meant for the client.
+  bool client_error = false;
 };
+
+// The Failure of an append whose client_message_id names a different message of its sender.
+inline constexpr std::string_view client_message_id_reused = "clientMessageId was already used for another message";
+inline Failure client_message_id_reused_failure() { return Failure{std::string(client_message_id_reused), true}; }
 
 template <class T>
 using Result = std::variant<T, Failure>;

@@ -376,6 +376,7 @@ TYPED_TEST(StoreContract, AClientKeyStoresAMessageOnce) {
   auto other_content = keyed(a, b, "hello again", key);
   ASSERT_TRUE(failed(other_content));
   EXPECT_EQ(failed(other_content)->message, client_message_id_reused);
+  EXPECT_TRUE(failed(other_content)->client_error);
   auto other_receiver = keyed(a, c, "hello", key);
   ASSERT_TRUE(failed(other_receiver));
   EXPECT_EQ(failed(other_receiver)->message, client_message_id_reused);
