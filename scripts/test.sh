@@ -15,7 +15,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 
 echo "== npm tools for the end-to-end tests"
-for dir in tests/e2e tests/parley tests/web; do
+for dir in sio/tests/e2e tests/parley tests/web; do
   if [ -f "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
@@ -27,9 +27,9 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== fuzzing smoke run (${fuzz_seconds}s per target, committed seed corpus)"
 CXX=clang++ cmake -S . -B build-fuzz -DPARLEY_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$jobs"
-for target in build-fuzz/fuzz_*; do
+for target in build-fuzz/sio/fuzz_*; do
   name=$(basename "$target")
-  corpus=tests/fuzz/corpus/$name
+  corpus=sio/tests/fuzz/corpus/$name
   work=$(mktemp -d)
   cp -r "$corpus"/. "$work"/ 2>/dev/null || true
   "$target" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$work" >"$work.log" 2>&1 || {

@@ -11,8 +11,8 @@
 #include <simdjson.h>
 
 #include "sio/json.hpp"
-#include "util/base64.hpp"
-#include "util/uuid.hpp"
+#include "sio/util/base64.hpp"
+#include "sio/util/uuid.hpp"
 
 namespace parley_bench {
 

@@ -7,7 +7,7 @@
 
 #include "chat/validation.hpp"
 #include "sio/json.hpp"
-#include "util/uuid.hpp"
+#include "sio/util/uuid.hpp"
 
 namespace parley::api {
 

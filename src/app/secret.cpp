@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "util/random.hpp"
+#include "sio/util/random.hpp"
 
 namespace parley::app {
 

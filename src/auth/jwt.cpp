@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <limits>
 
-#include "util/base64.hpp"
+#include "sio/util/base64.hpp"
 
 namespace parley::auth {
 namespace {

@@ -2,7 +2,7 @@
 // gets quick refusals rather than a queue that grows without limit while every request waits.
 #include "auth/password.hpp"
 
-#include "util/thread_name.hpp"
+#include "sio/util/thread_name.hpp"
 
 #include <sodium.h>
 

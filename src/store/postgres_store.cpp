@@ -1,6 +1,6 @@
 #include "store/postgres_store.hpp"
 
-#include "util/thread_name.hpp"
+#include "sio/util/thread_name.hpp"
 
 #include <libpq-fe.h>
 

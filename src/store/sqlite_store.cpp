@@ -7,7 +7,7 @@
 #include "store/sqlite.hpp"
 #include "store/sqlite_message_index.hpp"
 #include "store/work_queue.hpp"
-#include "util/thread_name.hpp"
+#include "sio/util/thread_name.hpp"
 
 namespace parley::store {
 

@@ -1,7 +1,7 @@
 // One io_context per thread; see event_loops.hpp.
 #include "sio/transport/event_loops.hpp"
 
-#include "util/thread_name.hpp"
+#include "sio/util/thread_name.hpp"
 
 #include <mutex>
 

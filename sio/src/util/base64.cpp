@@ -1,6 +1,6 @@
 // Base64 through OpenSSL's block codec, with the strict validation EVP_DecodeBlock lacks: it
 // skips whitespace, accepts '=' anywhere in the last quantum and counts padding as zero bytes.
-#include "util/base64.hpp"
+#include "sio/util/base64.hpp"
 
 #include <openssl/evp.h>
 

@@ -1,4 +1,4 @@
-#include "util/random.hpp"
+#include "sio/util/random.hpp"
 
 #include <stdexcept>
 #include <string_view>
@@ -6,7 +6,7 @@
 
 #include <openssl/rand.h>
 
-#include "util/base64.hpp"
+#include "sio/util/base64.hpp"
 
 namespace sio::util {
 

@@ -3,7 +3,7 @@
 #include <simdjson.h>
 
 #include "socketio/core.hpp"
-#include "util/random.hpp"
+#include "sio/util/random.hpp"
 
 namespace sio::detail {
 

@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "sio/json.hpp"
-#include "util/base64.hpp"
+#include "sio/util/base64.hpp"
 #include "util/utf8.hpp"
 
 namespace sio::engineio {

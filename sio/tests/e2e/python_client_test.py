@@ -4,7 +4,7 @@ binary), acknowledgements with call(), server-to-client acknowledgements, rooms,
 namespaces.
 
 Run with the system interpreter, from this directory:
-    SIO_E2E_SERVER=../../build/tests/e2e/sio-e2e-server /usr/bin/python3 -m unittest -v python_client_test
+    SIO_E2E_SERVER=../../../build/sio/tests/e2e/sio-e2e-server /usr/bin/python3 -m unittest -v python_client_test
 """
 
 import os
@@ -16,7 +16,7 @@ import unittest
 import socketio
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVER = os.environ.get("SIO_E2E_SERVER", os.path.join(HERE, "../../build/tests/e2e/sio-e2e-server"))
+SERVER = os.environ.get("SIO_E2E_SERVER", os.path.join(HERE, "../../../build/sio/tests/e2e/sio-e2e-server"))
 TIMEOUT = 5  # seconds: a failure bound, never a wait
 
 

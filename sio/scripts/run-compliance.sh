@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the official protocol compliance suites against the conformance fixture
-# (examples/conformance_fixture.cpp; docs: shared/conformance-fixture.md).
+# (sio/examples/conformance_fixture.cpp; docs: shared/conformance-fixture.md).
 #
-#   scripts/run-compliance.sh DIR
+#   sio/scripts/run-compliance.sh DIR
 #
 # DIR holds checkouts of the two suites, each with its dependencies installed (`npm ci`):
 #   DIR/socket.io-protocol/test-suite    DIR/engine.io-protocol/test-suite
@@ -17,8 +17,8 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 suites_dir=$(cd "$1" 2>/dev/null && pwd) || { echo "run-compliance: no directory $1" >&2; exit 2; }
-root=$(cd "$(dirname "$0")/.." && pwd)
-fixture=${CONFORMANCE_FIXTURE:-$root/build/conformance-fixture}
+root=$(cd "$(dirname "$0")/../.." && pwd)  # the repository
+fixture=${CONFORMANCE_FIXTURE:-$root/build/sio/conformance-fixture}
 port=3000
 suites=(socket.io-protocol engine.io-protocol)
 

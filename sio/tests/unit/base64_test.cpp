@@ -1,5 +1,5 @@
 // Tests for util/base64.hpp: RFC 4648 vectors, strict rejection, round trips.
-#include "util/base64.hpp"
+#include "sio/util/base64.hpp"
 
 #include <gtest/gtest.h>
 

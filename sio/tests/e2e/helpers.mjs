@@ -4,8 +4,8 @@
 // The clients are loaded here, after checking that `npm ci` was run, so that a missing
 // node_modules fails every test with that instruction rather than a module-resolution error.
 //
-// Run: `npm ci && node --test` in tests/e2e (or `ctest -R e2e` from the build), with
-// SIO_E2E_SERVER naming the server binary when it is not ../../build/tests/e2e/sio-e2e-server.
+// Run: `npm ci && node --test` in sio/tests/e2e (or `ctest -R e2e` from the build), with
+// SIO_E2E_SERVER naming the server binary when it is not ../../../build/sio/tests/e2e/sio-e2e-server.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -16,14 +16,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 for (const name of ["socket.io-client", "engine.io-client"]) {
   if (!existsSync(resolve(here, "node_modules", name, "package.json"))) {
-    throw new Error(`${name} is not installed: run \`npm ci\` in tests/e2e (${here}) first`);
+    throw new Error(`${name} is not installed: run \`npm ci\` in sio/tests/e2e (${here}) first`);
   }
 }
 
 export const { io } = await import("socket.io-client");
 export const { Socket: EngineSocket } = await import("engine.io-client");
 
-export const serverPath = process.env.SIO_E2E_SERVER ?? resolve(here, "../../build/tests/e2e/sio-e2e-server");
+export const serverPath = process.env.SIO_E2E_SERVER ?? resolve(here, "../../../build/sio/tests/e2e/sio-e2e-server");
 
 // Starts the server on port 0; resolves once it printed the port it listens on.
 export async function startServer(extraArgs = []) {

@@ -10,7 +10,7 @@
 
 #include "engineio/handshake_limiter.hpp"
 #include "engineio/session.hpp"
-#include "util/random.hpp"
+#include "sio/util/random.hpp"
 
 namespace sio::engineio {
 

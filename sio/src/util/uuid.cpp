@@ -1,4 +1,4 @@
-#include "util/uuid.hpp"
+#include "sio/util/uuid.hpp"
 
 #include <stdexcept>
 
