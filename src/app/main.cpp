@@ -119,6 +119,7 @@ int serve(const Config& config) {
   sio::transport::HttpServerOptions http_options;
   http_options.hosts = {config.host};
   http_options.port = config.port;
+  http_options.trusted_proxies = config.trusted_proxies;
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.set_fallback(rest);

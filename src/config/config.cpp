@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sio/transport/trusted_proxies.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -55,6 +57,8 @@ constexpr Setting settings[] = {
     {"PARLEY_STATIC_DIR", "--static-dir", "DIR", "built-in", "Directory of the web client's files"},
     {"HANDSHAKE_RATE", "--handshake-rate", "N", "20",
      "New connections per second per client address, bursts of 3x (0: no limit; loopback exempt)"},
+    {"TRUSTED_PROXIES", "--trusted-proxies", "LIST", "none",
+     "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -113,17 +117,26 @@ bool valid_database_url(std::string_view url) {
   return url.starts_with("sqlite:") && url.size() > 7;
 }
 
-std::vector<std::string> split_origins(std::string_view list) {
-  std::vector<std::string> origins;
+// "a, b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> split_list(std::string_view list) {
+  std::vector<std::string> items;
   while (!list.empty()) {
     const auto comma = list.find(',');
-    std::string_view origin = trim(list.substr(0, comma));
-    // Browsers send Origin without a trailing slash; people often write one.
-    while (origin.ends_with('/')) origin.remove_suffix(1);
-    if (origin == "*") return {};
-    if (!origin.empty()) origins.emplace_back(origin);
+    std::string_view item = trim(list.substr(0, comma));
+    if (!item.empty()) items.emplace_back(item);
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+std::vector<std::string> split_origins(std::string_view list) {
+  std::vector<std::string> origins;
+  for (std::string& origin : split_list(list)) {
+    // Browsers send Origin without a trailing slash; people often write one.
+    while (origin.ends_with('/')) origin.pop_back();
+    if (origin == "*") return {};
+    if (!origin.empty()) origins.push_back(std::move(origin));
   }
   return origins;
 }
@@ -230,6 +243,14 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
       }
     } else if (key == "PARLEY_STATIC_DIR") {
       config.static_dir = value.text;
+    } else if (key == "TRUSTED_PROXIES") {
+      std::vector<std::string> entries = split_list(text);
+      std::string problem;
+      if (sio::transport::TrustedProxies::parse(entries, problem)) {
+        config.trusted_proxies = std::move(entries);
+      } else {
+        errors.push_back("invalid TRUSTED_PROXIES (from " + value.source + "): " + problem);
+      }
     } else if (key == "HANDSHAKE_RATE") {
       if (const auto rate = parse_unsigned(text, 1'000'000)) {
         config.handshake_rate = static_cast<double>(*rate);

@@ -31,6 +31,8 @@ struct Config {
   std::size_t threads = 0;           // event loops; 0 = one per core
   std::string static_dir;            // web client files; empty = the installed default
   double handshake_rate = 20;        // new sessions per second per address (bursts 3x); 0: off
+  // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
+  std::vector<std::string> trusted_proxies;
   std::string config_file;           // where the file settings came from, if any
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".

@@ -292,5 +292,11 @@ TEST(ConfigPaths, SqliteAndPostgresUrls) {
   EXPECT_EQ(config.sqlite_path(), "");
 }
 
+TEST(ConfigParse, TrustedProxiesAreAddressesOrBlocks) {
+  auto ok = parse_ok({}, {{"TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1"}});
+  EXPECT_EQ(ok.config.trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1"}));
+  EXPECT_NE(parse_error({"--trusted-proxies", "10.0.0.0/40"}).find("10.0.0.0/40"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::config

@@ -8,9 +8,9 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "engineio/handshake_limiter.hpp"
 #include "engineio/session.hpp"
 #include "sio/util/random.hpp"
+#include "sio/util/rate_limiter.hpp"
 
 namespace sio::engineio {
 
@@ -86,13 +86,13 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
   std::vector<std::unordered_map<std::string, std::shared_ptr<detail::EngineSession>>> sessions;
   std::atomic<std::size_t> count{0};
 
-  std::unique_ptr<detail::HandshakeLimiter> limiter;
+  std::unique_ptr<util::RateLimiter> limiter;
 
   Impl(transport::EventLoops& l, ServerOptions o) : loops(l), options(std::move(o)), sessions(l.size()) {
     if (loops.size() > max_loops) throw std::invalid_argument("sio: at most 64 event loops");
     if (options.handshake_rate > 0) {
-      limiter = std::make_unique<detail::HandshakeLimiter>(options.handshake_rate,
-                                                           std::max(1.0, options.handshake_burst));
+      limiter = std::make_unique<util::RateLimiter>(
+          util::RateLimit{options.handshake_rate, std::max(1.0, options.handshake_burst)});
     }
   }
 
@@ -151,7 +151,7 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
 
   std::optional<HttpResponse> check_handshake(const HttpRequest& request) {
     if (limiter && (options.limit_loopback || !is_loopback(request.remote_address)) &&
-        !limiter->allow(request.remote_address, detail::HandshakeLimiter::Clock::now())) {
+        !limiter->take(request.remote_address)) {
       HttpResponse refusal = error_response(ErrorCode::forbidden, "Too many connections from this address");
       refusal.status = 429;
       return refusal;

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 
+#include "sio/transport/trusted_proxies.hpp"
 #include "transport/beast.hpp"
 
 namespace sio::transport {
@@ -22,6 +23,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::shared_ptr<HttpEndpoint> fallback;
   std::vector<std::pair<std::size_t, std::shared_ptr<tcp::acceptor>>> acceptors;
   std::uint16_t bound_port = 0;
+  TrustedProxies proxies;
 
   Impl(EventLoops& l, HttpServerOptions o) : loops(l), options(std::move(o)) {}
 
@@ -44,7 +46,7 @@ class NotFound final : public HttpEndpoint {
   }
 };
 
-HttpRequest to_request(const BeastRequest& req, const tcp::socket& socket) {
+HttpRequest to_request(const BeastRequest& req, const tcp::socket& socket, const TrustedProxies& proxies) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -57,7 +59,8 @@ HttpRequest to_request(const BeastRequest& req, const tcp::socket& socket) {
   out.body = req.body();
   beast::error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
-  if (!ec) out.remote_address = endpoint.address().to_string();
+  if (!ec) out.peer_address = endpoint.address().to_string();
+  out.remote_address = proxies.client_address(out.peer_address, out.header("x-forwarded-for"));
   out.websocket_upgrade = websocket::is_upgrade(req);
   out.keep_alive = req.keep_alive();
   return out;
@@ -103,7 +106,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
     request_ = parser_->release();
     parser_.reset();
-    HttpRequest request = to_request(request_, stream_.socket());
+    HttpRequest request = to_request(request_, stream_.socket(), server_->proxies);
     if (too_large) {
       // The headers were read but not the body: the endpoint answers (Engine.IO with 413,
       // closing the session) and the connection closes.
@@ -254,6 +257,10 @@ void HttpServer::mount(std::string prefix, std::shared_ptr<HttpEndpoint> endpoin
 void HttpServer::set_fallback(std::shared_ptr<HttpEndpoint> endpoint) { impl_->fallback = std::move(endpoint); }
 
 void HttpServer::listen() {
+  std::string error;
+  auto proxies = TrustedProxies::parse(impl_->options.trusted_proxies, error);
+  if (!proxies) throw std::invalid_argument("trusted proxies: " + error);
+  impl_->proxies = std::move(*proxies);
   using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
   std::uint16_t port = impl_->options.port;
   for (const auto& host : impl_->options.hosts) {

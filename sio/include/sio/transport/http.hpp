@@ -32,7 +32,10 @@ struct HttpRequest {
   // The body was over the server's limit and was not read; the connection closes after the
   // answer (Engine.IO answers 413 and closes the session).
   bool body_too_large = false;
+  // The client's address: the TCP peer's, or, when the peer is a trusted proxy
+  // (HttpServerOptions::trusted_proxies), the one its X-Forwarded-For names.
   std::string remote_address;
+  std::string peer_address;  // the TCP peer's, always
   bool websocket_upgrade = false;
   bool keep_alive = true;
 };

@@ -21,6 +21,9 @@ struct HttpServerOptions {
   std::uint64_t max_body_bytes = 1'100'000;   // larger bodies get 413
   std::uint32_t max_header_bytes = 16 * 1024;
   std::uint32_t idle_timeout_seconds = 120;  // an HTTP connection with no request in this time
+  // Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client: see
+  // HttpRequest::remote_address. listen() throws std::invalid_argument for a bad entry.
+  std::vector<std::string> trusted_proxies;
 };
 
 class HttpServer {
