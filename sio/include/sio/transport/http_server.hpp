@@ -23,7 +23,7 @@ struct HttpServerOptions {
   std::uint32_t idle_timeout_seconds = 120;  // an HTTP connection with no request in this time
   // Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client: see
   // HttpRequest::remote_address. listen() throws std::invalid_argument for a bad entry.
-  std::vector<std::string> trusted_proxies;
+  std::vector<std::string> trusted_proxies = {};
 };
 
 class HttpServer {
