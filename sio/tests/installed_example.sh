@@ -21,6 +21,10 @@ echo "== install (component sio) into $work/prefix"
 cmake --install "$build_root" --component sio --prefix "$work/prefix" >"$work/install.log"
 test -f "$work/prefix/lib/cmake/sio/sioConfig.cmake"
 test -f "$work/prefix/include/sio/socketio/server.hpp"
+# The public headers show the API and nothing of the implementation behind it.
+if grep -rnE "\bdetail::|namespace detail" "$work/prefix/include/sio" | grep -vE "^[^:]*:[0-9]+: *//"; then
+  echo "public headers name the library's internals (detail::) -- see above"; exit 1
+fi
 
 echo "== the standalone example builds against the installed library"
 cp -r "$source_dir/examples/standalone" "$work/example"

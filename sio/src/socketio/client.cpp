@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "socketio/core.hpp"
+#include "util/invariants.hpp"
 #include "sio/util/random.hpp"
 
 namespace sio::detail {
@@ -31,7 +32,7 @@ void Client::send(const Packets& packets) {
   for (const auto& packet : packets) session_->send(packet);
 }
 
-Socket* Client::socket_of(std::string_view nsp) {
+SocketCore* Client::socket_of(std::string_view nsp) {
   for (auto& [name, socket] : sockets_) {
     if (name == nsp) return socket.get();
   }
@@ -50,6 +51,7 @@ void Client::protocol_error() {
 }
 
 void Client::on_message(const engineio::PacketView& message) {
+  SIO_ASSERT_ON_LOOP(loop());
   auto& decoder = *server_.decoders[loop()];
   if (message.binary) {
     if (partial_expected_ == 0) {
@@ -138,7 +140,7 @@ void Client::connect(std::string nsp_name, std::string auth) {
     if (auto fields = recovery_fields(handshake.auth)) {
       if (auto restored = recovery->restore(fields->first, fields->second); restored && restored->session.nsp == nsp_name) {
         auto& saved = restored->session;
-        auto socket = std::make_shared<Socket>(nsp, shared_from_this(), saved.sid, saved.pid, std::move(handshake));
+        auto socket = std::make_shared<SocketCore>(nsp, shared_from_this(), saved.sid, saved.pid, std::move(handshake));
         socket->recovered_ = true;
         socket->rooms_ = std::move(saved.rooms);
         socket->data = std::move(saved.data);
@@ -152,11 +154,11 @@ void Client::connect(std::string nsp_name, std::string auth) {
     }
   }
   std::string pid = server_.recovery ? util::random_token(16) : std::string();
-  auto socket = std::make_shared<Socket>(nsp, shared_from_this(), util::random_token(15), std::move(pid), std::move(handshake));
+  auto socket = std::make_shared<SocketCore>(nsp, shared_from_this(), util::random_token(15), std::move(pid), std::move(handshake));
   run_middlewares(nsp, std::move(socket), 0);
 }
 
-void Client::run_middlewares(NamespaceCore* nsp, std::shared_ptr<Socket> socket, std::size_t index) {
+void Client::run_middlewares(NamespaceCore* nsp, std::shared_ptr<SocketCore> socket, std::size_t index) {
   if (!session_->is_open()) return;
   if (index == nsp->middlewares.size()) {
     finish_connect(std::move(socket), {});
@@ -177,7 +179,7 @@ void Client::run_middlewares(NamespaceCore* nsp, std::shared_ptr<Socket> socket,
   });
 }
 
-void Client::finish_connect(std::shared_ptr<Socket> socket, std::vector<std::shared_ptr<const Packets>> missed) {
+void Client::finish_connect(std::shared_ptr<SocketCore> socket, std::vector<std::shared_ptr<const Packets>> missed) {
   if (socket_of(socket->nsp())) return;
   connect_timer_.reset();
   NamespaceCore* nsp = socket->nsp_;
@@ -189,7 +191,7 @@ void Client::finish_connect(std::shared_ptr<Socket> socket, std::vector<std::sha
   nsp->add(*socket);
   send(encode_connect(nsp->name, socket->id(), socket->pid_));
   for (const auto& packets : missed) send(*packets);
-  if (nsp->on_connection) nsp->on_connection(*socket);
+  if (nsp->on_connection) socket->run_handler("connection", [&] { nsp->on_connection(*socket); });
 }
 
 void Client::on_close(engineio::CloseReason reason) {
@@ -205,8 +207,5 @@ void Client::disconnect_all() {
   session_->close();
 }
 
-Ack Client::make_ack(Socket& socket, std::uint64_t id) {
-  return Ack(socket.weak_from_this(), &socket.client_->server_.loops, socket.loop(), id);
-}
 
 }  // namespace sio::detail

@@ -1,8 +1,10 @@
-// Private to the Socket.IO layer: the server's shared state, the namespaces' per-loop socket
-// and room tables, the per-connection Client, and the recovery store.
+// Private to the Socket.IO layer: what stands behind the public Socket, Namespace and Server
+// (SocketCore, NamespaceCore, ServerCore), the namespaces' per-loop socket and room tables, the
+// per-connection Client, and the recovery store.
 #pragma once
 
 #include <deque>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <unordered_set>
@@ -75,28 +77,31 @@ class RecoveryStore {
 };
 
 struct ServerCore;
+class SocketCore;
+class Client;
 
-struct NamespaceCore {
+struct NamespaceCore final : Namespace {
   NamespaceCore(ServerCore& s, std::string n);
+
+  static NamespaceCore& of(const Namespace& nsp) { return const_cast<NamespaceCore&>(static_cast<const NamespaceCore&>(nsp)); }
 
   ServerCore& server;
   std::string name;
   std::vector<Namespace::Middleware> middlewares;
   std::function<void(Socket&)> on_connection;
-  Namespace facade{this};
   std::atomic<std::size_t> count{0};
 
   // Touched only by the loop's own thread.
   struct LoopState {
-    std::unordered_map<std::string, Socket*> sockets;
-    std::unordered_map<std::string, std::unordered_set<Socket*>> rooms;
+    std::unordered_map<std::string, SocketCore*> sockets;
+    std::unordered_map<std::string, std::unordered_set<SocketCore*>> rooms;
   };
   std::vector<LoopState> loops;
 
-  void add(Socket& socket);
-  void remove(Socket& socket);
-  void join(Socket& socket, const std::string& room);
-  void leave(Socket& socket, const std::string& room);
+  void add(SocketCore& socket);
+  void remove(SocketCore& socket);
+  void join(SocketCore& socket, const std::string& room);
+  void leave(SocketCore& socket, const std::string& room);
   // Sends `packets` to the audience on every loop.
   void broadcast(Audience audience, std::shared_ptr<const Packets> packets);
   void disconnect_sockets(Audience audience, bool close_connection);
@@ -106,6 +111,8 @@ struct NamespaceCore {
 
 struct ServerCore {
   ServerCore(transport::EventLoops& l, ServerOptions o);
+  ServerCore(const ServerCore&) = delete;  // its engine's handler holds `this`
+  ServerCore& operator=(const ServerCore&) = delete;
 
   transport::EventLoops& loops;
   ServerOptions options;
@@ -115,6 +122,46 @@ struct ServerCore {
   std::vector<std::unique_ptr<socketio::PacketDecoder>> decoders;  // one per loop
 
   NamespaceCore* find(std::string_view name) const;
+};
+
+// The state of one socket: what the public Socket's methods work on.
+class SocketCore final : public Socket, public std::enable_shared_from_this<SocketCore> {
+ public:
+  SocketCore(NamespaceCore* nsp, std::shared_ptr<Client> client, std::string id, std::string pid, Handshake handshake);
+  ~SocketCore();
+
+  static SocketCore& of(Socket& socket) { return static_cast<SocketCore&>(socket); }
+  static const SocketCore& of(const Socket& socket) { return static_cast<const SocketCore&>(socket); }
+
+  // From the Client: an event or an ack from the client; the end of the socket.
+  void dispatch_event(const std::string& event, const Args& args, std::optional<std::uint64_t> ack_id);
+  void dispatch_ack(std::uint64_t id, const Args& args);
+  void close_with(std::string_view reason, bool notify_client);
+  void send_ack(std::uint64_t id, const Payload& payload);
+  // Runs a handler of the application: an exception it throws is reported and ends this
+  // client's connection, not the loop.
+  template <class Fn>
+  void run_handler(std::string_view what, Fn&& fn);
+
+  using Handlers = std::vector<std::pair<std::string, EventHandler>>;
+  Handlers::iterator find_handler(std::string_view event);
+
+  NamespaceCore* nsp_;
+  std::shared_ptr<Client> client_;
+  std::string id_;
+  std::string pid_;  // private session id for connection state recovery
+  Handshake handshake_;
+  bool connected_ = false;
+  bool recovered_ = false;
+  std::vector<std::string> rooms_;
+  // A socket has a few handlers, on every connection: a vector is smaller than a hash table
+  // (about 200 bytes less per connection) and as fast to search at that size.
+  Handlers handlers_;
+  EventHandler any_handler_;
+  DisconnectHandler on_disconnect_;
+  std::uint64_t next_ack_id_ = 0;
+  struct PendingAck;
+  std::unordered_map<std::uint64_t, std::shared_ptr<PendingAck>> pending_acks_;
 };
 
 // One Engine.IO session seen by Socket.IO: decodes its packets, reassembles binary ones, and
@@ -134,22 +181,20 @@ class Client : public std::enable_shared_from_this<Client> {
   // Every socket leaves ("server namespace disconnect"), then the connection closes.
   void disconnect_all();
 
-  static Ack make_ack(Socket& socket, std::uint64_t id);
-
  private:
   void on_message(const engineio::PacketView& message);
   void on_close(engineio::CloseReason reason);
   void handle(const socketio::PacketView& packet, std::span<const std::string> attachments);
   void connect(std::string nsp_name, std::string auth);
-  void run_middlewares(NamespaceCore* nsp, std::shared_ptr<Socket> socket, std::size_t index);
-  void finish_connect(std::shared_ptr<Socket> socket, std::vector<std::shared_ptr<const Packets>> missed);
+  void run_middlewares(NamespaceCore* nsp, std::shared_ptr<SocketCore> socket, std::size_t index);
+  void finish_connect(std::shared_ptr<SocketCore> socket, std::vector<std::shared_ptr<const Packets>> missed);
   void protocol_error();
-  Socket* socket_of(std::string_view nsp);
+  SocketCore* socket_of(std::string_view nsp);
 
   ServerCore& server_;
   std::shared_ptr<engineio::Session> session_;
   std::shared_ptr<const transport::HttpRequest> request_;
-  std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
+  std::vector<std::pair<std::string, std::shared_ptr<SocketCore>>> sockets_;
   std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   // A binary packet waiting for its attachments.
   std::string partial_text_;
@@ -157,4 +202,24 @@ class Client : public std::enable_shared_from_this<Client> {
   std::uint32_t partial_expected_ = 0;
 };
 
+template <class Fn>
+void SocketCore::run_handler(std::string_view what, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    nsp_->server.loops.report_error("sio: " + std::string(what) + " handler of socket " + id_ + " threw: " + e.what());
+    disconnect(true);
+  } catch (...) {
+    nsp_->server.loops.report_error("sio: " + std::string(what) + " handler of socket " + id_ + " threw");
+    disconnect(true);
+  }
+}
+
 }  // namespace sio::detail
+
+namespace sio {
+struct Server::Impl {
+  Impl(transport::EventLoops& loops, ServerOptions options) : core(loops, std::move(options)) {}
+  detail::ServerCore core;
+};
+}  // namespace sio

@@ -8,6 +8,7 @@ namespace sio {
 using detail::Audience;
 using detail::NamespaceCore;
 using detail::Packets;
+using detail::SocketCore;
 
 namespace detail {
 
@@ -31,26 +32,26 @@ NamespaceCore::NamespaceCore(ServerCore& s, std::string n) : server(s), name(std
 
 // A socket's own room (named by its id) is not kept in the room table: the socket table,
 // keyed by the same ids, answers for it. That saves a table entry per connection.
-void NamespaceCore::add(Socket& socket) {
+void NamespaceCore::add(SocketCore& socket) {
   auto& state = loops[socket.loop()];
   state.sockets.emplace(socket.id(), &socket);
   for (const auto& room : socket.rooms()) join(socket, room);
   count.fetch_add(1, std::memory_order_relaxed);
 }
 
-void NamespaceCore::remove(Socket& socket) {
+void NamespaceCore::remove(SocketCore& socket) {
   auto& state = loops[socket.loop()];
   if (!state.sockets.erase(socket.id())) return;
   for (const auto& room : socket.rooms()) leave(socket, room);
   count.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void NamespaceCore::join(Socket& socket, const std::string& room) {
+void NamespaceCore::join(SocketCore& socket, const std::string& room) {
   if (room == socket.id()) return;
   loops[socket.loop()].rooms[room].insert(&socket);
 }
 
-void NamespaceCore::leave(Socket& socket, const std::string& room) {
+void NamespaceCore::leave(SocketCore& socket, const std::string& room) {
   auto& rooms = loops[socket.loop()].rooms;
   auto it = rooms.find(room);
   if (it == rooms.end()) return;
@@ -61,7 +62,7 @@ void NamespaceCore::leave(Socket& socket, const std::string& room) {
 template <class Fn>
 void NamespaceCore::for_each_local(std::size_t loop, const Audience& audience, Fn&& fn) {
   auto& state = loops[loop];
-  std::vector<Socket*> targets;
+  std::vector<SocketCore*> targets;
   if (audience.rooms.empty()) {
     targets.reserve(state.sockets.size());
     for (auto& [id, socket] : state.sockets) targets.push_back(socket);
@@ -76,9 +77,9 @@ void NamespaceCore::for_each_local(std::size_t loop, const Audience& audience, F
       targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
     }
   }
-  for (Socket* socket : targets) {
-    if (!audience.exclude_socket.empty() && socket->id() == audience.exclude_socket) continue;
-    if (!audience.except.empty() && !audience.includes(socket->rooms(), socket->id())) continue;
+  for (SocketCore* socket : targets) {
+    if (!audience.exclude_socket.empty() && socket->id_ == audience.exclude_socket) continue;
+    if (!audience.except.empty() && !audience.includes(socket->rooms_, socket->id_)) continue;
     fn(*socket);
   }
 }
@@ -87,7 +88,7 @@ void NamespaceCore::broadcast(Audience audience, std::shared_ptr<const Packets> 
   auto shared = std::make_shared<const Audience>(std::move(audience));
   for (std::size_t loop = 0; loop < loops.size(); ++loop) {
     server.loops.dispatch(loop, [this, loop, shared, packets] {
-      for_each_local(loop, *shared, [&](Socket& socket) { socket.client_->send(*packets); });
+      for_each_local(loop, *shared, [&](SocketCore& socket) { socket.client_->send(*packets); });
     });
   }
 }
@@ -96,8 +97,8 @@ void NamespaceCore::disconnect_sockets(Audience audience, bool close_connection)
   auto shared = std::make_shared<const Audience>(std::move(audience));
   for (std::size_t loop = 0; loop < loops.size(); ++loop) {
     server.loops.dispatch(loop, [this, loop, shared, close_connection] {
-      std::vector<std::weak_ptr<Socket>> matching;
-      for_each_local(loop, *shared, [&](Socket& socket) { matching.push_back(socket.weak_from_this()); });
+      std::vector<std::weak_ptr<SocketCore>> matching;
+      for_each_local(loop, *shared, [&](SocketCore& socket) { matching.push_back(socket.weak_from_this()); });
       for (auto& weak : matching) {
         if (auto socket = weak.lock()) socket->disconnect(close_connection);
       }
@@ -110,42 +111,43 @@ void NamespaceCore::disconnect_sockets(Audience audience, bool close_connection)
 // --- Broadcast ----------------------------------------------------------------------------
 
 void Broadcast::emit_payload(std::string_view event, Payload payload) const {
+  NamespaceCore& nsp = NamespaceCore::of(*nsp_);
   Audience audience{rooms_, except_, exclude_socket_};
   std::shared_ptr<const Packets> packets;
-  if (auto* recovery = nsp_->server.recovery.get()) {
-    packets = recovery->log(nsp_->name, audience, [&](std::string_view offset) {
-      return detail::encode_event(nsp_->name, event, std::move(payload), std::nullopt, offset);
+  if (auto* recovery = nsp.server.recovery.get()) {
+    packets = recovery->log(nsp.name, audience, [&](std::string_view offset) {
+      return detail::encode_event(nsp.name, event, std::move(payload), std::nullopt, offset);
     });
   } else {
-    packets = std::make_shared<const Packets>(detail::encode_event(nsp_->name, event, std::move(payload), std::nullopt, {}));
+    packets = std::make_shared<const Packets>(detail::encode_event(nsp.name, event, std::move(payload), std::nullopt, {}));
   }
-  nsp_->broadcast(std::move(audience), std::move(packets));
+  nsp.broadcast(std::move(audience), std::move(packets));
 }
 
 void Broadcast::disconnect_sockets(bool close_connection) const {
-  nsp_->disconnect_sockets(Audience{rooms_, except_, exclude_socket_}, close_connection);
+  NamespaceCore::of(*nsp_).disconnect_sockets(Audience{rooms_, except_, exclude_socket_}, close_connection);
 }
 
 // --- Namespace ----------------------------------------------------------------------------
 
-const std::string& Namespace::name() const { return core_->name; }
+const std::string& Namespace::name() const { return NamespaceCore::of(*this).name; }
 
 Namespace& Namespace::use(Middleware middleware) {
-  core_->middlewares.push_back(std::move(middleware));
+  NamespaceCore::of(*this).middlewares.push_back(std::move(middleware));
   return *this;
 }
 
 Namespace& Namespace::on_connection(std::function<void(Socket&)> handler) {
-  core_->on_connection = std::move(handler);
+  NamespaceCore::of(*this).on_connection = std::move(handler);
   return *this;
 }
 
-std::size_t Namespace::socket_count() const { return core_->count.load(std::memory_order_relaxed); }
+std::size_t Namespace::socket_count() const { return NamespaceCore::of(*this).count.load(std::memory_order_relaxed); }
 
 // --- Server -------------------------------------------------------------------------------
 
 Server::Server(transport::EventLoops& loops, ServerOptions options)
-    : core_(std::make_unique<detail::ServerCore>(loops, std::move(options))) {
+    : impl_(std::make_unique<Impl>(loops, std::move(options))) {
   of("/");
 }
 
@@ -154,18 +156,18 @@ Server::~Server() = default;
 Namespace& Server::of(std::string_view name) {
   std::string normalized(name);
   if (normalized.empty() || normalized[0] != '/') normalized.insert(normalized.begin(), '/');
-  auto it = core_->namespaces.find(normalized);
-  if (it == core_->namespaces.end()) {
-    auto core = std::make_unique<NamespaceCore>(*core_, normalized);
-    it = core_->namespaces.emplace(normalized, std::move(core)).first;
+  auto& core = impl_->core;
+  auto it = core.namespaces.find(normalized);
+  if (it == core.namespaces.end()) {
+    it = core.namespaces.emplace(normalized, std::make_unique<NamespaceCore>(core, normalized)).first;
   }
-  return it->second->facade;
+  return *it->second;
 }
 
-std::shared_ptr<transport::HttpEndpoint> Server::endpoint() const { return core_->engine; }
-engineio::Server& Server::engine() { return *core_->engine; }
-const ServerOptions& Server::options() const { return core_->options; }
+std::shared_ptr<transport::HttpEndpoint> Server::endpoint() const { return impl_->core.engine; }
+engineio::Server& Server::engine() { return *impl_->core.engine; }
+const ServerOptions& Server::options() const { return impl_->core.options; }
 
-void Server::close() { core_->engine->close_all(); }
+void Server::close() { impl_->core.engine->close_all(); }
 
 }  // namespace sio

@@ -3,6 +3,7 @@
 
 #include "sio/util/thread_name.hpp"
 
+#include <cstdio>
 #include <mutex>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -119,5 +120,15 @@ void EventLoops::join() {
 }
 
 std::size_t EventLoops::current() { return current_loop; }
+
+void EventLoops::set_error_reporter(ErrorReporter reporter) { reporter_ = std::move(reporter); }
+
+void EventLoops::report_error(std::string_view what) const {
+  if (reporter_) {
+    reporter_(what);
+  } else {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(what.size()), what.data());
+  }
+}
 
 }  // namespace sio::transport

@@ -38,6 +38,33 @@ for (const transport of ["polling", "websocket"]) {
       assert.deepEqual(await ack(custom, "echo-ack", "alive"), ["alive"]);
     });
 
+    test("a handler that disconnects its socket and goes on using it: nothing more is sent, nothing breaks", async () => {
+      const main = await clients.connect("/", options);
+      const id = main.id;
+      const after = record(main, "after-disconnect");
+      const gone = waitFor(main, "disconnect");
+      main.emit("disconnect-then-use", () => assert.fail("acknowledged after the disconnect"));
+      assert.deepEqual(await gone, ["io server disconnect", undefined]);
+      assert.equal(await serverDisconnectReason(observer, id), "server namespace disconnect");
+      // The server still serves everybody, this connection's other namespaces included.
+      const custom = main.io.socket("/custom");
+      await connected(custom);
+      assert.deepEqual(await ack(custom, "echo-ack", "alive"), ["alive"]);
+      assert.deepEqual(after.seen, []);
+    });
+
+    test("a handler that throws costs its client the connection, and nobody else anything", async () => {
+      const victim = await clients.connect("/", options);
+      const bystander = await clients.connect("/", options);
+      const gone = waitFor(victim, "disconnect");
+      victim.emit("throw-in-handler");
+      const [reason] = await gone;
+      assert.equal(reason, "io server disconnect");
+      assert.deepEqual(await ack(bystander, "echo-ack", "still here"), ["still here"]);
+      const fresh = await clients.connect("/", options);
+      assert.deepEqual(await ack(fresh, "echo-ack", "new"), ["new"]);
+    });
+
     test("server disconnect with close: every namespace of the connection is disconnected", async () => {
       const main = await clients.connect("/", options);
       const custom = main.io.socket("/custom");

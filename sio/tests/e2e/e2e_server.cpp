@@ -17,6 +17,7 @@
 #include <cstring>
 #include <future>
 #include <iostream>
+#include <stdexcept>
 #include <mutex>
 #include <thread>
 #include <string>
@@ -212,6 +213,19 @@ void serve_events(sio::Socket& socket, sio::Namespace& nsp, DisconnectLog& log) 
   });
 
   socket.on("server-disconnect", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(); });
+  // The socket used after its handler disconnected it: every call must be safe and do nothing
+  // (no event, no ack, no room) while the handler still holds it.
+  socket.on("disconnect-then-use", [](sio::Socket& s, const sio::Args&, sio::Ack ack) {
+    s.disconnect();
+    s.emit("after-disconnect", s.id(), s.connected());
+    s.join("after-disconnect-room");
+    s.to("after-disconnect-room").emit("after-disconnect", "room");
+    if (ack) ack("too late");
+  });
+  // A handler that throws: the library reports it and closes this client's connection only.
+  socket.on("throw-in-handler", [](sio::Socket&, const sio::Args&, sio::Ack) {
+    throw std::runtime_error("thrown by a test handler");
+  });
   socket.on("server-close", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(true); });
 
   socket.on("binary-back", [](sio::Socket& s, const sio::Args&, sio::Ack) {

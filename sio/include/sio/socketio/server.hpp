@@ -1,13 +1,14 @@
 // A Socket.IO v4 server (protocol v5 over Engine.IO v4): namespaces, middlewares, sockets,
 // events and acknowledgements both ways, rooms and broadcasts, connection state recovery.
 //
-//   sio::transport::EventLoops loops;           // one loop per core
+//   sio::transport::EventLoops loops;                 // one event loop per core
 //   sio::Server io(loops);
 //   io.of("/").on_connection([](sio::Socket& socket) {
+//     socket.join("lobby");
 //     socket.on("hello", [](sio::Socket& s, const sio::Args& args, sio::Ack ack) {
-//       s.emit("world", 42, "text");            // to this client
-//       s.to("lobby").emit("news", args.to_payload());
-//       if (ack) ack("got it");
+//       s.emit("world", 42, "text");                            // to this client
+//       s.to("lobby").emit_payload("news", args.to_payload());  // to the others in the room
+//       if (ack) ack("got it");                                 // answers the client's ack
 //     });
 //   });
 //   sio::transport::HttpServer http(loops, {.hosts = {"0.0.0.0"}, .port = 3000});
@@ -15,9 +16,16 @@
 //   http.listen();
 //   loops.start();
 //
+// (sio/examples/standalone/main.cpp is this program whole; a test builds it against the
+// installed library.)
+//
 // Threading: every socket lives on one event loop, where all its handlers run. Call a
-// Socket's methods only from its loop (inside its handlers, or through SocketRef from
-// anywhere). Namespace and Server broadcasts, Ack and SocketRef may be used from any thread.
+// Socket's methods only from its loop (inside its handlers, or through Socket::Ref from
+// anywhere). Namespace and Broadcast emits, Ack and Socket::Ref may be used from any thread.
+//
+// Sockets and namespaces are made by the server and handed out by reference: they have no
+// public constructors. A socket stays valid while its handler runs, even when the handler
+// disconnects it (its methods then do nothing); keep a Socket::Ref, not a Socket&, beyond that.
 #pragma once
 
 #include <any>
@@ -27,7 +35,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sio/engineio/server.hpp"
@@ -36,12 +43,6 @@
 #include "sio/transport/event_loops.hpp"
 
 namespace sio {
-
-namespace detail {
-class Client;
-struct ServerCore;
-struct NamespaceCore;
-}  // namespace detail
 
 class Socket;
 class Namespace;
@@ -61,7 +62,7 @@ struct Handshake {
 // Refusal of a connection by a middleware: the client gets connect_error with this.
 struct ConnectError {
   std::string message;
-  std::string data_json;  // optional JSON value sent as `data`
+  std::string data_json = {};  // optional JSON value sent as `data`
 };
 
 // Replies to the client's acknowledgement request. Callable from any thread; send once.
@@ -76,7 +77,7 @@ class Ack {
   void send(Payload payload) const;
 
  private:
-  friend class detail::Client;
+  friend class Socket;
   Ack(std::weak_ptr<Socket> socket, transport::EventLoops* loops, std::size_t loop, std::uint64_t id)
       : socket_(std::move(socket)), loops_(loops), loop_(loop), id_(id) {}
   std::weak_ptr<Socket> socket_;
@@ -93,10 +94,10 @@ struct AckReply {
 using AckCallback = std::function<void(const AckReply&)>;
 
 // An emit to many sockets: every socket of the namespace, of some rooms, but not of others.
-// Encoded once, whatever the number of recipients; delivered on every loop.
+// Encoded once, whatever the number of recipients; delivered on every loop. Made by
+// Namespace::to / except and Socket::to / broadcast.
 class Broadcast {
  public:
-  Broadcast(detail::NamespaceCore* nsp) : nsp_(nsp) {}
   Broadcast& to(std::string room) & { rooms_.push_back(std::move(room)); return *this; }
   Broadcast&& to(std::string room) && { rooms_.push_back(std::move(room)); return std::move(*this); }
   Broadcast& except(std::string room) & { except_.push_back(std::move(room)); return *this; }
@@ -112,38 +113,41 @@ class Broadcast {
 
  private:
   friend class Socket;
-  detail::NamespaceCore* nsp_;
+  friend class Namespace;
+  explicit Broadcast(const Namespace* nsp) : nsp_(nsp) {}
+  const Namespace* nsp_;
   std::vector<std::string> rooms_;
   std::vector<std::string> except_;
   std::string exclude_socket_;  // the sender, for socket.to(...) and socket.broadcast()
 };
 
-class Socket : public std::enable_shared_from_this<Socket> {
+// One client in one namespace.
+class Socket {
  public:
   using EventHandler = std::function<void(Socket&, const Args&, Ack)>;
   using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
 
-  Socket(detail::NamespaceCore* nsp, std::shared_ptr<detail::Client> client, std::string id, std::string pid,
-         Handshake handshake);
-  ~Socket();
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
 
-  const std::string& id() const { return id_; }
+  const std::string& id() const;
   const std::string& nsp() const;
-  const Handshake& handshake() const { return handshake_; }
-  bool connected() const { return connected_; }
+  const Handshake& handshake() const;
+  bool connected() const;
   // True when this socket continues a recovered session (same id, rooms and data).
-  bool recovered() const { return recovered_; }
+  bool recovered() const;
   std::size_t loop() const;
   TransportKind transport() const;
 
   // Application data; kept across a recovered session.
   std::any data;
 
-  // Replaces the handler the event had, if any.
+  // Replaces the handler the event had, if any. A handler that throws is reported
+  // (EventLoops' error reporter) and costs its client the connection, nothing more.
   void on(std::string event, EventHandler handler);
   // Called for events that have no handler of their own.
-  void on_any(EventHandler handler) { any_handler_ = std::move(handler); }
-  void on_disconnect(DisconnectHandler handler) { on_disconnect_ = std::move(handler); }
+  void on_any(EventHandler handler);
+  void on_disconnect(DisconnectHandler handler);
 
   template <class... A>
   void emit(std::string_view event, A&&... args) {
@@ -155,7 +159,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   void join(std::string room);
   void leave(const std::string& room);
-  const std::vector<std::string>& rooms() const { return rooms_; }
+  const std::vector<std::string>& rooms() const;
   // Every socket in `room` but this one.
   Broadcast to(std::string room) const;
   // Every socket of the namespace but this one.
@@ -186,58 +190,41 @@ class Socket : public std::enable_shared_from_this<Socket> {
   };
   Ref ref();
 
- private:
-  friend class detail::Client;
-  friend struct detail::NamespaceCore;
-  friend class Ack;
-
-  void dispatch_event(const std::string& event, const Args& args, std::optional<std::uint64_t> ack_id);
-  std::vector<std::pair<std::string, EventHandler>>::iterator find_handler(std::string_view event);
-  void dispatch_ack(std::uint64_t id, const Args& args);
-  void close_with(std::string_view reason, bool notify_client);
-  void send_ack(std::uint64_t id, const Payload& payload);
-
-  detail::NamespaceCore* nsp_;
-  std::shared_ptr<detail::Client> client_;
-  std::string id_;
-  std::string pid_;  // private session id for connection state recovery
-  Handshake handshake_;
-  bool connected_ = false;
-  bool recovered_ = false;
-  std::vector<std::string> rooms_;
-  // A socket has a few handlers, on every connection: a vector is smaller than a hash table
-  // (about 200 bytes less per connection) and as fast to search at that size.
-  std::vector<std::pair<std::string, EventHandler>> handlers_;
-  EventHandler any_handler_;
-  DisconnectHandler on_disconnect_;
-  std::uint64_t next_ack_id_ = 0;
-  struct PendingAck;
-  std::unordered_map<std::uint64_t, std::shared_ptr<PendingAck>> pending_acks_;
+ protected:
+  // Sockets are made by the server only.
+  Socket() = default;
+  ~Socket() = default;
+  Ack make_ack(std::uint64_t id);
 };
 
+// A namespace of the server ("/" is the main one).
 class Namespace {
  public:
   using Next = std::function<void(std::optional<ConnectError>)>;
   using Middleware = std::function<void(Socket&, Next)>;
 
-  explicit Namespace(detail::NamespaceCore* core) : core_(core) {}
+  Namespace(const Namespace&) = delete;
+  Namespace& operator=(const Namespace&) = delete;
+
   const std::string& name() const;
   // Runs before the connection is accepted, in the order added; each calls `next` (maybe
   // later, from any thread) with nothing to go on or a ConnectError to refuse.
   Namespace& use(Middleware middleware);
   Namespace& on_connection(std::function<void(Socket&)> handler);
 
-  Broadcast to(std::string room) const { return Broadcast(core_).to(std::move(room)); }
-  Broadcast except(std::string room) const { return Broadcast(core_).except(std::move(room)); }
+  Broadcast to(std::string room) const { return Broadcast(this).to(std::move(room)); }
+  Broadcast except(std::string room) const { return Broadcast(this).except(std::move(room)); }
   template <class... A>
   void emit(std::string_view event, A&&... args) const {
-    Broadcast(core_).emit(event, std::forward<A>(args)...);
+    Broadcast(this).emit(event, std::forward<A>(args)...);
   }
   // Sockets connected to this namespace now, over all loops (approximate while they change).
   std::size_t socket_count() const;
 
- private:
-  detail::NamespaceCore* core_;
+ protected:
+  // Namespaces are made by Server::of only.
+  Namespace() = default;
+  ~Namespace() = default;
 };
 
 struct RecoveryOptions {
@@ -250,8 +237,8 @@ struct ServerOptions {
   engineio::ServerOptions engine = default_engine_options();
   // A client that opens a connection but joins no namespace in this time is closed.
   std::chrono::milliseconds connect_timeout{45'000};
-  RecoveryOptions recovery;
-  socketio::DecodeLimits limits;
+  RecoveryOptions recovery = {};
+  socketio::DecodeLimits limits = {};
   // Acknowledgements a socket may be waiting for at once (emit_with_ack beyond that fails).
   std::size_t max_pending_acks = 1'000;
 
@@ -280,7 +267,8 @@ class Server {
   void close();
 
  private:
-  std::unique_ptr<detail::ServerCore> core_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sio

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -40,6 +41,13 @@ class EventLoops {
   // Waits for the loop threads to end (after stop()).
   void join();
 
+  // What the loops do with an error that no one above them handled (an exception thrown by a
+  // handler): report it here, then close only the connection concerned. The default writes a
+  // line to stderr. Set it before start(); report_error may be called from any thread.
+  using ErrorReporter = std::function<void(std::string_view what)>;
+  void set_error_reporter(ErrorReporter reporter);
+  void report_error(std::string_view what) const;
+
   // The index of the loop running on this thread (in whichever EventLoops runs it), or npos
   // on a thread that is not a loop.
   static std::size_t current();
@@ -54,6 +62,7 @@ class EventLoops {
   std::vector<std::unique_ptr<Guard>> guards_;
   std::vector<std::unique_ptr<Mailbox>> mailboxes_;
   std::vector<std::thread> threads_;
+  ErrorReporter reporter_;
 };
 
 }  // namespace sio::transport
