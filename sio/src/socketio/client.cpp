@@ -208,4 +208,20 @@ void Client::disconnect_all() {
 }
 
 
+void Client::abandon() {
+  session_->on_message = nullptr;
+  session_->on_close = nullptr;
+  connect_timer_.reset();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [nsp, socket] : sockets) {
+    socket->connected_ = false;
+    socket->handlers_.clear();
+    socket->any_handler_ = nullptr;
+    socket->on_disconnect_ = nullptr;
+    socket->pending_acks_.clear();
+    socket->data.reset();
+  }
+}
+
 }  // namespace sio::detail

@@ -113,6 +113,7 @@ struct ServerCore {
   ServerCore(transport::EventLoops& l, ServerOptions o);
   ServerCore(const ServerCore&) = delete;  // its engine's handler holds `this`
   ServerCore& operator=(const ServerCore&) = delete;
+  ~ServerCore();
 
   transport::EventLoops& loops;
   ServerOptions options;
@@ -180,6 +181,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void forget(const std::string& nsp);
   // Every socket leaves ("server namespace disconnect"), then the connection closes.
   void disconnect_all();
+  // The server is being destroyed (its loops have stopped): drop every reference this client,
+  // its session and its sockets hold to each other and to the application's handlers.
+  void abandon();
 
  private:
   void on_message(const engineio::PacketView& message);

@@ -23,6 +23,21 @@ ServerCore::ServerCore(transport::EventLoops& l, ServerOptions o)
   });
 }
 
+// A server destroyed with clients still connected (its loops stopped first, as they must be):
+// each client, its session and its sockets hold one another, and the sockets' handlers hold
+// what the application gave them. Without this, all of it would outlive the server.
+ServerCore::~ServerCore() {
+  std::vector<std::shared_ptr<Client>> clients;
+  for (auto& [name, nsp] : namespaces) {
+    for (auto& state : nsp->loops) {
+      for (auto& [id, socket] : state.sockets) clients.push_back(socket->client_);
+      state.sockets.clear();
+      state.rooms.clear();
+    }
+  }
+  for (auto& client : clients) client->abandon();
+}
+
 NamespaceCore* ServerCore::find(std::string_view name) const {
   auto it = namespaces.find(name);
   return it == namespaces.end() ? nullptr : it->second.get();
