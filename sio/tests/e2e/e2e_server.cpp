@@ -403,6 +403,16 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   http.stop_accepting();
+  // Clients are let go before the loops stop, as a server should (LeakSanitizer checks that
+  // everything is then freed).
+  io.close();
+  recovery_io.close();
+  echo->close_all();
+  auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (io.engine().session_count() + recovery_io.engine().session_count() + echo->session_count() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
   middleware_workers.stop();
   middleware_workers.join();
   loops.stop();
