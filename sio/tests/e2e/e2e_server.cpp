@@ -84,11 +84,18 @@ class LoopThreads {
     for (std::size_t i = 0; i < loops.size(); ++i) {
       loops.post(i, [&reported, i] { reported[i].set_value(std::this_thread::get_id()); });
     }
-    for (auto& promise : reported) ids_.push_back(promise.get_future().get());
+    std::vector<std::thread::id> ids;
+    for (auto& promise : reported) ids.push_back(promise.get_future().get());
+    std::lock_guard lock(mutex_);  // loops read it once clients come (which the lock makes visible)
+    ids_ = std::move(ids);
   }
-  bool on_loop(std::size_t loop) const { return loop < ids_.size() && ids_[loop] == std::this_thread::get_id(); }
+  bool on_loop(std::size_t loop) const {
+    std::lock_guard lock(mutex_);
+    return loop < ids_.size() && ids_[loop] == std::this_thread::get_id();
+  }
 
  private:
+  mutable std::mutex mutex_;
   std::vector<std::thread::id> ids_;
 };
 
