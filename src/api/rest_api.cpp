@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include "chat/display_name.hpp"
 #include "chat/validation.hpp"
 #include "sio/json.hpp"
 #include "sio/util/uuid.hpp"
@@ -158,8 +159,13 @@ void RestApi::register_user(const HttpRequest& request, Responder reply) {
   if (c.password.size() < min_password_length || c.password.size() > max_password_length) {
     return reply(error(400, "password must be 8 to 256 characters"));
   }
-  if (c.name.empty()) c.name = c.username;
-  if (chat::is_blank(c.name) || chat::count_characters(c.name) > 64) return reply(error(400, "name must be 1 to 64 characters"));
+  if (c.name.empty()) {
+    c.name = c.username;
+  } else {
+    auto name = chat::normalize_display_name(c.name);
+    if (auto* problem = std::get_if<chat::DisplayNameError>(&name)) return reply(error(400, chat::describe(*problem)));
+    c.name = std::get<std::string>(std::move(name));
+  }
 
   store::User user{sio::util::uuid_v4(), c.name, c.username, {}, now_seconds() * 1000};
   bool queued = hasher_.hash(c.password, [this, reply, user = std::move(user)](bool ok, std::string hash) mutable {
