@@ -100,7 +100,7 @@ int serve(const Config& config) {
   sio::transport::EventLoops loops(config.threads);  // before the store, which posts to it
   auto store = open_store(config, loops);
   spdlog::info("database: {}", store->describe());
-  parley::auth::JwtCodec jwt(jwt_secret(config));
+  parley::auth::JwtCodec jwt(jwt_secret(config), {.allow_tokens_without_exp = config.allow_tokens_without_exp});
   parley::auth::PasswordHasher hasher(2, 256);
   parley::chat::UserDirectory users(*store);
 

@@ -59,6 +59,8 @@ constexpr Setting settings[] = {
      "New connections per second per client address, bursts of 3x (0: no limit; loopback exempt)"},
     {"TRUSTED_PROXIES", "--trusted-proxies", "LIST", "none",
      "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
+    {"ALLOW_TOKENS_WITHOUT_EXP", "--allow-tokens-without-exp", "", "false",
+     "Accept tokens that carry no exp claim (they never expire)"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -256,6 +258,12 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.handshake_rate = static_cast<double>(*rate);
       } else {
         expected = "a number of connections per second, 0-1000000";
+      }
+    } else if (key == "ALLOW_TOKENS_WITHOUT_EXP") {
+      if (const auto flag = parse_bool(text)) {
+        config.allow_tokens_without_exp = *flag;
+      } else {
+        expected = "true or false";
       }
     }
     if (!expected.empty()) {

@@ -33,6 +33,7 @@ struct Config {
   double handshake_rate = 20;        // new sessions per second per address (bursts 3x); 0: off
   // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
+  bool allow_tokens_without_exp = false;  // tokens without exp are refused unless set
   std::string config_file;           // where the file settings came from, if any
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".

@@ -298,5 +298,13 @@ TEST(ConfigParse, TrustedProxiesAreAddressesOrBlocks) {
   EXPECT_NE(parse_error({"--trusted-proxies", "10.0.0.0/40"}).find("10.0.0.0/40"), std::string::npos);
 }
 
+TEST(ConfigParse, TokensWithoutExpAreRefusedUnlessAllowed) {
+  EXPECT_FALSE(parse_ok({}).config.allow_tokens_without_exp);
+  EXPECT_TRUE(parse_ok({"--allow-tokens-without-exp"}).config.allow_tokens_without_exp);
+  EXPECT_TRUE(parse_ok({}, {{"ALLOW_TOKENS_WITHOUT_EXP", "true"}}).config.allow_tokens_without_exp);
+  EXPECT_NE(parse_error({}, {{"ALLOW_TOKENS_WITHOUT_EXP", "sometimes"}}).find("ALLOW_TOKENS_WITHOUT_EXP"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::config
