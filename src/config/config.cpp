@@ -9,6 +9,7 @@
 
 #include "sio/transport/trusted_proxies.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -92,6 +93,38 @@ bool known_key(std::string_view key) {
   return false;
 }
 
+// Edits (insertions, deletions, substitutions, swaps of neighbours) from `a` to `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The setting an unknown key was probably meant to be: the same name in another case or with
+// dashes (a flag's spelling), or one a few typos away. Empty when none is close.
+std::string_view closest_key(std::string_view key) {
+  std::string normal;
+  for (char c : key) normal += c == '-' ? '_' : (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  while (normal.starts_with('_')) normal.erase(0, 1);  // "--port"
+  std::string_view best;
+  std::size_t best_distance = std::max<std::size_t>(2, normal.size() / 4) + 1;
+  for (const Setting& setting : settings) {
+    const std::size_t distance = edit_distance(normal, setting.key);
+    if (distance < best_distance) {
+      best = setting.key;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
 std::string option_text(const Setting& setting) {
   std::string text(setting.value_name);
   if (!text.empty()) text += ' ';
@@ -144,8 +177,10 @@ std::vector<std::string> split_origins(std::string_view list) {
 }
 
 // KEY=VALUE lines with the environment's names. Whole-line '#' comments only: a '#' inside a
-// value (a secret, a URL fragment) is kept. An "export " prefix is allowed so that a shell
-// env file can be shared. Unknown keys are ignored, since such a file often serves other tools.
+// value (a secret, a URL fragment) is kept. An "export " prefix is allowed, so that the file can
+// be sourced by a shell too. A key that is not a setting is an error, with the closest setting
+// named: a silently ignored typo (DATABSE_URL) would run the server on other settings than the
+// operator wrote. The file is Parley's alone; other tools' settings belong in their own files.
 bool read_config_file(const std::string& path, Values& out, std::vector<std::string>& errors) {
   std::ifstream file(path);
   if (!file) {
@@ -167,9 +202,16 @@ bool read_config_file(const std::string& path, Values& out, std::vector<std::str
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
-    if (known_key(key) && !value.empty()) {
-      out[std::string(key)] = {std::string(value), path + ":" + std::to_string(number)};
+    const std::string where = path + ":" + std::to_string(number);
+    if (!known_key(key)) {
+      std::string message = where + ": unknown setting " + std::string(key);
+      const std::string_view suggestion = closest_key(key);
+      message += suggestion.empty() ? " (parley --help lists the settings)"
+                                    : " (did you mean " + std::string(suggestion) + "?)";
+      errors.push_back(std::move(message));
+      continue;
     }
+    if (!value.empty()) out[std::string(key)] = {std::string(value), where};
   }
   return true;
 }

@@ -154,7 +154,6 @@ TEST(ConfigParse, ReadsCommentsQuotesAndExportInTheFile) {
       "  JWT_SECRET = \"a secret # with a hash\"  \n"
       "export DATABASE_URL='postgresql://db/parley'\n"
       "CORS_ORIGIN=https://a.example/, https://b.example\r\n"
-      "REDIS_URL=redis://ignored\n"
       "PORT=\n");
   const auto config = parse_ok({"--config", file.path()}).config;
   EXPECT_EQ(config.jwt_secret, "a secret # with a hash");
@@ -162,6 +161,30 @@ TEST(ConfigParse, ReadsCommentsQuotesAndExportInTheFile) {
   EXPECT_TRUE(config.uses_postgres());
   EXPECT_EQ(config.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
   EXPECT_EQ(config.port, 3000);
+}
+
+TEST(ConfigParse, RefusesUnknownKeysInTheFileNamingTheClosestSetting) {
+  const TempFile file("PORT=4000\nDATABSE_URL=postgres://db/parley\n");
+  const std::string err = parse_error({"--config", file.path()});
+  EXPECT_NE(err.find(file.path() + ":2: unknown setting DATABSE_URL (did you mean DATABASE_URL?)"), std::string::npos)
+      << err;
+  const std::pair<const char*, const char*> typos[] = {
+      {"JWT_SECERT", "JWT_SECRET"},  {"port", "PORT"},           {"database-url", "DATABASE_URL"},
+      {"HANDSHAKE_RAT", "HANDSHAKE_RATE"}, {"CORS_ORIGINS", "CORS_ORIGIN"}, {"LOGLEVEL", "LOG_LEVEL"},
+  };
+  for (const auto& [typo, meant] : typos) {
+    const TempFile one(std::string(typo) + "=1\n");
+    EXPECT_NE(parse_error({"--config", one.path()}).find("did you mean " + std::string(meant) + "?"), std::string::npos)
+        << typo;
+  }
+  // Far from every setting: no guess, a pointer to the list.
+  const TempFile foreign("# shared with another tool\nPOSTGRES_PASSWORD=secret\n");
+  const std::string foreign_err = parse_error({"--config", foreign.path()});
+  EXPECT_NE(foreign_err.find(":2: unknown setting POSTGRES_PASSWORD (parley --help lists the settings)"),
+            std::string::npos)
+      << foreign_err;
+  // Unknown environment variables are not Parley's business: the environment holds everything.
+  EXPECT_EQ(parse_ok({}, {{"DATABSE_URL", "x"}}).config.database_url, "");
 }
 
 TEST(ConfigParse, SplitsCorsOrigins) {
