@@ -112,8 +112,16 @@ int serve(const Config& config) {
   parley::chat::ChatGateway gateway(io, *store, users, jwt, chat_options);
   gateway.attach();
 
-  auto rest = std::make_shared<parley::api::RestApi>(*store, users, jwt, hasher,
-                                                      parley::api::RestOptions{config.jwt_expires_in, config.cors_origins});
+  parley::api::RestOptions rest_options{
+      .token_lifetime_seconds = config.jwt_expires_in,
+      .cors_origins = config.cors_origins,
+      .api_rate = config.api_rate,
+      .register_rate = config.register_rate,
+      .login = {.per_address = config.login_failures_per_address,
+                .per_account = config.login_failures_per_account,
+                .per_username = config.login_failures_per_username},
+  };
+  auto rest = std::make_shared<parley::api::RestApi>(*store, users, jwt, hasher, std::move(rest_options));
   rest->set_fallback(std::make_shared<parley::api::StaticFiles>(web_client_dir(config)));
 
   sio::transport::HttpServerOptions http_options;

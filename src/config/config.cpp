@@ -62,6 +62,16 @@ constexpr Setting settings[] = {
      "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
     {"ALLOW_TOKENS_WITHOUT_EXP", "--allow-tokens-without-exp", "", "false",
      "Accept tokens that carry no exp claim (they never expire)"},
+    {"API_RATE", "--api-rate", "N/DURATION", "600/1m",
+     "Requests to /api/ per client address: bursts of N, N per DURATION (0: no limit; loopback exempt)"},
+    {"REGISTER_RATE", "--register-rate", "N/DURATION", "20/1h",
+     "Account registrations per client address (0: no limit; loopback exempt)"},
+    {"LOGIN_FAILURES_PER_ADDRESS", "--login-failures-per-address", "N/DURATION", "50/15m",
+     "Failed logins per client address, any usernames (0: no limit)"},
+    {"LOGIN_FAILURES_PER_ACCOUNT", "--login-failures-per-account", "N/DURATION", "10/15m",
+     "Failed logins per client address for one username (0: no limit)"},
+    {"LOGIN_FAILURES_PER_USERNAME", "--login-failures-per-username", "N/DURATION", "100/1h",
+     "Failed logins for one username from addresses that have not logged in to it in 30 days (0: no limit)"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -307,6 +317,17 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
       } else {
         expected = "true or false";
       }
+    } else if (key == "API_RATE" || key == "REGISTER_RATE" || key.starts_with("LOGIN_FAILURES_PER_")) {
+      sio::util::RateLimit& target = key == "API_RATE"                     ? config.api_rate
+                                     : key == "REGISTER_RATE"              ? config.register_rate
+                                     : key == "LOGIN_FAILURES_PER_ADDRESS" ? config.login_failures_per_address
+                                     : key == "LOGIN_FAILURES_PER_ACCOUNT" ? config.login_failures_per_account
+                                                                           : config.login_failures_per_username;
+      if (const auto rate = parse_rate(text)) {
+        target = *rate;
+      } else {
+        expected = "N/DURATION such as 20/1h or 600/1m (N up to 1000000), or 0 for no limit";
+      }
     }
     if (!expected.empty()) {
       errors.push_back("invalid " + key + " \"" + value.text + "\" (from " + value.source +
@@ -348,6 +369,20 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     return count * seconds;
   }
   return std::nullopt;
+}
+
+std::optional<sio::util::RateLimit> parse_rate(std::string_view text) {
+  text = trim(text);
+  if (text == "0" || lower(text) == "off") return sio::util::RateLimit{0, 0};
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const auto count = parse_unsigned(trim(text.substr(0, slash)), 1'000'000);
+  std::string period(trim(text.substr(slash + 1)));
+  if (!period.empty() && !(period.front() >= '0' && period.front() <= '9')) period.insert(0, "1");  // "20/h"
+  const auto seconds = parse_duration(period);
+  if (!count || *count == 0 || !seconds) return std::nullopt;
+  const auto n = static_cast<double>(*count);
+  return sio::util::RateLimit{n / static_cast<double>(*seconds), n};
 }
 
 ParseResult parse(std::vector<std::string> args, const std::map<std::string, std::string>& env) {

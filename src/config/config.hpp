@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/util/rate_limiter.hpp"
 #include "store/store.hpp"
 
 namespace parley::config {
@@ -34,6 +35,12 @@ struct Config {
   // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
   bool allow_tokens_without_exp = false;  // tokens without exp are refused unless set
+  // Per client address, as "N/DURATION" (bursts of N, refilled at N per DURATION); rate 0: off.
+  sio::util::RateLimit api_rate = {10, 600};                 // 600/1m: requests to /api/
+  sio::util::RateLimit register_rate = {20.0 / 3600, 20};    // 20/1h: registrations
+  sio::util::RateLimit login_failures_per_address = {50.0 / 900, 50};    // 50/15m
+  sio::util::RateLimit login_failures_per_account = {10.0 / 900, 10};    // 10/15m: one address, one username
+  sio::util::RateLimit login_failures_per_username = {100.0 / 3600, 100};  // 100/1h: from unknown addresses
   std::string config_file;           // where the file settings came from, if any
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".
@@ -45,6 +52,10 @@ struct Config {
 // names that jsonwebtoken's JWT_EXPIRES_IN accepts ("2 days", "10 hours"). nullopt when
 // malformed, zero or negative.
 std::optional<std::int64_t> parse_duration(std::string_view text);
+
+// "N/DURATION" -> a token bucket of N refilled at N per DURATION ("600/1m", "20/1h", "10/15m";
+// "20/h" is "20/1h"); "0" or "off": no limit. nullopt when malformed.
+std::optional<sio::util::RateLimit> parse_rate(std::string_view text);
 
 struct ParseResult {
   Config config;

@@ -329,5 +329,42 @@ TEST(ConfigParse, TokensWithoutExpAreRefusedUnlessAllowed) {
             std::string::npos);
 }
 
+TEST(ParseRate, ReadsCountPerDurationAndOff) {
+  const auto twenty = parse_rate("20/1h");
+  ASSERT_TRUE(twenty);
+  EXPECT_DOUBLE_EQ(twenty->burst, 20);
+  EXPECT_DOUBLE_EQ(twenty->rate, 20.0 / 3600);
+  EXPECT_DOUBLE_EQ(parse_rate("20/h")->rate, 20.0 / 3600);
+  EXPECT_DOUBLE_EQ(parse_rate(" 600 / 1m ")->rate, 10);
+  EXPECT_DOUBLE_EQ(parse_rate("10/15m")->rate, 10.0 / 900);
+  EXPECT_DOUBLE_EQ(parse_rate("5/30")->rate, 5.0 / 30);  // plain seconds
+  EXPECT_FALSE(parse_rate("0")->enabled());
+  EXPECT_FALSE(parse_rate("off")->enabled());
+  for (const char* bad : {"", "20", "20/", "/1h", "0/1h", "-1/1h", "20/soon", "20/0s", "1000001/1s", "x/1h"}) {
+    EXPECT_FALSE(parse_rate(bad)) << bad;
+  }
+}
+
+TEST(ConfigParse, RestAndLoginLimitsHaveDefaultsAndCanBeSet) {
+  const Config defaults = parse_ok({}).config;
+  EXPECT_DOUBLE_EQ(defaults.api_rate.burst, 600);
+  EXPECT_DOUBLE_EQ(defaults.api_rate.rate, 10);
+  EXPECT_DOUBLE_EQ(defaults.register_rate.burst, 20);
+  EXPECT_DOUBLE_EQ(defaults.register_rate.rate, 20.0 / 3600);
+  EXPECT_DOUBLE_EQ(defaults.login_failures_per_address.burst, 50);
+  EXPECT_DOUBLE_EQ(defaults.login_failures_per_account.burst, 10);
+  EXPECT_DOUBLE_EQ(defaults.login_failures_per_username.burst, 100);
+
+  const Config set = parse_ok({"--api-rate", "100/1s", "--register-rate", "0", "--login-failures-per-username", "5/1m"},
+                              {{"LOGIN_FAILURES_PER_ADDRESS", "7/1h"}, {"LOGIN_FAILURES_PER_ACCOUNT", "off"}})
+                         .config;
+  EXPECT_DOUBLE_EQ(set.api_rate.rate, 100);
+  EXPECT_FALSE(set.register_rate.enabled());
+  EXPECT_DOUBLE_EQ(set.login_failures_per_username.rate, 5.0 / 60);
+  EXPECT_DOUBLE_EQ(set.login_failures_per_address.burst, 7);
+  EXPECT_FALSE(set.login_failures_per_account.enabled());
+  EXPECT_NE(parse_error({"--register-rate", "lots"}).find("REGISTER_RATE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::config
