@@ -67,7 +67,8 @@ struct ParseResult {
 // Parses argv, the environment (PORT, HOST, DATABASE_URL, JWT_SECRET, JWT_EXPIRES_IN,
 // CORS_ORIGIN (comma-separated), MAX_MESSAGE_LENGTH, LOG_LEVEL, PARLEY_CONFIG, ...) and the file
 // named by --config or PARLEY_CONFIG (KEY=VALUE lines, the same keys as the environment; '#'
-// starts a comment line; values may be quoted). Empty environment values count as unset.
+// starts a comment line; values may be quoted; a key that is no setting is an error naming the
+// closest one). Empty environment values count as unset.
 // DATABASE_URL must be empty, sqlite:PATH, sqlite://PATH, postgres://... or postgresql://...
 // --help and --version print to stdout; errors are printed to stderr, with exit_now set and
 // exit_code 2.
