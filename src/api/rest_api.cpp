@@ -5,8 +5,11 @@
 
 #include <simdjson.h>
 
+#include "api/json_errors.hpp"
+#include "chat/display_name.hpp"
 #include "chat/validation.hpp"
 #include "sio/json.hpp"
+#include "sio/util/random.hpp"
 #include "sio/util/uuid.hpp"
 
 namespace parley::api {
@@ -23,11 +26,10 @@ std::int64_t now_seconds() {
 
 HttpResponse json(unsigned status, std::string body) { return HttpResponse::json(status, std::move(body)); }
 
-HttpResponse error(unsigned status, std::string_view message) {
-  std::string body = "{\"error\":";
-  sio::json::append_string(body, message);
-  body += '}';
-  return json(status, std::move(body));
+HttpResponse error(unsigned status, std::string_view message) { return json_error(status, message); }
+
+bool is_loopback(std::string_view address) {
+  return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
 }
 
 std::string lower(std::string_view s) {
@@ -73,7 +75,16 @@ bool valid_username(std::string_view username) {
 
 RestApi::RestApi(store::Store& store, chat::UserDirectory& users, const auth::JwtCodec& jwt,
                  auth::PasswordHasher& hasher, RestOptions options)
-    : store_(store), users_(users), jwt_(jwt), hasher_(hasher), options_(std::move(options)) {}
+    : store_(store),
+      users_(users),
+      jwt_(jwt),
+      hasher_(hasher),
+      options_(std::move(options)),
+      throttle_(options_.login),
+      api_limiter_(options_.api_rate),
+      register_limiter_(options_.register_rate),
+      // A hash of a password nobody knows, with the parameters of real ones (made once: ~0.1 s).
+      dummy_hash_(auth::PasswordHasher::hash_now(sio::util::random_token(16))) {}
 
 void RestApi::on_request(HttpRequest&& request, Responder respond) {
   std::string path(request.path());
@@ -93,6 +104,8 @@ void RestApi::on_request(HttpRequest&& request, Responder respond) {
     respond(std::move(r));
   };
 
+  // The transport read the headers only: whatever the route, the client learns why.
+  if (request.body_too_large) return reply(too_large());
   if (path == "/healthz" && request.method == "GET") return reply(json(200, R"({"status":"ok"})"));
   if (path == "/readyz" && request.method == "GET") {
     store_.check_ready([reply](bool ready) {
@@ -100,7 +113,14 @@ void RestApi::on_request(HttpRequest&& request, Responder respond) {
     });
     return;
   }
-  if (path.rfind("/api/", 0) == 0 && request.method == "OPTIONS") {
+  const bool api = path.starts_with("/api/");
+  if (api && !is_loopback(request.remote_address)) {
+    if (auto refused = api_limiter_.take(request.remote_address); !refused) {
+      return reply(rate_limited("Too many requests, try again later", refused.retry_after));
+    }
+  }
+  if (api && request.body.size() > options_.max_body_bytes) return reply(too_large(options_.max_body_bytes));
+  if (api && request.method == "OPTIONS") {
     HttpResponse preflight = HttpResponse::text(204, "");
     preflight.headers.emplace_back("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
     preflight.headers.emplace_back("Access-Control-Allow-Headers", "Authorization,Content-Type");
@@ -122,7 +142,7 @@ void RestApi::on_request(HttpRequest&& request, Responder respond) {
     if (path == "/api/users/me") return me(*user_id, std::move(reply));
     return search(request, std::move(reply));
   }
-  if (path.rfind("/api/", 0) == 0 || !fallback_) return reply(error(404, "Not found"));
+  if (api || !fallback_) return reply(error(404, "Not found"));
   fallback_->on_request(std::move(request), std::move(reply));
 }
 
@@ -158,15 +178,34 @@ void RestApi::register_user(const HttpRequest& request, Responder reply) {
   if (c.password.size() < min_password_length || c.password.size() > max_password_length) {
     return reply(error(400, "password must be 8 to 256 characters"));
   }
-  if (c.name.empty()) c.name = c.username;
-  if (chat::is_blank(c.name) || chat::count_characters(c.name) > 64) return reply(error(400, "name must be 1 to 64 characters"));
+  if (c.name.empty()) {
+    c.name = c.username;
+  } else {
+    auto name = chat::normalize_display_name(c.name);
+    if (auto* problem = std::get_if<chat::DisplayNameError>(&name)) return reply(error(400, chat::describe(*problem)));
+    c.name = std::get<std::string>(std::move(name));
+  }
+
+  // Counted once the request is valid, so that a typo in a form costs nothing; a taken username
+  // counts (it tells that the name exists), a request the server could not serve does not.
+  const std::string address = request.remote_address;
+  const bool limited = !is_loopback(address);
+  if (limited) {
+    if (auto refused = register_limiter_.take(address); !refused) {
+      return reply(rate_limited("Too many registrations, try again later", refused.retry_after));
+    }
+  }
+  auto unserved = [this, reply, address, limited](std::string_view message) {
+    if (limited) register_limiter_.refund(address);
+    reply(error(503, message));
+  };
 
   store::User user{sio::util::uuid_v4(), c.name, c.username, {}, now_seconds() * 1000};
-  bool queued = hasher_.hash(c.password, [this, reply, user = std::move(user)](bool ok, std::string hash) mutable {
-    if (!ok) return reply(error(503, "Server busy, try again"));
+  bool queued = hasher_.hash(c.password, [this, reply, unserved, user = std::move(user)](bool ok, std::string hash) mutable {
+    if (!ok) return unserved("Server busy, try again");
     user.password_hash = std::move(hash);
-    store_.create_user(user, [this, reply, user](store::Result<store::CreateUser> result) {
-      if (store::failed(result)) return reply(error(503, "Database unavailable"));
+    store_.create_user(user, [this, reply, unserved, user](store::Result<store::CreateUser> result) {
+      if (store::failed(result)) return unserved("Database unavailable");
       switch (std::get<store::CreateUser>(result)) {
         case store::CreateUser::created:
           users_.remember(user);
@@ -174,35 +213,50 @@ void RestApi::register_user(const HttpRequest& request, Responder reply) {
         case store::CreateUser::username_taken:
           return reply(error(409, "Username already taken"));
         case store::CreateUser::id_taken:
-          return reply(error(503, "Please try again"));
+          return unserved("Please try again");
       }
     });
   });
-  if (!queued) reply(error(503, "Server busy, try again"));
+  if (!queued) unserved("Server busy, try again");
 }
 
 void RestApi::login(const HttpRequest& request, Responder reply) {
   Credentials c;
   if (auto problem = parse_credentials(request.body, c)) return reply(error(400, *problem));
-  std::string address = request.remote_address;
-  if (!throttle_.allowed(c.username, address, LoginThrottle::Clock::now())) {
-    return reply(error(429, "Too many failed logins, try again later"));
+  // No account can have such a name: nothing to guess, nothing to hash.
+  if (!valid_username(c.username)) return reply(error(401, "Invalid username or password"));
+  LoginAttempt attempt{request.remote_address, c.username};
+  if (auto refused = throttle_.begin(attempt, LoginThrottle::Clock::now()); !refused) {
+    return reply(rate_limited("Too many failed logins, try again later", refused.retry_after));
   }
-  store_.get_user_by_username(c.username, [this, reply, c, address](store::Result<std::optional<store::User>> result) {
-    if (store::failed(result)) return reply(error(503, "Database unavailable"));
-    auto& user = std::get<std::optional<store::User>>(result);
-    auto refuse = [this, reply, c, address] {
-      throttle_.failed(c.username, address, LoginThrottle::Clock::now());
-      reply(error(401, "Invalid username or password"));
-    };
-    if (!user || user->password_hash.empty()) return refuse();
-    bool queued = hasher_.verify(c.password, user->password_hash, [this, reply, refuse, user = *user](bool ok, bool matches) {
-      if (!ok || !matches) return refuse();  // !ok: the stored hash is unreadable
-      throttle_.succeeded(user.username);
-      reply(json(200, session_json(user)));
-    });
-    if (!queued) reply(error(503, "Server busy, try again"));
-  });
+  store_.get_user_by_username(
+      c.username, [this, reply, password = std::move(c.password), attempt = std::move(attempt)](
+                      store::Result<std::optional<store::User>> result) mutable {
+        if (store::failed(result)) {
+          throttle_.abandoned(attempt, LoginThrottle::Clock::now());
+          return reply(error(503, "Database unavailable"));
+        }
+        check_password(password, std::get<std::optional<store::User>>(result), std::move(attempt), std::move(reply));
+      });
+}
+
+// An unknown username, or a user without a password (known from tokens only), is checked
+// against the dummy hash and refused: the same work, so the same time, as a wrong password.
+void RestApi::check_password(const std::string& password, const std::optional<store::User>& user,
+                             LoginAttempt attempt, Responder reply) {
+  const bool has_password = user && !user->password_hash.empty();
+  const std::string& hash = has_password ? user->password_hash : dummy_hash_;
+  std::optional<store::User> account = has_password ? user : std::nullopt;
+  auto done = [this, reply, attempt, user = std::move(account)](bool ok, bool matches) {
+    // !ok: the stored hash is unreadable; the password cannot be right.
+    if (!ok || !matches || !user) return reply(error(401, "Invalid username or password"));
+    throttle_.succeeded(attempt, LoginThrottle::Clock::now());
+    reply(json(200, session_json(*user)));
+  };
+  if (!hasher_.verify(password, hash, std::move(done))) {
+    throttle_.abandoned(attempt, LoginThrottle::Clock::now());
+    reply(error(503, "Server busy, try again"));
+  }
 }
 
 void RestApi::me(const std::string& user_id, Responder reply) {

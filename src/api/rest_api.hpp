@@ -1,6 +1,13 @@
 // Parley's HTTP API beside Socket.IO: health probes and the built-in accounts (register, log
 // in, who am I, find people to talk to). JSON in and out; every route but register and login
 // needs `Authorization: Bearer <token>`.
+//
+// Limits, per client address (HttpRequest::remote_address: behind TRUSTED_PROXIES, the client's
+// own): requests to /api/ (`api_rate`), registrations (`register_rate`), failed logins
+// (LoginThrottle). Over a limit: 429 with retryAfterMs and Retry-After. Loopback addresses are
+// exempt from the first two (a reverse proxy on the same machine that is not declared trusted
+// would otherwise make everyone one client), never from the login throttle. Bodies: at most
+// `max_body_bytes`, else 413.
 #pragma once
 
 #include <vector>
@@ -10,13 +17,19 @@
 #include "auth/password.hpp"
 #include "chat/directory.hpp"
 #include "sio/transport/http.hpp"
+#include "sio/util/rate_limiter.hpp"
 #include "store/store.hpp"
 
 namespace parley::api {
 
 struct RestOptions {
   std::int64_t token_lifetime_seconds = 3600;
-  std::vector<std::string> cors_origins;  // empty: any
+  std::vector<std::string> cors_origins = {};  // empty: any
+  sio::util::RateLimit api_rate = {10, 600};  // requests to /api/ per address: 600 a minute
+  sio::util::RateLimit register_rate = {20.0 / 3600, 20};  // registrations per address: 20 an hour
+  LoginLimits login = {};
+  // A registration or login body is a few hundred bytes; nothing of the API needs more.
+  std::size_t max_body_bytes = 16 * 1024;
 };
 
 class RestApi final : public sio::transport::HttpEndpoint {
@@ -33,6 +46,8 @@ class RestApi final : public sio::transport::HttpEndpoint {
   void login(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
   void me(const std::string& user_id, sio::transport::Responder respond);
   void search(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
+  void check_password(const std::string& password, const std::optional<store::User>& user, LoginAttempt attempt,
+                      sio::transport::Responder reply);
   std::optional<std::string> authenticated_user(const sio::transport::HttpRequest& request) const;
   std::string user_json(const store::User& user) const;
   std::string session_json(const store::User& user) const;
@@ -42,7 +57,12 @@ class RestApi final : public sio::transport::HttpEndpoint {
   const auth::JwtCodec& jwt_;
   auth::PasswordHasher& hasher_;
   RestOptions options_;
-  LoginThrottle throttle_{10, 50, std::chrono::minutes(15)};
+  LoginThrottle throttle_;
+  sio::util::RateLimiter api_limiter_;
+  sio::util::RateLimiter register_limiter_;
+  // What a login for a username without a password is checked against, so that it takes as
+  // long as a wrong password: answer times must not tell which usernames exist.
+  std::string dummy_hash_;
   std::shared_ptr<sio::transport::HttpEndpoint> fallback_;
 };
 

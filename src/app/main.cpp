@@ -100,7 +100,7 @@ int serve(const Config& config) {
   sio::transport::EventLoops loops(config.threads);  // before the store, which posts to it
   auto store = open_store(config, loops);
   spdlog::info("database: {}", store->describe());
-  parley::auth::JwtCodec jwt(jwt_secret(config));
+  parley::auth::JwtCodec jwt(jwt_secret(config), {.allow_tokens_without_exp = config.allow_tokens_without_exp});
   parley::auth::PasswordHasher hasher(2, 256);
   parley::chat::UserDirectory users(*store);
 
@@ -112,8 +112,16 @@ int serve(const Config& config) {
   parley::chat::ChatGateway gateway(io, *store, users, jwt, chat_options);
   gateway.attach();
 
-  auto rest = std::make_shared<parley::api::RestApi>(*store, users, jwt, hasher,
-                                                      parley::api::RestOptions{config.jwt_expires_in, config.cors_origins});
+  parley::api::RestOptions rest_options{
+      .token_lifetime_seconds = config.jwt_expires_in,
+      .cors_origins = config.cors_origins,
+      .api_rate = config.api_rate,
+      .register_rate = config.register_rate,
+      .login = {.per_address = config.login_failures_per_address,
+                .per_account = config.login_failures_per_account,
+                .per_username = config.login_failures_per_username},
+  };
+  auto rest = std::make_shared<parley::api::RestApi>(*store, users, jwt, hasher, std::move(rest_options));
   rest->set_fallback(std::make_shared<parley::api::StaticFiles>(web_client_dir(config)));
 
   sio::transport::HttpServerOptions http_options;

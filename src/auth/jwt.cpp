@@ -82,6 +82,34 @@ NumberStatus read_numeric_date(const simdjson::dom::object& payload, std::string
   return NumberStatus::ok;
 }
 
+// A user id from another application: a string of 1 to 128 characters without control
+// characters (C0, DEL, C1), or an integer, kept as its decimal text (`"sub": 42` is user "42").
+// nullopt for anything else (absent, empty, null, a fraction, an object...).
+std::optional<std::string> read_subject(const simdjson::dom::object& payload) {
+  simdjson::dom::element element;
+  if (payload["sub"].get(element) != simdjson::SUCCESS) return std::nullopt;
+  std::int64_t signed_value = 0;
+  std::uint64_t unsigned_value = 0;
+  // get_int64/get_uint64 take JSON integers only: 42.0 and 4.2e1 are doubles and fail.
+  if (element.get_int64().get(signed_value) == simdjson::SUCCESS) return std::to_string(signed_value);
+  if (element.get_uint64().get(unsigned_value) == simdjson::SUCCESS) {
+    return std::to_string(unsigned_value);
+  }
+  std::string_view text;
+  if (element.get_string().get(text) != simdjson::SUCCESS || text.empty()) return std::nullopt;
+  // simdjson has checked that the text is UTF-8: count the bytes that start a character, and
+  // look for C1 controls (U+0080-U+009F, encoded as C2 80 - C2 9F).
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return std::nullopt;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return std::nullopt;
+    characters += (c & 0xC0) != 0x80;
+  }
+  if (characters > max_subject_characters) return std::nullopt;
+  return std::string(text);
+}
+
 std::string_view read_string(const simdjson::dom::object& object, std::string_view key) {
   std::string_view value;
   if (object[key].get_string().get(value) != simdjson::SUCCESS) return {};
@@ -156,11 +184,12 @@ const char* to_string(TokenError error) noexcept {
     case TokenError::expired: return "expired";
     case TokenError::not_yet_valid: return "not_yet_valid";
     case TokenError::no_subject: return "no_subject";
+    case TokenError::no_expiry: return "no_expiry";
   }
   return "unknown";
 }
 
-JwtCodec::JwtCodec(std::string secret) : secret_(std::move(secret)) {}
+JwtCodec::JwtCodec(std::string secret, JwtOptions options) : secret_(std::move(secret)), options_(options) {}
 
 std::variant<Claims, TokenError> JwtCodec::verify(std::string_view token, std::int64_t now_seconds) const {
   if (token.empty()) return TokenError::missing;
@@ -205,8 +234,9 @@ std::variant<Claims, TokenError> JwtCodec::verify(std::string_view token, std::i
                                   std::pair{"iat", &claims.iat}}) {
     if (read_numeric_date(*payload, key, *slot) == NumberStatus::invalid) return TokenError::malformed;
   }
-  claims.sub = std::string(read_string(*payload, "sub"));
-  if (claims.sub.empty()) return TokenError::no_subject;
+  auto subject = read_subject(*payload);
+  if (!subject) return TokenError::no_subject;
+  claims.sub = std::move(*subject);
   for (const char* key : {"name", "username", "preferred_username"}) {
     const std::string_view name = read_string(*payload, key);
     if (!name.empty()) {
@@ -214,6 +244,7 @@ std::variant<Claims, TokenError> JwtCodec::verify(std::string_view token, std::i
       break;
     }
   }
+  if (!claims.exp && !options_.allow_tokens_without_exp) return TokenError::no_expiry;
   if (claims.exp && now_seconds >= *claims.exp) return TokenError::expired;
   if (claims.nbf && now_seconds < *claims.nbf) return TokenError::not_yet_valid;
   return claims;

@@ -36,33 +36,39 @@ void wipe(std::string& secret) {
 }  // namespace
 
 struct PasswordHasher::Impl {
+  enum Queue { verifying, hashing };
   std::size_t max_queued = 0;
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<std::function<void()>> jobs;  // guarded by mutex
-  bool stopping = false;                   // guarded by mutex
+  std::deque<std::function<void()>> jobs[2];  // guarded by mutex
+  Queue next = verifying;                     // whose turn it is when both wait; guarded by mutex
+  bool stopping = false;                      // guarded by mutex
   std::vector<std::thread> workers;
 
-  bool submit(std::function<void()> job) {
+  bool submit(Queue queue, std::function<void()> job) {
     {
       std::lock_guard lock(mutex);
-      if (stopping || jobs.size() >= max_queued) return false;
-      jobs.push_back(std::move(job));
+      if (stopping || jobs[queue].size() >= max_queued) return false;
+      jobs[queue].push_back(std::move(job));
     }
     wake.notify_one();
     return true;
   }
 
-  // Workers finish the queue before they stop, so every accepted job's callback runs once.
+  bool idle() const { return jobs[verifying].empty() && jobs[hashing].empty(); }
+
+  // Workers finish the queues before they stop, so every accepted job's callback runs once.
   void work() {
     for (;;) {
       std::function<void()> job;
       {
         std::unique_lock lock(mutex);
-        wake.wait(lock, [this] { return stopping || !jobs.empty(); });
-        if (jobs.empty()) return;
-        job = std::move(jobs.front());
-        jobs.pop_front();
+        wake.wait(lock, [this] { return stopping || !idle(); });
+        if (idle()) return;
+        const Queue from = jobs[next].empty() ? Queue(1 - next) : next;
+        next = Queue(1 - from);
+        job = std::move(jobs[from].front());
+        jobs[from].pop_front();
       }
       job();
     }
@@ -92,7 +98,7 @@ PasswordHasher::~PasswordHasher() {
 }
 
 bool PasswordHasher::hash(std::string password, std::function<void(bool ok, std::string hash)> done) {
-  return impl_->submit([password = std::move(password), done = std::move(done)]() mutable {
+  return impl_->submit(Impl::hashing, [password = std::move(password), done = std::move(done)]() mutable {
     std::string result = hash_now(password);
     wipe(password);
     const bool ok = !result.empty();
@@ -102,7 +108,8 @@ bool PasswordHasher::hash(std::string password, std::function<void(bool ok, std:
 
 bool PasswordHasher::verify(std::string password, std::string hash,
                             std::function<void(bool ok, bool matches)> done) {
-  return impl_->submit([password = std::move(password), hash = std::move(hash), done = std::move(done)]() mutable {
+  return impl_->submit(Impl::verifying, [password = std::move(password), hash = std::move(hash),
+                                          done = std::move(done)]() mutable {
     // needs_rehash is -1 exactly when the stored string is no argon2 hash at all: a broken
     // record, which the caller should not report as a wrong password.
     const bool ok = sodium_ready() && fits_c_string(hash) &&

@@ -1,5 +1,9 @@
 // Password hashing with argon2id (libsodium's crypto_pwhash_str, interactive limits). Hashing
 // takes tens of milliseconds, so it runs on a small bounded pool, never on a network thread.
+//
+// Logins (verify) and registrations (hash) wait in queues of their own, and the workers take
+// from them in turn: a flood of registrations cannot make logins wait behind it, and the other
+// way round, each getting at least half of the pool while both are busy.
 #pragma once
 
 #include <cstddef>
@@ -11,12 +15,13 @@ namespace parley::auth {
 
 class PasswordHasher {
  public:
-  // `threads` workers (at least one); at most `max_queued` jobs wait (more are refused at once).
+  // `threads` workers (at least one); at most `max_queued` jobs wait in each queue (more are
+  // refused at once).
   PasswordHasher(std::size_t threads, std::size_t max_queued);
   ~PasswordHasher();
 
   // Both return false at once, without calling `done`, when `max_queued` jobs are already
-  // waiting (or the hasher is being destroyed): answer 503 / try later. Otherwise `done` runs
+  // waiting in their queue (or the hasher is being destroyed): answer 503 / try later. Otherwise `done` runs
   // exactly once, on a pool thread, and must not throw. For hash(), `ok` false means hashing
   // failed (memory could not be had); for verify(), that `hash` is not an argon2 hash string.
   // Jobs still queued when the hasher is destroyed are finished first.

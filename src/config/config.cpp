@@ -9,6 +9,7 @@
 
 #include "sio/transport/trusted_proxies.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -59,6 +60,18 @@ constexpr Setting settings[] = {
      "New connections per second per client address, bursts of 3x (0: no limit; loopback exempt)"},
     {"TRUSTED_PROXIES", "--trusted-proxies", "LIST", "none",
      "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
+    {"ALLOW_TOKENS_WITHOUT_EXP", "--allow-tokens-without-exp", "", "false",
+     "Accept tokens that carry no exp claim (they never expire)"},
+    {"API_RATE", "--api-rate", "N/DURATION", "600/1m",
+     "Requests to /api/ per client address: bursts of N, N per DURATION (0: no limit; loopback exempt)"},
+    {"REGISTER_RATE", "--register-rate", "N/DURATION", "20/1h",
+     "Account registrations per client address (0: no limit; loopback exempt)"},
+    {"LOGIN_FAILURES_PER_ADDRESS", "--login-failures-per-address", "N/DURATION", "50/15m",
+     "Failed logins per client address, any usernames (0: no limit)"},
+    {"LOGIN_FAILURES_PER_ACCOUNT", "--login-failures-per-account", "N/DURATION", "10/15m",
+     "Failed logins per client address for one username (0: no limit)"},
+    {"LOGIN_FAILURES_PER_USERNAME", "--login-failures-per-username", "N/DURATION", "100/1h",
+     "Failed logins for one username from addresses that have not logged in to it in 30 days (0: no limit)"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -88,6 +101,38 @@ bool known_key(std::string_view key) {
     if (setting.key == key) return true;
   }
   return false;
+}
+
+// Edits (insertions, deletions, substitutions, swaps of neighbours) from `a` to `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The setting an unknown key was probably meant to be: the same name in another case or with
+// dashes (a flag's spelling), or one a few typos away. Empty when none is close.
+std::string_view closest_key(std::string_view key) {
+  std::string normal;
+  for (char c : key) normal += c == '-' ? '_' : (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  while (normal.starts_with('_')) normal.erase(0, 1);  // "--port"
+  std::string_view best;
+  std::size_t best_distance = std::max<std::size_t>(2, normal.size() / 4) + 1;
+  for (const Setting& setting : settings) {
+    const std::size_t distance = edit_distance(normal, setting.key);
+    if (distance < best_distance) {
+      best = setting.key;
+      best_distance = distance;
+    }
+  }
+  return best;
 }
 
 std::string option_text(const Setting& setting) {
@@ -142,8 +187,10 @@ std::vector<std::string> split_origins(std::string_view list) {
 }
 
 // KEY=VALUE lines with the environment's names. Whole-line '#' comments only: a '#' inside a
-// value (a secret, a URL fragment) is kept. An "export " prefix is allowed so that a shell
-// env file can be shared. Unknown keys are ignored, since such a file often serves other tools.
+// value (a secret, a URL fragment) is kept. An "export " prefix is allowed, so that the file can
+// be sourced by a shell too. A key that is not a setting is an error, with the closest setting
+// named: a silently ignored typo (DATABSE_URL) would run the server on other settings than the
+// operator wrote. The file is Parley's alone; other tools' settings belong in their own files.
 bool read_config_file(const std::string& path, Values& out, std::vector<std::string>& errors) {
   std::ifstream file(path);
   if (!file) {
@@ -165,9 +212,16 @@ bool read_config_file(const std::string& path, Values& out, std::vector<std::str
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
-    if (known_key(key) && !value.empty()) {
-      out[std::string(key)] = {std::string(value), path + ":" + std::to_string(number)};
+    const std::string where = path + ":" + std::to_string(number);
+    if (!known_key(key)) {
+      std::string message = where + ": unknown setting " + std::string(key);
+      const std::string_view suggestion = closest_key(key);
+      message += suggestion.empty() ? " (parley --help lists the settings)"
+                                    : " (did you mean " + std::string(suggestion) + "?)";
+      errors.push_back(std::move(message));
+      continue;
     }
+    if (!value.empty()) out[std::string(key)] = {std::string(value), where};
   }
   return true;
 }
@@ -257,6 +311,23 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
       } else {
         expected = "a number of connections per second, 0-1000000";
       }
+    } else if (key == "ALLOW_TOKENS_WITHOUT_EXP") {
+      if (const auto flag = parse_bool(text)) {
+        config.allow_tokens_without_exp = *flag;
+      } else {
+        expected = "true or false";
+      }
+    } else if (key == "API_RATE" || key == "REGISTER_RATE" || key.starts_with("LOGIN_FAILURES_PER_")) {
+      sio::util::RateLimit& target = key == "API_RATE"                     ? config.api_rate
+                                     : key == "REGISTER_RATE"              ? config.register_rate
+                                     : key == "LOGIN_FAILURES_PER_ADDRESS" ? config.login_failures_per_address
+                                     : key == "LOGIN_FAILURES_PER_ACCOUNT" ? config.login_failures_per_account
+                                                                           : config.login_failures_per_username;
+      if (const auto rate = parse_rate(text)) {
+        target = *rate;
+      } else {
+        expected = "N/DURATION such as 20/1h or 600/1m (N up to 1000000), or 0 for no limit";
+      }
     }
     if (!expected.empty()) {
       errors.push_back("invalid " + key + " \"" + value.text + "\" (from " + value.source +
@@ -298,6 +369,20 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     return count * seconds;
   }
   return std::nullopt;
+}
+
+std::optional<sio::util::RateLimit> parse_rate(std::string_view text) {
+  text = trim(text);
+  if (text == "0" || lower(text) == "off") return sio::util::RateLimit{0, 0};
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const auto count = parse_unsigned(trim(text.substr(0, slash)), 1'000'000);
+  std::string period(trim(text.substr(slash + 1)));
+  if (!period.empty() && !(period.front() >= '0' && period.front() <= '9')) period.insert(0, "1");  // "20/h"
+  const auto seconds = parse_duration(period);
+  if (!count || *count == 0 || !seconds) return std::nullopt;
+  const auto n = static_cast<double>(*count);
+  return sio::util::RateLimit{n / static_cast<double>(*seconds), n};
 }
 
 ParseResult parse(std::vector<std::string> args, const std::map<std::string, std::string>& env) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/util/rate_limiter.hpp"
 #include "store/store.hpp"
 
 namespace parley::config {
@@ -33,6 +34,13 @@ struct Config {
   double handshake_rate = 20;        // new sessions per second per address (bursts 3x); 0: off
   // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
+  bool allow_tokens_without_exp = false;  // tokens without exp are refused unless set
+  // Per client address, as "N/DURATION" (bursts of N, refilled at N per DURATION); rate 0: off.
+  sio::util::RateLimit api_rate = {10, 600};                 // 600/1m: requests to /api/
+  sio::util::RateLimit register_rate = {20.0 / 3600, 20};    // 20/1h: registrations
+  sio::util::RateLimit login_failures_per_address = {50.0 / 900, 50};    // 50/15m
+  sio::util::RateLimit login_failures_per_account = {10.0 / 900, 10};    // 10/15m: one address, one username
+  sio::util::RateLimit login_failures_per_username = {100.0 / 3600, 100};  // 100/1h: from unknown addresses
   std::string config_file;           // where the file settings came from, if any
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".
@@ -45,6 +53,10 @@ struct Config {
 // malformed, zero or negative.
 std::optional<std::int64_t> parse_duration(std::string_view text);
 
+// "N/DURATION" -> a token bucket of N refilled at N per DURATION ("600/1m", "20/1h", "10/15m";
+// "20/h" is "20/1h"); "0" or "off": no limit. nullopt when malformed.
+std::optional<sio::util::RateLimit> parse_rate(std::string_view text);
+
 struct ParseResult {
   Config config;
   std::string command;       // "" (serve) or "migrate"
@@ -55,7 +67,8 @@ struct ParseResult {
 // Parses argv, the environment (PORT, HOST, DATABASE_URL, JWT_SECRET, JWT_EXPIRES_IN,
 // CORS_ORIGIN (comma-separated), MAX_MESSAGE_LENGTH, LOG_LEVEL, PARLEY_CONFIG, ...) and the file
 // named by --config or PARLEY_CONFIG (KEY=VALUE lines, the same keys as the environment; '#'
-// starts a comment line; values may be quoted). Empty environment values count as unset.
+// starts a comment line; values may be quoted; a key that is no setting is an error naming the
+// closest one). Empty environment values count as unset.
 // DATABASE_URL must be empty, sqlite:PATH, sqlite://PATH, postgres://... or postgresql://...
 // --help and --version print to stdout; errors are printed to stderr, with exit_now set and
 // exit_code 2.

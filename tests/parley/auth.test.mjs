@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  Clients, SECRET, ack, history, mintToken, record, send, startParley, tokenUser, waitFor, waitForMatching, withTimeout,
+  Clients, SECRET, ack, history, http, mintToken, record, send, startParley, tokenUser, waitFor, waitForMatching,
+  withTimeout,
 } from "./helpers.mjs";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -36,6 +37,10 @@ function badTokens(sub) {
     "an expired exp": { auth: { token: mintToken({ ...claims, exp: nowSeconds() - 10 }) } },
     "a future nbf": { auth: { token: mintToken({ ...claims, nbf: nowSeconds() + 3600 }) } },
     "no sub": { auth: { token: mintToken({ name: "Nobody", exp: nowSeconds() + 3600 }) } },
+    "a sub that is a fraction": { auth: { token: mintToken({ ...claims, sub: 4.5 }) } },
+    "a sub of 129 characters": { auth: { token: mintToken({ ...claims, sub: "x".repeat(129) }) } },
+    "a sub with a control character": { auth: { token: mintToken({ ...claims, sub: "bad\nid" }) } },
+    "no exp": { auth: { token: mintToken({ sub, name: "Forever", iat: nowSeconds() }) } },
     "a forged token in the header": { extraHeaders: { authorization: `Bearer ${mintToken(claims, { secret: "x" })}` } },
     "Basic credentials in the header": { extraHeaders: { authorization: "Basic dXNlcjpwYXNz" } },
   };
@@ -151,6 +156,64 @@ describe("by default", { concurrency: true }, () => {
     await send(b, bob.id, "marker");
     await marker;
     assert.deepEqual(bobReceived.map((m) => m.content), ["while the token is valid", "marker"]);
+  });
+});
+
+describe("user ids of other applications", { concurrency: true }, () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley();
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test("a token whose sub is the integer 42 connects as user \"42\"; any short string id connects as it is", async () => {
+    const reader = tokenUser("Reader");
+    const r = await clients.connect(reader.token);
+    for (const [sub, id] of [[42, "42"], ["auth0|5f7c8ec7", "auth0|5f7c8ec7"], ["User-ABC", "User-ABC"]]) {
+      const token = mintToken({ sub, name: `App user ${id}`, iat: nowSeconds(), exp: nowSeconds() + 3600 });
+      const socket = clients.socket(undefined, { auth: { token } });
+      const events = [];
+      socket.on("error", (payload) => events.push(payload));
+      await waitFor(socket, "connect");
+      // An answered event: the server has authenticated the socket and kept it.
+      const { list } = await history(socket, { otherUserId: reader.id });
+      assert.deepEqual(list, [], String(sub));
+      assert.deepEqual(events, [], `${sub}: an error event`);
+      assert.equal(socket.connected, true, String(sub));
+      // The user exists under that id, with the token's name.
+      const { body } = await http(server, "GET", "/api/users/me", { token });
+      assert.deepEqual(body, { id, name: `App user ${id}`, username: "" }, String(sub));
+    }
+    assert.equal(r.connected, true);
+  });
+});
+
+describe("with --allow-tokens-without-exp", () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley({ args: ["--allow-tokens-without-exp"] });
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test("a token without exp connects and works; an expired one is still refused", async () => {
+    const reader = tokenUser("Reader");
+    const forever = mintToken({ sub: reader.id, name: reader.name, iat: nowSeconds() });
+    const socket = await clients.connect(forever);
+    assert.deepEqual((await history(socket, { otherUserId: tokenUser().id })).list, []);
+    const expired = clients.socket(undefined, { auth: { token: mintToken({ sub: reader.id, exp: nowSeconds() - 10 }) } });
+    const errored = waitFor(expired, "error");
+    await waitFor(expired, "connect");
+    assert.deepEqual((await errored)[0], { message: "Unauthorized" });
   });
 });
 

@@ -118,6 +118,32 @@ describe("REST", { concurrency: true }, () => {
     assert.equal((await http(server, "POST", "/api/auth/login", { body: good })).status, 401);
   });
 
+  test("register: a display name must show something: invisible and control characters are 400, spaces trimmed", async () => {
+    const cases = {
+      "\u200B\u200B\u200B": "name must have at least one visible character",
+      " \u2060\u200D\uFEFF\u00AD ": "name must have at least one visible character",
+      "\u3164": "name must have at least one visible character",
+      "\u0301\u0301": "name must have at least one visible character",
+      "Bob\nSmith": "name must not contain control characters or line breaks",
+      "\u0000Bob": "name must not contain control characters or line breaks",
+      "\u2003 \u3000": "name must not be empty",
+      ["é".repeat(65)]: "name must be at most 64 characters",
+    };
+    for (const [name, message] of Object.entries(cases)) {
+      const username = uniqueUsername("invis");
+      const response = await http(server, "POST", "/api/auth/register", { body: { username, password: "good password", name } });
+      assert.equal(response.status, 400, JSON.stringify(name));
+      assert.equal(response.body.error, message, JSON.stringify(name));
+      assert.equal((await http(server, "POST", "/api/auth/login", { body: { username, password: "good password" } })).status,
+        401, `${JSON.stringify(name)}: no account was made`);
+    }
+    const kept = await http(server, "POST", "/api/auth/register",
+      { body: { username: uniqueUsername("trim"), password: "good password", name: `\u3000 Zoë\u0301 ${runId}\t` } });
+    assert.equal(kept.status, 201);
+    assert.equal(kept.body.user.name, `Zoë\u0301 ${runId}`);
+    assert.equal(claimsOf(kept.body.token).name, `Zoë\u0301 ${runId}`);
+  });
+
   test("login: 200 {token, user}; wrong password and unknown user are 401", async () => {
     const user = await registerUser(server, { label: "login", password: "my secret words" });
     const ok = await http(server, "POST", "/api/auth/login", { body: { username: user.username, password: "my secret words" } });

@@ -154,7 +154,6 @@ TEST(ConfigParse, ReadsCommentsQuotesAndExportInTheFile) {
       "  JWT_SECRET = \"a secret # with a hash\"  \n"
       "export DATABASE_URL='postgresql://db/parley'\n"
       "CORS_ORIGIN=https://a.example/, https://b.example\r\n"
-      "REDIS_URL=redis://ignored\n"
       "PORT=\n");
   const auto config = parse_ok({"--config", file.path()}).config;
   EXPECT_EQ(config.jwt_secret, "a secret # with a hash");
@@ -162,6 +161,30 @@ TEST(ConfigParse, ReadsCommentsQuotesAndExportInTheFile) {
   EXPECT_TRUE(config.uses_postgres());
   EXPECT_EQ(config.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
   EXPECT_EQ(config.port, 3000);
+}
+
+TEST(ConfigParse, RefusesUnknownKeysInTheFileNamingTheClosestSetting) {
+  const TempFile file("PORT=4000\nDATABSE_URL=postgres://db/parley\n");
+  const std::string err = parse_error({"--config", file.path()});
+  EXPECT_NE(err.find(file.path() + ":2: unknown setting DATABSE_URL (did you mean DATABASE_URL?)"), std::string::npos)
+      << err;
+  const std::pair<const char*, const char*> typos[] = {
+      {"JWT_SECERT", "JWT_SECRET"},  {"port", "PORT"},           {"database-url", "DATABASE_URL"},
+      {"HANDSHAKE_RAT", "HANDSHAKE_RATE"}, {"CORS_ORIGINS", "CORS_ORIGIN"}, {"LOGLEVEL", "LOG_LEVEL"},
+  };
+  for (const auto& [typo, meant] : typos) {
+    const TempFile one(std::string(typo) + "=1\n");
+    EXPECT_NE(parse_error({"--config", one.path()}).find("did you mean " + std::string(meant) + "?"), std::string::npos)
+        << typo;
+  }
+  // Far from every setting: no guess, a pointer to the list.
+  const TempFile foreign("# shared with another tool\nPOSTGRES_PASSWORD=secret\n");
+  const std::string foreign_err = parse_error({"--config", foreign.path()});
+  EXPECT_NE(foreign_err.find(":2: unknown setting POSTGRES_PASSWORD (parley --help lists the settings)"),
+            std::string::npos)
+      << foreign_err;
+  // Unknown environment variables are not Parley's business: the environment holds everything.
+  EXPECT_EQ(parse_ok({}, {{"DATABSE_URL", "x"}}).config.database_url, "");
 }
 
 TEST(ConfigParse, SplitsCorsOrigins) {
@@ -296,6 +319,51 @@ TEST(ConfigParse, TrustedProxiesAreAddressesOrBlocks) {
   auto ok = parse_ok({}, {{"TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1"}});
   EXPECT_EQ(ok.config.trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1"}));
   EXPECT_NE(parse_error({"--trusted-proxies", "10.0.0.0/40"}).find("10.0.0.0/40"), std::string::npos);
+}
+
+TEST(ConfigParse, TokensWithoutExpAreRefusedUnlessAllowed) {
+  EXPECT_FALSE(parse_ok({}).config.allow_tokens_without_exp);
+  EXPECT_TRUE(parse_ok({"--allow-tokens-without-exp"}).config.allow_tokens_without_exp);
+  EXPECT_TRUE(parse_ok({}, {{"ALLOW_TOKENS_WITHOUT_EXP", "true"}}).config.allow_tokens_without_exp);
+  EXPECT_NE(parse_error({}, {{"ALLOW_TOKENS_WITHOUT_EXP", "sometimes"}}).find("ALLOW_TOKENS_WITHOUT_EXP"),
+            std::string::npos);
+}
+
+TEST(ParseRate, ReadsCountPerDurationAndOff) {
+  const auto twenty = parse_rate("20/1h");
+  ASSERT_TRUE(twenty);
+  EXPECT_DOUBLE_EQ(twenty->burst, 20);
+  EXPECT_DOUBLE_EQ(twenty->rate, 20.0 / 3600);
+  EXPECT_DOUBLE_EQ(parse_rate("20/h")->rate, 20.0 / 3600);
+  EXPECT_DOUBLE_EQ(parse_rate(" 600 / 1m ")->rate, 10);
+  EXPECT_DOUBLE_EQ(parse_rate("10/15m")->rate, 10.0 / 900);
+  EXPECT_DOUBLE_EQ(parse_rate("5/30")->rate, 5.0 / 30);  // plain seconds
+  EXPECT_FALSE(parse_rate("0")->enabled());
+  EXPECT_FALSE(parse_rate("off")->enabled());
+  for (const char* bad : {"", "20", "20/", "/1h", "0/1h", "-1/1h", "20/soon", "20/0s", "1000001/1s", "x/1h"}) {
+    EXPECT_FALSE(parse_rate(bad)) << bad;
+  }
+}
+
+TEST(ConfigParse, RestAndLoginLimitsHaveDefaultsAndCanBeSet) {
+  const Config defaults = parse_ok({}).config;
+  EXPECT_DOUBLE_EQ(defaults.api_rate.burst, 600);
+  EXPECT_DOUBLE_EQ(defaults.api_rate.rate, 10);
+  EXPECT_DOUBLE_EQ(defaults.register_rate.burst, 20);
+  EXPECT_DOUBLE_EQ(defaults.register_rate.rate, 20.0 / 3600);
+  EXPECT_DOUBLE_EQ(defaults.login_failures_per_address.burst, 50);
+  EXPECT_DOUBLE_EQ(defaults.login_failures_per_account.burst, 10);
+  EXPECT_DOUBLE_EQ(defaults.login_failures_per_username.burst, 100);
+
+  const Config set = parse_ok({"--api-rate", "100/1s", "--register-rate", "0", "--login-failures-per-username", "5/1m"},
+                              {{"LOGIN_FAILURES_PER_ADDRESS", "7/1h"}, {"LOGIN_FAILURES_PER_ACCOUNT", "off"}})
+                         .config;
+  EXPECT_DOUBLE_EQ(set.api_rate.rate, 100);
+  EXPECT_FALSE(set.register_rate.enabled());
+  EXPECT_DOUBLE_EQ(set.login_failures_per_username.rate, 5.0 / 60);
+  EXPECT_DOUBLE_EQ(set.login_failures_per_address.burst, 7);
+  EXPECT_FALSE(set.login_failures_per_account.enabled());
+  EXPECT_NE(parse_error({"--register-rate", "lots"}).find("REGISTER_RATE"), std::string::npos);
 }
 
 }  // namespace

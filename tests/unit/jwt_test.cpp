@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley::auth {
 namespace {
@@ -59,9 +60,11 @@ Claims claims_of(const std::variant<Claims, TokenError>& result) {
   return std::get<Claims>(result);
 }
 
+// Most tests here are about other claims and leave exp out; the default, which refuses tokens
+// without exp, is tested on its own (JwtExp).
 class JwtVerify : public ::testing::Test {
  protected:
-  JwtCodec codec_{std::string(secret)};
+  JwtCodec codec_{std::string(secret), {.allow_tokens_without_exp = true}};
 };
 
 TEST_F(JwtVerify, AcceptsValidToken) {
@@ -75,7 +78,7 @@ TEST_F(JwtVerify, AcceptsValidToken) {
 
 TEST_F(JwtVerify, AcceptsTheJwtIoExampleToken) {
   // The example token published on jwt.io, signed by another implementation.
-  const JwtCodec codec("your-256-bit-secret");
+  const JwtCodec codec("your-256-bit-secret", {.allow_tokens_without_exp = true});  // it has no exp
   const auto claims = claims_of(codec.verify(
       "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
       "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
@@ -169,11 +172,37 @@ TEST_F(JwtVerify, RefusesNonNumericDates) {
   EXPECT_EQ(error_of(codec_.verify(hs256(R"({"sub":"1","iat":{}})"), now)), TokenError::malformed);
 }
 
-TEST_F(JwtVerify, RequiresStringSubject) {
-  EXPECT_EQ(error_of(codec_.verify(hs256(R"({"name":"Ada"})"), now)), TokenError::no_subject);
-  EXPECT_EQ(error_of(codec_.verify(hs256(R"({"sub":""})"), now)), TokenError::no_subject);
-  EXPECT_EQ(error_of(codec_.verify(hs256(R"({"sub":42})"), now)), TokenError::no_subject);
-  EXPECT_EQ(error_of(codec_.verify(hs256(R"({"sub":null})"), now)), TokenError::no_subject);
+TEST_F(JwtVerify, AcceptsAnyShortStringSubjectAsItIs) {
+  // Other applications' user ids: not only UUIDs. Case is kept (chat::canonical_user_id lower-cases
+  // UUIDs only).
+  for (const std::string& sub : std::vector<std::string>{"user-ABC", "42", "auth0|5f7c8ec7c33c6c004bbafe82", "a", "Zoë", "名前",
+                                "123E4567-E89B-42D3-A456-426614174ABC", "with space", std::string(128, 'x')}) {
+    EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":")" + sub + R"("})"), now)).sub, sub);
+  }
+  std::string long_in_bytes;
+  for (int i = 0; i < 128; ++i) long_in_bytes += "\u00e9";  // 256 bytes, 128 characters
+  EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":")" + long_in_bytes + R"("})"), now)).sub, long_in_bytes);
+}
+
+TEST_F(JwtVerify, AcceptsAnIntegerSubjectAsItsDecimalText) {
+  EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":42})"), now)).sub, "42");
+  EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":0})"), now)).sub, "0");
+  EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":-7})"), now)).sub, "-7");
+  EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":9223372036854775807})"), now)).sub, "9223372036854775807");
+  EXPECT_EQ(claims_of(codec_.verify(hs256(R"({"sub":18446744073709551615})"), now)).sub, "18446744073709551615");
+}
+
+TEST_F(JwtVerify, RefusesOtherSubjects) {
+  for (const std::string& payload : std::vector<std::string>{
+           R"({"name":"Ada"})", R"({"sub":""})", R"({"sub":null})", R"({"sub":true})", R"({"sub":4.2})",
+           R"({"sub":42.0})", R"({"sub":1e3})", R"({"sub":["42"]})",
+           R"({"sub":{"id":"42"}})", R"({"sub":"tab\there"})", R"({"sub":"nul\u0000"})", R"({"sub":"del\u007f"})",
+           R"({"sub":"c1\u0085"})", R"({"sub":"line\nbreak"})",
+           R"({"sub":")" + std::string(129, 'x') + R"("})"}) {
+    EXPECT_EQ(error_of(codec_.verify(hs256(payload), now)), TokenError::no_subject) << payload;
+  }
+  // An integer past 64 bits is no number simdjson reads: the payload does not parse.
+  EXPECT_EQ(error_of(codec_.verify(hs256(R"({"sub":18446744073709551616})"), now)), TokenError::malformed);
 }
 
 TEST_F(JwtVerify, RefusesMalformedTokens) {
@@ -229,6 +258,23 @@ TEST_F(JwtVerify, RefusesHugeTokens) {
   // Below the cap, size alone is no reason to refuse.
   const std::string fair_claim = R"({"sub":"1","pad":")" + std::string(8 * 1024, 'x') + "\"}";
   EXPECT_EQ(claims_of(codec_.verify(hs256(fair_claim), now)).sub, "1");
+}
+
+TEST(JwtExp, TokensWithoutExpAreRefusedByDefault) {
+  const JwtCodec codec{std::string(secret)};
+  EXPECT_EQ(error_of(codec.verify(hs256(R"({"sub":"42","iat":1000})"), now)), TokenError::no_expiry);
+  EXPECT_EQ(claims_of(codec.verify(hs256(R"({"sub":"42","exp":2000000000})"), now)).sub, "42");
+  EXPECT_EQ(error_of(codec.verify(hs256(R"({"sub":"42","exp":1000})"), now)), TokenError::expired);
+  EXPECT_STREQ(to_string(TokenError::no_expiry), "no_expiry");
+}
+
+TEST(JwtExp, TokensWithoutExpAreAcceptedWhenAllowed) {
+  const JwtCodec codec{std::string(secret), {.allow_tokens_without_exp = true}};
+  const auto claims = claims_of(codec.verify(hs256(R"({"sub":"42"})"), now));
+  EXPECT_EQ(claims.sub, "42");
+  EXPECT_EQ(claims.exp, std::nullopt);
+  // exp, when present, still counts.
+  EXPECT_EQ(error_of(codec.verify(hs256(R"({"sub":"42","exp":1000})"), now)), TokenError::expired);
 }
 
 TEST(JwtIssue, ProducesTheStandardFormSignedWithTheSecret) {

@@ -7,6 +7,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace parley::auth {
 namespace {
@@ -89,17 +90,48 @@ TEST(PasswordHasherPool, RefusesAtOnceWhenTheQueueIsFull) {
 
   std::promise<bool> second;
   ASSERT_TRUE(hasher.hash("second", [&](bool ok, std::string) { second.set_value(ok); }));
+  std::promise<bool> verified;
+  ASSERT_TRUE(hasher.verify("second", "x", [&](bool ok, bool) { verified.set_value(ok); }));  // a queue of its own
   std::atomic<int> refused_calls = 0;
   EXPECT_FALSE(hasher.hash("third", [&](bool, std::string) { ++refused_calls; }));
   EXPECT_FALSE(hasher.verify("third", "x", [&](bool, bool) { ++refused_calls; }));
 
   release.set_value();
   EXPECT_TRUE(second.get_future().get());
+  EXPECT_FALSE(verified.get_future().get());  // "x" is no hash
   // Room again once the queue has drained.
   std::promise<bool> fourth;
   ASSERT_TRUE(hasher.hash("fourth", [&](bool ok, std::string) { fourth.set_value(ok); }));
   EXPECT_TRUE(fourth.get_future().get());
   EXPECT_EQ(refused_calls, 0);
+}
+
+TEST(PasswordHasherPool, LoginsDoNotWaitBehindQueuedRegistrations) {
+  PasswordHasher hasher(1, 16);
+  const std::string stored = PasswordHasher::hash_now("secret");
+  std::promise<void> started;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<std::string> order;  // written by the only worker, read once it is done
+  ASSERT_TRUE(hasher.hash("blocker", [&](bool, std::string) {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();
+  std::promise<void> all_done;
+  std::atomic<int> left = 7;
+  auto finished = [&](std::string what) {
+    order.push_back(std::move(what));
+    if (--left == 0) all_done.set_value();
+  };
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(hasher.hash("p", [&, i](bool, std::string) { finished("register " + std::to_string(i)); }));
+  ASSERT_TRUE(hasher.verify("secret", stored, [&](bool, bool) { finished("login 1"); }));
+  ASSERT_TRUE(hasher.verify("secret", stored, [&](bool, bool) { finished("login 2"); }));
+  release.set_value();
+  all_done.get_future().wait();
+  // Turns: a login, a registration, a login, then the registrations left.
+  EXPECT_EQ(order, (std::vector<std::string>{"login 1", "register 0", "login 2", "register 1", "register 2",
+                                             "register 3", "register 4"}));
 }
 
 TEST(PasswordHasherPool, FinishesQueuedJobsBeforeDestruction) {
