@@ -92,10 +92,10 @@ struct NewMessage {
 //     could not learn what became of it (the database stayed unreachable past the store's
 //     budget for asking, about 5 s). Do not tell the client that it failed, nor that it
 //     succeeded. The same append sent again with the same client_message_id settles it: the
-//     answer is already_stored with the message (it was stored, and was not delivered live:
-//     deliver it now) or a new message (it was not). Without a client key an append cannot be
-//     settled; create_user again with the same user answers id_taken if the first one was
-//     stored; ensure_user is idempotent anyway.
+//     answer is a new message (the first was not stored) or already_stored with the first one
+//     (it was stored; after an unknown outcome that also means nobody has had it delivered
+//     live yet). Without a client key an append cannot be settled; create_user again with the
+//     same user answers id_taken if the first one was stored; ensure_user is idempotent anyway.
 // Only the PostgreSQL store sets outcome_unknown, and only then: when a commit's answer is lost
 // and the database can be asked again within the budget, the store asks it (pg_xact_status of
 // the batch's transaction) and answers success or a plain failure, as it was. The SQLite store
