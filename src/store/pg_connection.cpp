@@ -130,6 +130,7 @@ Connection::Connection(const std::string& url, std::chrono::milliseconds timeout
   }
   // Non-blocking, so that sending a long pipeline never blocks and every wait is ours to bound.
   if (PQsetnonblocking(conn_, 1) != 0) fail(trimmed(PQerrorMessage(conn_)));
+  backend_pid_ = PQbackendPID(conn_);
 }
 
 Connection::~Connection() { PQfinish(conn_); }

@@ -97,6 +97,8 @@ class Connection {
   // Whether the connection is still usable. An idle connection whose server has closed it
   // (a restart, an administrator's kill) is found out here, before anything is sent on it.
   bool alive();
+  // The server process serving this connection (still known after the connection is lost).
+  int backend_pid() const { return backend_pid_; }
 
   void prepare(const Statement& statement, Clock::time_point deadline);
   // Runs fixed SQL (possibly several statements, no parameters) and returns the last result.
@@ -130,6 +132,7 @@ class Connection {
 
   pg_conn* conn_ = nullptr;
   bool broken_ = false;  // timed out or lost: never used again
+  int backend_pid_ = 0;  // libpq forgets it once the connection is lost
 };
 
 // Applies the migrations this binary knows, one transaction each, under an advisory lock so that

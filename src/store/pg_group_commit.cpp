@@ -1,17 +1,23 @@
-// Jobs almost never fail, so a batch is first sent plainly: BEGIN, every job's statements,
-// COMMIT, one sync. No savepoints: a savepoint per job is two more statements per write for the
-// server, and each one that writes becomes a subtransaction with an id of its own (beyond 64 in
-// one transaction PostgreSQL's snapshots slow down for every session). If a job's statement
-// fails there, the transaction is rolled back and the batch is run again as below.
+// Jobs almost never fail, so a batch is first sent plainly: BEGIN, the transaction's id, every
+// job's statements, one sync; then COMMIT and a sync. No savepoints: a savepoint per job is two
+// more statements per write for the server, and each one that writes becomes a subtransaction
+// with an id of its own (beyond 64 in one transaction PostgreSQL's snapshots slow down for every
+// session). If a job's statement fails there, the transaction is rolled back and the batch is
+// run again as below.
+//
+// Why COMMIT waits for the jobs' results, a round trip of its own: if the connection is lost
+// between COMMIT and its answer, the server may have committed. The batch then already knows
+// every job's results (the message ids its callers are to get) and its transaction's id, so that
+// whether it committed can be asked on a new connection (resolve_commit) and the callers answered
+// truthfully either way. The cost is one round trip and a statement per batch, none per write.
 //
 // How a failure is contained. In pipeline mode the server skips everything after an error up
-// to the next sync point, and the transaction stays open in the failed state. The batch is
-// sent as one segment ending in COMMIT and a sync. When a job's statement fails, COMMIT is
-// among the skipped statements; the next segment then rolls back to the failed job's savepoint
-// (undoing just that job and bringing the transaction back to life) and resends the jobs after
-// it. So one failing job costs one more round trip, and nothing is committed twice. Each
-// further failure halves the segment length, so a batch full of failing jobs costs a round trip
-// per job or so rather than resending the whole tail each time.
+// to the next sync point, and the transaction stays open in the failed state. When a job's
+// statement fails, the next segment rolls back to the failed job's savepoint (undoing just that
+// job and bringing the transaction back to life) and resends the jobs after it. So one failing
+// job costs one more round trip, and nothing is committed twice. Each further failure halves
+// the segment length, so a batch full of failing jobs costs a round trip per job or so rather
+// than resending the whole tail each time.
 //
 // Expected failures (a username already taken) never get here: such statements use
 // ON CONFLICT DO NOTHING and report through their results. A failure outside a job's own
@@ -20,22 +26,35 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 
 namespace parley::store::pg {
 
 namespace {
 
 const Statement begin{"parley_begin", "BEGIN", {}};
+// Assigns the transaction its id now (it would get one at its first write anyway).
+const Statement transaction_id{"parley_transaction_id", "SELECT pg_current_xact_id()", {}};
 const Statement commit{"parley_commit", "COMMIT", {}};
 const Statement rollback{"parley_rollback", "ROLLBACK", {}};
 const Statement savepoint{"parley_savepoint", "SAVEPOINT job", {}};
 const Statement release{"parley_release", "RELEASE SAVEPOINT job", {}};
 const Statement rollback_to{"parley_rollback_to", "ROLLBACK TO SAVEPOINT job", {}};
-const Statement all[] = {begin, commit, rollback, savepoint, release, rollback_to};
+const Statement all[] = {begin, transaction_id, commit, rollback, savepoint, release, rollback_to};
+
+// resolve_commit's statements, run once in a long while: unnamed, not prepared. The id travels
+// as text (xid8 has no binary form the client could build more simply).
+constexpr char transaction_status[] = "SELECT pg_xact_status($1::text::xid8)";
+// Only the process still running that very transaction: never another session that happens to
+// have the same process id by now.
+constexpr char terminate_transaction[] =
+    "SELECT pg_terminate_backend(pid, $3) FROM pg_stat_activity WHERE pid = $1 AND backend_xid = $2::text::xid8::xid";
+// How long one termination is waited for before the status is asked again.
+constexpr auto termination_wait = std::chrono::milliseconds(1000);
 
 // What the next result of the pipeline answers.
 struct Expected {
-  enum class Kind { control, job_statement, sync } kind;
+  enum class Kind { control, transaction_id, job_statement, sync } kind;
   std::size_t job = 0;
   int index = 0;
 };
@@ -63,9 +82,16 @@ void take_sync(Connection& db, Clock::time_point deadline) {
 }
 
 // Queues a statement of the batch's own (BEGIN, SAVEPOINT, COMMIT, ...) and what it answers.
-void send_control(Connection& db, const Statement& statement, std::vector<Expected>& expected) {
+void send_control(Connection& db, const Statement& statement, std::vector<Expected>& expected,
+                  Expected::Kind kind = Expected::Kind::control) {
   db.send(statement);
-  expected.push_back({Expected::Kind::control});
+  expected.push_back({kind});
+}
+
+// Opens the transaction and asks for its id.
+void send_begin(Connection& db, std::vector<Expected>& expected) {
+  send_control(db, begin, expected);
+  send_control(db, transaction_id, expected, Expected::Kind::transaction_id);
 }
 
 // Queues job `i`'s statements and what they answer.
@@ -87,6 +113,7 @@ struct SegmentResults {
   std::optional<std::size_t> failed_job;
   std::string job_error;
   std::optional<std::string> batch_error;
+  std::optional<std::int64_t> transaction_id;
 };
 
 SegmentResults read_segment(Connection& db, const std::vector<Expected>& expected, std::span<WriteJob* const> jobs,
@@ -108,12 +135,19 @@ SegmentResults read_segment(Connection& db, const std::vector<Expected>& expecte
       }
       continue;
     }
+    if (e.kind == Expected::Kind::transaction_id) {
+      if (result.rows() == 1) {
+        out.transaction_id = result.int64(0, 0);
+      } else {
+        out.batch_error = "the transaction's id did not come back";  // not expected
+      }
+    }
     if (e.kind == Expected::Kind::job_statement) jobs[e.job]->receive(e.index, result);
   }
   return out;
 }
 
-// Ends a transaction left in the failed state (harmless when COMMIT already ended it).
+// Ends the open transaction, left in the failed state by a statement that failed.
 void roll_back(Connection& db, Clock::time_point deadline) {
   db.send(rollback);
   db.sync();
@@ -121,42 +155,74 @@ void roll_back(Connection& db, Clock::time_point deadline) {
   take_sync(db, deadline);
 }
 
+// Commits the open transaction, whose jobs have all been answered, in a segment of its own.
+// Any loss from the moment COMMIT is handed to the connection leaves the outcome in doubt.
+BatchOutcome commit_transaction(Connection& db, std::int64_t id, std::vector<std::string> job_errors,
+                                Clock::duration timeout) {
+  BatchOutcome outcome;
+  outcome.job_errors = std::move(job_errors);
+  Result result;
+  try {
+    db.send(commit);
+    db.sync();
+    auto deadline = Clock::now() + timeout;
+    result = take_statement_result(db, deadline);
+    take_sync(db, deadline);
+  } catch (const Error& e) {
+    outcome.error = e.what();
+    outcome.in_doubt = InDoubtCommit{id, db.backend_pid()};
+    return outcome;
+  }
+  if (result.ok()) {
+    outcome.committed = true;
+  } else {
+    outcome.error = result.error();  // refused: the server rolled the transaction back
+  }
+  // The outcome is known whatever happens here: a connection that fails now is marked broken
+  // and replaced at its next use (Connection::alive), and must not turn a commit into an error.
+  try {
+    db.exit_pipeline();
+  } catch (const Error&) {
+  }
+  return outcome;
+}
+
 // The batch in one go without savepoints. nullopt when a job's statement failed: everything
 // was rolled back, and the batch must be run with savepoints to find out which jobs can stand.
 std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
   db.enter_pipeline();
   std::vector<Expected> expected;
-  send_control(db, begin, expected);
+  send_begin(db, expected);
   for (std::size_t i = 0; i < jobs.size(); ++i) send_job(db, *jobs[i], i, expected);
-  send_control(db, commit, expected);
   send_sync(db, expected);
 
   auto deadline = Clock::now() + timeout;
   SegmentResults results = read_segment(db, expected, jobs, deadline);
-  bool job_failed = results.failed_job.has_value();
-  if (job_failed || results.batch_error) roll_back(db, deadline);  // COMMIT was skipped or failed
-  db.exit_pipeline();
-  if (job_failed) return std::nullopt;
-  BatchOutcome outcome;
-  outcome.job_errors.resize(jobs.size());
-  outcome.committed = !results.batch_error;
-  if (results.batch_error) outcome.error = *results.batch_error;
-  return outcome;
+  if (results.failed_job || results.batch_error) {
+    roll_back(db, deadline);
+    db.exit_pipeline();
+    if (results.failed_job) return std::nullopt;
+    BatchOutcome outcome;
+    outcome.job_errors.resize(jobs.size());
+    outcome.error = *results.batch_error;
+    return outcome;
+  }
+  return commit_transaction(db, *results.transaction_id, std::vector<std::string>(jobs.size()), timeout);
 }
 
 BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
-  BatchOutcome outcome;
-  outcome.job_errors.resize(jobs.size());
+  std::vector<std::string> job_errors(jobs.size());
   db.enter_pipeline();
   std::vector<Expected> expected;
+  std::int64_t id = 0;
   std::size_t next = 0;  // the first job of the coming segment
   std::size_t segment_length = std::max<std::size_t>(1, jobs.size());
   int failures = 0;
   bool first_segment = true;
   bool undo_failed_job = false;  // the transaction is failed inside the last failed job's savepoint
-  for (;;) {
+  while (first_segment || undo_failed_job || next < jobs.size()) {
     expected.clear();
-    if (first_segment) send_control(db, begin, expected);
+    if (first_segment) send_begin(db, expected);
     if (undo_failed_job) {
       send_control(db, rollback_to, expected);
       send_control(db, release, expected);
@@ -167,19 +233,20 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
       send_job(db, *jobs[i], i, expected);
       send_control(db, release, expected);
     }
-    bool last_segment = end == jobs.size();
-    if (last_segment) send_control(db, commit, expected);
     send_sync(db, expected);
 
     auto deadline = Clock::now() + timeout;
     SegmentResults results = read_segment(db, expected, jobs, deadline);
-    if (results.failed_job) outcome.job_errors[*results.failed_job] = results.job_error;
+    if (results.failed_job) job_errors[*results.failed_job] = results.job_error;
     if (results.batch_error) {
       roll_back(db, deadline);
       db.exit_pipeline();
+      BatchOutcome outcome;
+      outcome.job_errors = std::move(job_errors);
       outcome.error = *results.batch_error;
       return outcome;
     }
+    if (first_segment) id = *results.transaction_id;
     first_segment = false;
     if (results.failed_job) {
       next = *results.failed_job + 1;
@@ -187,14 +254,10 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
       if (++failures > 1) segment_length = std::max<std::size_t>(1, segment_length / 2);
       continue;
     }
-    if (last_segment) {
-      db.exit_pipeline();
-      outcome.committed = true;
-      return outcome;
-    }
     next = end;
     undo_failed_job = false;
   }
+  return commit_transaction(db, id, std::move(job_errors), timeout);
 }
 
 }  // namespace
@@ -204,6 +267,25 @@ std::span<const Statement> batch_statements() { return all; }
 BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
   if (auto outcome = run_plainly(db, jobs, timeout)) return *outcome;
   return run_with_savepoints(db, jobs, timeout);
+}
+
+CommitStatus resolve_commit(Connection& db, const InDoubtCommit& commit, Clock::time_point give_up_at,
+                            Clock::duration timeout) {
+  std::string id = std::to_string(commit.transaction_id);
+  for (;;) {
+    Result status = db.exec(transaction_status, Params().text(id), Clock::now() + timeout);
+    if (status.rows() != 1 || status.is_null(0, 0)) return CommitStatus::unknown;  // too old to be known
+    std::string state = status.text(0, 0);
+    if (state == "committed") return CommitStatus::committed;
+    if (state == "aborted") return CommitStatus::aborted;
+    // "in progress": the old session still holds it open (COMMIT never reached it, and it has not
+    // seen its connection close) or is committing it right now. Ending that process settles it.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - Clock::now());
+    if (left <= std::chrono::milliseconds::zero()) return CommitStatus::unknown;
+    auto wait = std::min(left, termination_wait);
+    db.exec(terminate_transaction, Params().int64(commit.backend_pid).text(id).int64(wait.count()),
+            Clock::now() + timeout + wait);
+  }
 }
 
 }  // namespace parley::store::pg

@@ -1,9 +1,12 @@
 // Group commit on a pipelined PostgreSQL connection: many writes in one transaction, sent in one
 // go and committed with one flush of the log. When a write fails (say, on a constraint), the
 // batch runs again with each write inside its own savepoint, so that the failing one is undone
-// alone while the others still commit.
+// alone while the others still commit. A COMMIT whose answer is lost with its connection is "in
+// doubt"; resolve_commit() finds out on a new connection what became of it.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,19 +27,42 @@ class WriteJob {
   virtual void receive(int index, const Result& result) = 0;
 };
 
+// A transaction whose COMMIT was sent but whose answer never came: the connection was lost
+// (or timed out) in between, and the server may or may not have committed it.
+struct InDoubtCommit {
+  std::int64_t transaction_id = 0;  // pg_current_xact_id() of the batch's transaction
+  int backend_pid = 0;              // the server process that ran it
+};
+
 struct BatchOutcome {
   bool committed = false;
-  std::string error;                    // when nothing was committed: why
+  std::string error;                    // when nothing was committed (or it is in doubt): why
   std::vector<std::string> job_errors;  // per job: why it alone was rolled back ("" if stored)
+  // Set when the COMMIT is in doubt (committed is then false). The jobs have received all their
+  // results: should the transaction turn out committed, they stand as they are.
+  std::optional<InDoubtCommit> in_doubt;
 };
 
 // The fixed statements run_batch sends: prepare them on each connection it is given.
 std::span<const Statement> batch_statements();
 
-// Runs the jobs in one transaction: BEGIN, the jobs' statements, COMMIT, all pipelined; after a
-// job's failure, again with SAVEPOINT + statements + RELEASE per job. Throws Error
-// (connection_lost) when the connection fails or the database does not answer within `timeout`
-// per round trip; whether anything committed is then unknown.
+// Runs the jobs in one transaction: BEGIN, the jobs' statements, then COMMIT, pipelined; after a
+// job's failure, again with SAVEPOINT + statements + RELEASE per job. Each round trip may take up
+// to `timeout`. A lost connection (or a round trip past `timeout`) before COMMIT was sent throws
+// Error (connection_lost): nothing was committed. Lost after it, the outcome has `in_doubt` set;
+// either way the connection is finished and must be replaced.
 BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout);
+
+enum class CommitStatus { committed, aborted, unknown };
+
+// What became of an in-doubt transaction, asked on another connection to the same database. A
+// transaction still in progress (its server process has not yet noticed that its client is gone)
+// is ended by terminating that process, which either completes a commit under way or aborts it;
+// `unknown` when that did not settle it by `give_up_at`, or the server cannot tell (the
+// transaction is too old for it to remember, or it is another database that never saw it).
+// Throws Error (connection_lost) when this connection fails too; each round trip may take up to
+// `timeout`.
+CommitStatus resolve_commit(Connection& db, const InDoubtCommit& commit, Clock::time_point give_up_at,
+                            Clock::duration timeout);
 
 }  // namespace parley::store::pg

@@ -3,9 +3,11 @@
 #include "sio/util/thread_name.hpp"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <thread>
 
 #include "store/pg_connection.hpp"
@@ -30,6 +32,13 @@ constexpr std::size_t reader_count = 2;
 constexpr auto io_timeout = std::chrono::seconds(5);
 constexpr auto ping_timeout = std::chrono::seconds(2);
 constexpr char unavailable[] = "database unavailable";
+// How long the callers of a batch whose COMMIT's answer was lost wait, at most, for the database
+// to be reachable again and say whether it committed (a restart takes a few seconds). Past it
+// they are answered that the outcome is unknown. The writer meanwhile fails new writes at once,
+// as while the database is down.
+constexpr auto in_doubt_budget = std::chrono::seconds(5);
+constexpr char commit_unknown[] =
+    "database connection lost during the commit: the write may or may not be stored";
 
 Clock::time_point io_deadline() { return Clock::now() + io_timeout; }
 
@@ -200,25 +209,38 @@ class PostgresStore final : public Store {
 
   void write(std::unique_ptr<StoreWrite> job) {
     // push() takes the job only when it accepts it.
-    if (!writes_.push(std::move(job))) job->complete(false, "database overloaded");
+    if (!writes_.push(std::move(job))) job->complete(Failure{"database overloaded"});
   }
 
   void write_loop() {
     for (;;) {
-      auto batch = writes_.take(max_batch, writer_link_.retry_at(), writer_options_.gather_after(last_batch_));
+      settle_in_doubt();
+      auto batch = writes_.take(max_batch, wake_at(), writer_options_.gather_after(last_batch_));
       last_batch_ = batch.size();
       if (batch.empty()) {
-        if (writes_.finished()) return;
+        if (writes_.finished()) {
+          if (!in_doubt_) return;
+          std::this_thread::sleep_until(wake_at());  // closing: only the batch in doubt is left to settle
+          continue;
+        }
         writer_link_.get();  // a reconnection attempt is due
         continue;
       }
-      pg::Connection* db = writer_link_.get();
+      // Never commit past a batch in doubt: should it turn out committed, its callers must be
+      // answered first (callbacks keep commit order).
+      settle_in_doubt();
+      pg::Connection* db = in_doubt_ ? nullptr : writer_link_.get();
       if (!db) {
-        answer(std::move(batch), pg::BatchOutcome{false, unavailable, {}});
+        answer(std::move(batch), pg::BatchOutcome{false, unavailable, {}, {}});
         continue;
       }
       commit(*db, std::move(batch));
     }
+  }
+
+  // When the writer must wake with no work: to reconnect, or to give up on a batch in doubt.
+  Clock::time_point wake_at() const {
+    return std::min(writer_link_.retry_at(), in_doubt_ ? in_doubt_->give_up_at : Clock::time_point::max());
   }
 
   void commit(pg::Connection& db, std::vector<std::unique_ptr<StoreWrite>> batch) {
@@ -229,28 +251,81 @@ class PostgresStore final : public Store {
     try {
       outcome = pg::run_batch(db, jobs, io_timeout);
     } catch (const pg::Error& e) {
-      // Lost in the middle: whether COMMIT got through is unknown, so no write may report success.
+      // Lost before COMMIT was sent: nothing of the batch was committed.
       writer_link_.drop(e.what());
-      outcome = pg::BatchOutcome{false, unavailable, {}};
+      outcome = pg::BatchOutcome{false, unavailable, {}, {}};
     }
     // After a failure the database may not be the one the ids came from (a failover, a restore).
     if (!outcome.committed) conversations_.clear();
+    if (outcome.in_doubt) {
+      writer_link_.drop(outcome.error);
+      in_doubt_ = InDoubtBatch{std::move(batch), std::move(outcome), Clock::now() + in_doubt_budget};
+      settle_in_doubt();  // reconnects at once: mostly settled right here
+      return;
+    }
     answer(std::move(batch), std::move(outcome));
   }
 
+  // Asks the database, on a new connection, whether the batch in doubt committed, and answers its
+  // callers accordingly; past its budget, answers that its outcome is unknown.
+  void settle_in_doubt() {
+    if (!in_doubt_) return;
+    std::optional<pg::CommitStatus> status;
+    if (pg::Connection* db = writer_link_.get()) {
+      try {
+        status = pg::resolve_commit(*db, *in_doubt_->outcome.in_doubt, in_doubt_->give_up_at, io_timeout);
+      } catch (const pg::Error& e) {
+        if (e.connection_lost) {
+          writer_link_.drop(e.what());
+        } else {
+          status = pg::CommitStatus::unknown;  // the server cannot say (not the database that ran it?)
+        }
+      }
+    }
+    if (!status && Clock::now() >= in_doubt_->give_up_at) status = pg::CommitStatus::unknown;
+    if (!status) return;
+    InDoubtBatch settled = std::move(*in_doubt_);
+    in_doubt_.reset();
+    auto& outcome = settled.outcome;
+    auto transaction = outcome.in_doubt->transaction_id;
+    outcome.in_doubt.reset();
+    if (*status == pg::CommitStatus::unknown) {
+      spdlog::warn("PostgreSQL writer: whether transaction {} ({} writes) committed could not be learned; "
+                   "its writes are answered that their outcome is unknown", transaction, settled.writes.size());
+    } else {
+      spdlog::info("PostgreSQL writer: transaction {} ({} writes), whose commit's answer was lost, {}", transaction,
+                   settled.writes.size(), *status == pg::CommitStatus::committed ? "committed" : "did not commit");
+    }
+    switch (*status) {
+      case pg::CommitStatus::committed:
+        outcome.committed = true;
+        outcome.error.clear();
+        return answer(std::move(settled.writes), std::move(outcome));
+      case pg::CommitStatus::aborted:
+        outcome.error = unavailable;
+        return answer(std::move(settled.writes), std::move(outcome));
+      case pg::CommitStatus::unknown:
+        return answer(std::move(settled.writes), std::move(outcome), true);
+    }
+  }
+
   // Settles the batch on the writer thread, then answers its callers (see CompletionRunner).
-  void answer(std::vector<std::unique_ptr<StoreWrite>> batch, pg::BatchOutcome outcome) {
+  // `unknown`: whether the batch committed is unknown (outcome.committed is false), and so is
+  // whether its writes were stored, but for those undone alone (job_errors) before the commit.
+  void answer(std::vector<std::unique_ptr<StoreWrite>> batch, pg::BatchOutcome outcome, bool unknown = false) {
     outcome.job_errors.resize(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->settle(outcome.committed && outcome.job_errors[i].empty());
     auto shared = std::make_shared<std::pair<std::vector<std::unique_ptr<StoreWrite>>, pg::BatchOutcome>>(
         std::move(batch), std::move(outcome));
-    writer_options_.answer([shared] {
+    writer_options_.answer([shared, unknown] {
       auto& [jobs, result] = *shared;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (!result.committed) {
-          jobs[i]->complete(false, result.error);
+        if (!result.job_errors[i].empty()) {
+          jobs[i]->complete(Failure{result.job_errors[i]});
+        } else if (result.committed) {
+          jobs[i]->complete(std::nullopt);
         } else {
-          jobs[i]->complete(result.job_errors[i].empty(), result.job_errors[i]);
+          jobs[i]->complete(Failure{unknown ? commit_unknown : result.error, false, unknown});
         }
       }
     });
@@ -278,6 +353,14 @@ class PostgresStore final : public Store {
   pg::Link writer_link_;
   std::vector<std::unique_ptr<pg::Link>> readers_;
   ConversationCache conversations_;  // writer thread only
+  // A batch whose COMMIT's answer was lost, until the database says what became of it. At most
+  // one: nothing more is committed until it is settled. Writer thread only.
+  struct InDoubtBatch {
+    std::vector<std::unique_ptr<StoreWrite>> writes;
+    pg::BatchOutcome outcome;  // the jobs' results; in_doubt set
+    Clock::time_point give_up_at;
+  };
+  std::optional<InDoubtBatch> in_doubt_;
   std::thread writer_thread_;
   std::vector<std::thread> reader_threads_;
   bool closed_ = false;

@@ -1,8 +1,10 @@
 // The production store: PostgreSQL through libpq. A writer thread group-commits all queued
-// writes in one pipelined transaction (a savepoint per write, so one failing write is undone
-// alone); two reader threads answer queries on their own connections. When the server goes
-// away, calls fail at once with "database unavailable" and the connections come back by
-// themselves.
+// writes in one pipelined transaction (pg_group_commit.hpp: one failing write is undone alone);
+// two reader threads answer queries on their own connections. When the server goes away, calls
+// fail at once with "database unavailable" and the connections come back by themselves. When a
+// connection is lost between a COMMIT and its answer, the writer asks the database, once it is
+// back, whether that transaction committed, and answers its writes accordingly; when it cannot
+// learn it within about 5 s, they fail with Failure::outcome_unknown (store.hpp).
 #pragma once
 
 #include <memory>

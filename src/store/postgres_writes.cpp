@@ -124,8 +124,8 @@ class CreateUserWrite final : public StoreWrite {
     if (index == 1) id_exists_ = result.rows() > 0 && result.boolean(0, 0);
   }
 
-  void complete(bool committed, const std::string& error) override {
-    if (!committed) return done_(Failure{error});
+  void complete(const std::optional<Failure>& failure) override {
+    if (failure) return done_(*failure);
     done_(inserted_ ? CreateUser::created : id_exists_ ? CreateUser::id_taken : CreateUser::username_taken);
   }
 
@@ -150,8 +150,8 @@ class EnsureUserWrite final : public StoreWrite {
     if (index == 1 && result.rows() > 0) stored_ = read_user(result, 0);
   }
 
-  void complete(bool committed, const std::string& error) override {
-    if (!committed) return done_(Failure{error});
+  void complete(const std::optional<Failure>& failure) override {
+    if (failure) return done_(*failure);
     done_(std::move(stored_));
   }
 
@@ -214,8 +214,8 @@ class AppendDirectWrite final : public StoreWrite {
     if (stored && id_ && !known_conversation_ && conversation_) conversations_.remember(key_, conversation_);
   }
 
-  void complete(bool committed, const std::string& error) override {
-    if (!committed) return done_(Failure{error});
+  void complete(const std::optional<Failure>& failure) override {
+    if (failure) return done_(*failure);
     if (!id_) return done_(Failure{"the message's conversation was not found"});  // not expected
     if (already_stored_) {
       if (stored_conversation_ != conversation_ || stored_content_ != message_.content) {

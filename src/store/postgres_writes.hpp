@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -44,9 +45,10 @@ class StoreWrite : public pg::WriteJob {
   // Runs on the writer thread once the batch is over, before complete(): what the writer itself
   // must learn from the outcome (a new conversation's id). `stored`: this write was committed.
   virtual void settle(bool /*stored*/) {}
-  // Answers the caller, on the writer thread or wherever the store's CompletionRunner runs it;
-  // `committed` false means nothing of this write was stored, and `error` says why.
-  virtual void complete(bool committed, const std::string& error) = 0;
+  // Answers the caller, on the writer thread or wherever the store's CompletionRunner runs it:
+  // no failure, the write was committed; else the Failure to answer with (nothing of this write
+  // was stored, or whether it was is unknown: Failure::outcome_unknown).
+  virtual void complete(const std::optional<Failure>& failure) = 0;
 };
 
 std::unique_ptr<StoreWrite> create_user_write(User user, std::function<void(Result<CreateUser>)> done);

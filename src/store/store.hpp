@@ -1,7 +1,8 @@
 // The chat's storage, seen from the chat service: users, conversations and messages. Every
 // call is asynchronous; its callback runs on a store thread or where the store's
 // CompletionRunner puts it (post back to your loop). Message
-// appends are group-committed: a callback reporting success means the message is durable.
+// appends are group-committed: a callback reporting success means the message is durable (what
+// each outcome of a write means: see Failure).
 #pragma once
 
 #include <chrono>
@@ -80,10 +81,32 @@ struct NewMessage {
 
 // Why a call failed: the database is unreachable or refused the write, or the request itself
 // was wrong. Never a partial write.
+//
+// What the caller of a write (append_direct, create_user, ensure_user) may conclude from its
+// answer, on either store:
+//   - success: the write is durable (committed), and the answer is what was stored (for an
+//     append: the message with its id). Never sent for a write that was not committed.
+//   - a Failure with outcome_unknown false: nothing of the write was stored. Retrying it is safe.
+//   - a Failure with outcome_unknown true: the write may or may not be stored. The connection to
+//     the database was lost after the commit was sent and before its answer came, and the store
+//     could not learn what became of it (the database stayed unreachable past the store's
+//     budget for asking, about 5 s). Do not tell the client that it failed, nor that it
+//     succeeded. The same append sent again with the same client_message_id settles it: the
+//     answer is a new message (the first was not stored) or already_stored with the first one
+//     (it was stored; after an unknown outcome that also means nobody has had it delivered
+//     live yet). Without a client key an append cannot be settled; create_user again with the
+//     same user answers id_taken if the first one was stored; ensure_user is idempotent anyway.
+// Only the PostgreSQL store sets outcome_unknown, and only then: when a commit's answer is lost
+// and the database can be asked again within the budget, the store asks it (pg_xact_status of
+// the batch's transaction) and answers success or a plain failure, as it was. The SQLite store
+// never sets it: its commit is a local call that returns its answer, with no connection to
+// lose in between, so its outcome is never ambiguous.
 struct Failure {
   std::string message;
   // The request's own fault, not the database's: `message` is meant for the client.
   bool client_error = false;
+  // Whether the write was stored is unknown (see above): retry it with the same client key.
+  bool outcome_unknown = false;
 };
 
 // The Failure of an append whose client_message_id names a different message of its sender.
@@ -113,7 +136,9 @@ class Store {
   virtual void search_users(std::string text, std::size_t limit, std::function<void(Result<std::vector<User>>)> done) = 0;
 
   // Stores a direct message (creating the pair's conversation on its first message). The
-  // callback fires after the transaction holding it has committed.
+  // callback fires after the transaction holding it has committed (success), after it is known
+  // not to have committed (Failure), or once its outcome is known to be unknowable
+  // (Failure::outcome_unknown).
   virtual void append_direct(NewMessage message, std::function<void(Result<Message>)> done) = 0;
   // The newest `limit` messages between `a` and `b` with id < `before` (when given), oldest first.
   virtual void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
