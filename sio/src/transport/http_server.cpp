@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "sio/transport/trusted_proxies.hpp"
 #include "transport/beast.hpp"
@@ -16,12 +17,22 @@ namespace sio::transport {
 
 using namespace detail;
 
+// One acceptor of one loop, and how long it waits before accepting again after running out of
+// descriptors or memory.
+struct Listener {
+  Listener(std::size_t l, asio::io_context& context) : loop(l), acceptor(context), retry(context) {}
+  std::size_t loop;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  std::chrono::milliseconds backoff{0};
+};
+
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   EventLoops& loops;
   HttpServerOptions options;
   std::vector<std::pair<std::string, std::shared_ptr<HttpEndpoint>>> routes;  // longest first
   std::shared_ptr<HttpEndpoint> fallback;
-  std::vector<std::pair<std::size_t, std::shared_ptr<tcp::acceptor>>> acceptors;
+  std::vector<std::shared_ptr<Listener>> listeners;
   std::uint16_t bound_port = 0;
   TrustedProxies proxies;
 
@@ -34,7 +45,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     return fallback.get();
   }
 
-  void accept(std::size_t loop, std::shared_ptr<tcp::acceptor> acceptor);
+  void accept(std::shared_ptr<Listener> listener);
 };
 
 namespace {
@@ -229,15 +240,41 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
 }  // namespace
 
-void HttpServer::Impl::accept(std::size_t loop, std::shared_ptr<tcp::acceptor> acceptor) {
-  acceptor->async_accept(loops.context(loop), [self = shared_from_this(), loop, acceptor](beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpConnection>(self, loop, std::move(socket))->start();
+namespace {
+
+// Failures that last as long as the process is short of descriptors or kernel memory. The
+// pending connection stays queued, so accepting again at once fails again at once: the loop
+// would spin and starve the connections it serves.
+bool out_of_resources(const beast::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  return ec.value() == EMFILE || ec.value() == ENFILE || ec.value() == ENOBUFS || ec.value() == ENOMEM;
+}
+
+constexpr std::chrono::milliseconds first_accept_backoff{50};
+constexpr std::chrono::milliseconds last_accept_backoff{1000};
+
+}  // namespace
+
+void HttpServer::Impl::accept(std::shared_ptr<Listener> listener) {
+  std::size_t loop = listener->loop;
+  listener->acceptor.async_accept(loops.context(loop), [self = shared_from_this(), listener](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) return;
+    if (out_of_resources(ec)) {
+      // Wait (50 ms, doubling up to 1 s) while the connections already open go on.
+      listener->backoff = std::clamp(2 * listener->backoff, first_accept_backoff, last_accept_backoff);
+      listener->retry.expires_after(listener->backoff);
+      listener->retry.async_wait([self, listener](beast::error_code ec) {
+        if (!ec && listener->acceptor.is_open()) self->accept(listener);
+      });
+      return;
     }
-    // EMFILE and friends: keep accepting; the connection that failed is simply not served.
-    self->accept(loop, acceptor);
+    if (!ec) {
+      listener->backoff = std::chrono::milliseconds(0);
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<HttpConnection>(self, listener->loop, std::move(socket))->start();
+    }
+    // Any other failure concerns that one connection (reset before it was accepted): go on.
+    self->accept(listener);
   });
 }
 
@@ -266,34 +303,36 @@ void HttpServer::listen() {
   for (const auto& host : impl_->options.hosts) {
     auto address = asio::ip::make_address(host);
     for (std::size_t loop = 0; loop < impl_->loops.size(); ++loop) {
-      auto acceptor = std::make_shared<tcp::acceptor>(impl_->loops.context(loop));
+      auto listener = std::make_shared<Listener>(loop, impl_->loops.context(loop));
+      auto& acceptor = listener->acceptor;
       tcp::endpoint endpoint(address, port);
-      acceptor->open(endpoint.protocol());
-      acceptor->set_option(tcp::acceptor::reuse_address(true));
-      acceptor->set_option(reuse_port(true));
-      if (address.is_v6()) acceptor->set_option(asio::ip::v6_only(true));
-      acceptor->bind(endpoint);
-      acceptor->listen(asio::socket_base::max_listen_connections);
-      port = acceptor->local_endpoint().port();
-      impl_->acceptors.emplace_back(loop, acceptor);
+      acceptor.open(endpoint.protocol());
+      acceptor.set_option(tcp::acceptor::reuse_address(true));
+      acceptor.set_option(reuse_port(true));
+      if (address.is_v6()) acceptor.set_option(asio::ip::v6_only(true));
+      acceptor.bind(endpoint);
+      acceptor.listen(asio::socket_base::max_listen_connections);
+      port = acceptor.local_endpoint().port();
+      impl_->listeners.push_back(std::move(listener));
     }
   }
   impl_->bound_port = port;
-  for (auto& [loop, acceptor] : impl_->acceptors) {
-    impl_->loops.post(loop, [impl = impl_, loop = loop, acceptor = acceptor] { impl->accept(loop, acceptor); });
+  for (auto& listener : impl_->listeners) {
+    impl_->loops.post(listener->loop, [impl = impl_, listener = listener] { impl->accept(listener); });
   }
 }
 
 std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 
 void HttpServer::stop_accepting() {
-  for (auto& [loop, acceptor] : impl_->acceptors) {
-    impl_->loops.post(loop, [acceptor = acceptor] {
+  for (auto& listener : impl_->listeners) {
+    impl_->loops.post(listener->loop, [listener = listener] {
       beast::error_code ec;
-      acceptor->close(ec);
+      listener->acceptor.close(ec);
+      listener->retry.cancel();
     });
   }
-  impl_->acceptors.clear();
+  impl_->listeners.clear();
 }
 
 }  // namespace sio::transport

@@ -25,12 +25,25 @@ export const { Socket: EngineSocket } = await import("engine.io-client");
 
 export const serverPath = process.env.SIO_E2E_SERVER ?? resolve(here, "../../../build/sio/tests/e2e/sio-e2e-server");
 
-// Starts the server on port 0; resolves once it printed the port it listens on.
-export async function startServer(extraArgs = []) {
+// Starts the server on port 0; resolves once it printed the port it listens on. `fileLimit`
+// runs it under `ulimit -n` that many descriptors. What it writes to stderr goes on to ours and
+// is kept in `stderr` (the lines so far), for tests of what it reports.
+export async function startServer(extraArgs = [], { fileLimit } = {}) {
   if (!existsSync(serverPath)) {
     throw new Error(`${serverPath} not found: build the sio-e2e-server target, or set SIO_E2E_SERVER`);
   }
-  const child = spawn(serverPath, ["--port", "0", ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  const args = ["--port", "0", ...extraArgs];
+  const child =
+    fileLimit === undefined
+      ? spawn(serverPath, args, { stdio: ["ignore", "pipe", "pipe"] })
+      : spawn("/bin/sh", ["-c", `ulimit -n ${Number(fileLimit)} && exec "$0" "$@"`, serverPath, ...args], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+  const stderr = [];
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    stderr.push(line);
+    process.stderr.write(line + "\n");
+  });
   const exited = new Promise((done) => child.once("exit", (code, signal) => done({ code, signal })));
   const port = await new Promise((done, fail) => {
     const lines = createInterface({ input: child.stdout });
@@ -43,7 +56,9 @@ export async function startServer(extraArgs = []) {
   });
   return {
     port,
+    pid: child.pid,
     url: `http://127.0.0.1:${port}`,
+    stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       const { code, signal } = await exited;
