@@ -50,7 +50,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     if (!writing_) write_soon();
   }
 
-  void close() override { close_with(ws::close_normal); }
+  void close() override { close_with(ws::close_normal, false); }
 
   void set_max_message_size(std::uint64_t bytes) override { parser_ = ws::FrameParser(bytes); }
   std::size_t queued() const override { return queue_.size(); }
@@ -109,7 +109,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
       auto status = parser_.next(data + offset, size - offset, used, event);
       if (status == ws::FrameParser::Status::need_more) break;
       if (status == ws::FrameParser::Status::error) {
-        close_with(parser_.error_code());
+        close_with(parser_.error_code(), true);
         return false;
       }
       offset += used;
@@ -143,8 +143,9 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
         if (close_sent_) {
           finish(false);  // the answer to our close frame: the handshake is complete
         } else {
-          // The peer ends it: answer with its code (or normal), then close the socket.
-          close_with(event.close_code ? event.close_code : ws::close_normal);
+          // The peer ends it, whatever its code (1001 is a browser tab closing): answer with
+          // that code (or normal), then close the socket. An orderly end, not an error.
+          close_with(event.close_code ? event.close_code : ws::close_normal, false);
         }
         return false;
       case Kind::pong:
@@ -221,11 +222,12 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
 
   // --- closing ------------------------------------------------------------------------------
 
-  // Queues a close frame after what is queued; nothing else is sent after it.
-  void close_with(std::uint16_t code) {
+  // Queues a close frame after what is queued; nothing else is sent after it. `error`: the
+  // peer broke the protocol (the end is reported as an error).
+  void close_with(std::uint16_t code, bool error) {
     if (closing_ || closed_) return;
     closing_ = true;
-    protocol_error_ = code != ws::close_normal;
+    protocol_error_ = error;
     std::string frame_payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
     queue_.push_back({std::make_shared<const std::string>(std::move(frame_payload)), ws::Opcode::close});
     if (!writing_) write_soon();
