@@ -87,8 +87,15 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
   std::atomic<std::size_t> count{0};
 
   std::unique_ptr<util::RateLimiter> limiter;
+  // No allow-list: every origin, answered with "*".
+  bool any_origin;
 
-  Impl(transport::EventLoops& l, ServerOptions o) : loops(l), options(std::move(o)), sessions(l.size()) {
+  Impl(transport::EventLoops& l, ServerOptions o)
+      : loops(l),
+        options(std::move(o)),
+        sessions(l.size()),
+        any_origin(options.cors.origins.empty() ||
+                   std::find(options.cors.origins.begin(), options.cors.origins.end(), "*") != options.cors.origins.end()) {
     if (loops.size() > max_loops) throw std::invalid_argument("sio: at most 64 event loops");
     if (options.handshake_rate > 0) {
       limiter = std::make_unique<util::RateLimiter>(
@@ -116,25 +123,20 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
     return session;
   }
 
-  // Adds the CORS headers for the request's origin, if it is allowed.
+  // Adds the CORS headers for the request's origin, if it is allowed (see CorsOptions).
   void add_cors(std::string_view origin, HttpResponse& response) const {
     if (!options.cors.enabled) return;
-    if (origin.empty()) {
-      if (options.cors.origins.empty()) response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    if (any_origin) {
+      response.headers.emplace_back("Access-Control-Allow-Origin", "*");
       return;
     }
-    if (!origin_allowed(origin)) return;
-    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
-    response.headers.emplace_back("Vary", "Origin");
-    if (options.cors.credentials) response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
-  }
-
-  bool origin_allowed(std::string_view origin) const {
-    if (options.cors.origins.empty()) return true;
-    for (const auto& allowed : options.cors.origins) {
-      if (allowed == "*" || allowed == origin) return true;
+    response.headers.emplace_back("Vary", "Origin");  // the answer depends on it, allowed or not
+    if (origin.empty() || std::find(options.cors.origins.begin(), options.cors.origins.end(), origin) ==
+                              options.cors.origins.end()) {
+      return;
     }
-    return false;
+    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    if (options.cors.credentials) response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
   }
 
   // Checks what every request must carry; returns the refusal, if any.

@@ -6,7 +6,10 @@
 //   /recovery/   a second Socket.IO server with connection state recovery enabled;
 //   /engine.io/  a bare Engine.IO server that echoes every message.
 //
-//   sio-e2e-server [--port N] [--max-payload BYTES]
+//   sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]
+//
+// --cors-origin (repeatable) gives the Engine.IO servers a CORS allow-list, --cors-credentials
+// lets its origins send credentials.
 //
 // Prints "listening on <port>" once it accepts connections (with --port 0, the port it picked).
 #include <simdjson.h>
@@ -301,13 +304,23 @@ void serve_engineio_echo(sio::engineio::Server& engine) {
   });
 }
 
+// What the command line sets.
+struct TestOptions {
+  std::uint64_t port = 0;
+  std::uint64_t max_payload = 1'000'000;
+  std::vector<std::string> cors_origins;
+  bool cors_credentials = false;
+};
+
 // Short heartbeats keep the tests quick to notice a dead connection.
-sio::engineio::ServerOptions engine_options(std::string path, std::uint64_t max_payload) {
+sio::engineio::ServerOptions engine_options(std::string path, const TestOptions& test) {
   sio::engineio::ServerOptions options;
   options.path = std::move(path);
   options.ping_interval = 1000ms;
   options.ping_timeout = 2000ms;
-  options.max_payload = max_payload;
+  options.max_payload = test.max_payload;
+  options.cors.origins = test.cors_origins;
+  options.cors.credentials = test.cors_credentials;
   return options;
 }
 
@@ -317,25 +330,44 @@ bool parse_number(const char* text, std::uint64_t& out) {
   return ec == std::errc{} && ptr == end;
 }
 
-}  // namespace
+constexpr const char* usage =
+    "usage: sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]\n";
 
-int main(int argc, char** argv) {
-  std::uint64_t port = 0;
-  std::uint64_t max_payload = 1'000'000;
+std::optional<TestOptions> parse_command_line(int argc, char** argv) {
+  TestOptions options;
   for (int i = 1; i < argc; ++i) {
-    bool ok = i + 1 < argc;
-    if (ok && std::strcmp(argv[i], "--port") == 0) {
-      ok = parse_number(argv[++i], port) && port <= 65535;
-    } else if (ok && std::strcmp(argv[i], "--max-payload") == 0) {
-      ok = parse_number(argv[++i], max_payload) && max_payload > 0;
+    std::string_view flag = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    bool ok = true;
+    if (flag == "--cors-credentials") {
+      options.cors_credentials = true;
+      continue;
+    }
+    if (!value) return std::nullopt;
+    ++i;
+    if (flag == "--port") {
+      ok = parse_number(value, options.port) && options.port <= 65535;
+    } else if (flag == "--max-payload") {
+      ok = parse_number(value, options.max_payload) && options.max_payload > 0;
+    } else if (flag == "--cors-origin") {
+      options.cors_origins.emplace_back(value);
     } else {
       ok = false;
     }
-    if (!ok) {
-      std::cerr << "usage: sio-e2e-server [--port N] [--max-payload BYTES]\n";
-      return 2;
-    }
+    if (!ok) return std::nullopt;
   }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = parse_command_line(argc, argv);
+  if (!parsed) {
+    std::cerr << usage;
+    return 2;
+  }
+  const TestOptions& test = *parsed;
 
   // The signals that stop us are waited for by the main thread alone.
   sigset_t stop_signals;
@@ -352,25 +384,25 @@ int main(int argc, char** argv) {
   DisconnectLog log;
 
   sio::ServerOptions io_options;
-  io_options.engine = engine_options("/socket.io/", max_payload);
+  io_options.engine = engine_options("/socket.io/", test);
   io_options.connect_timeout = 5s;
   sio::Server io(loops, io_options);
   serve_socketio(io, log, middleware_workers, loop_threads);
 
   sio::ServerOptions recovery_options;
-  recovery_options.engine = engine_options("/recovery/", max_payload);
+  recovery_options.engine = engine_options("/recovery/", test);
   recovery_options.connect_timeout = 5s;
   recovery_options.recovery.enabled = true;
   recovery_options.recovery.max_disconnection = 5s;
   sio::Server recovery_io(loops, recovery_options);
   serve_namespace(recovery_io, "/", log);
 
-  auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", max_payload));
+  auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", test));
   serve_engineio_echo(*echo);
 
   sio::transport::HttpServerOptions http_options;
-  http_options.port = static_cast<std::uint16_t>(port);
-  http_options.max_body_bytes = std::max<std::uint64_t>(max_payload, http_options.max_body_bytes);
+  http_options.port = static_cast<std::uint16_t>(test.port);
+  http_options.max_body_bytes = std::max<std::uint64_t>(test.max_payload, http_options.max_body_bytes);
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());
@@ -378,7 +410,7 @@ int main(int argc, char** argv) {
   try {
     http.listen();
   } catch (const std::exception& e) {
-    std::cerr << "sio-e2e-server: cannot listen on port " << port << ": " << e.what() << "\n";
+    std::cerr << "sio-e2e-server: cannot listen on port " << test.port << ": " << e.what() << "\n";
     return 1;
   }
   middleware_workers.start();

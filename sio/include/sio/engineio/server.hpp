@@ -32,11 +32,17 @@ enum class CloseReason {
 };
 const char* to_string(CloseReason reason) noexcept;
 
+// Safe by default: with no allow-list any page may read the answers (Access-Control-Allow-
+// Origin: *) but never with the user's cookies; a browser sends those, and reads what comes
+// back, only for an origin of an explicit allow-list, and only when `credentials` says so.
 struct CorsOptions {
   bool enabled = true;
-  // Allowed origins; empty means any origin (the request's Origin is reflected).
-  std::vector<std::string> origins;
-  bool credentials = true;
+  // Allowed origins ("https://chat.example"); empty, or an entry "*": any origin, answered
+  // with "*" and never with Access-Control-Allow-Credentials. Otherwise an allowed Origin is
+  // echoed back (with Vary: Origin) and any other gets no CORS headers.
+  std::vector<std::string> origins = {};
+  // Access-Control-Allow-Credentials: true for an origin of the allow-list (never for "*").
+  bool credentials = false;
 };
 
 // Engine.IO's error codes for refused requests (HTTP 400/403, body {"code":N,"message":...}).
