@@ -123,6 +123,11 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
     return session;
   }
 
+  void limit(transport::WebSocketChannel& channel) const {
+    channel.set_max_message_size(options.max_payload);
+    channel.set_max_queued_bytes(options.max_buffered_bytes);
+  }
+
   // Adds the CORS headers for the request's origin, if it is allowed (see CorsOptions).
   void add_cors(std::string_view origin, HttpResponse& response) const {
     if (!options.cors.enabled) return;
@@ -268,7 +273,7 @@ void Server::on_websocket(HttpRequest&& request, transport::WebSocketUpgrade upg
       return;
     }
     upgrade.accept([impl, request = std::move(request)](std::shared_ptr<transport::WebSocketChannel> channel) {
-      channel->set_max_message_size(impl->options.max_payload);
+      impl->limit(*channel);
       auto session = impl->create(request);
       session->open_websocket(std::move(channel));
       if (impl->on_connection) impl->on_connection(session);
@@ -282,7 +287,7 @@ void Server::on_websocket(HttpRequest&& request, transport::WebSocketUpgrade upg
   }
   std::weak_ptr<detail::EngineSession> weak = session;
   upgrade.accept([impl, weak](std::shared_ptr<transport::WebSocketChannel> channel) {
-    channel->set_max_message_size(impl->options.max_payload);
+    impl->limit(*channel);
     if (auto session = weak.lock()) {
       session->on_upgrade_channel(std::move(channel));
     } else {

@@ -72,6 +72,11 @@ std::size_t EngineSession::buffered() const {
   return outbox_.size();
 }
 
+std::size_t EngineSession::buffered_bytes() const {
+  if (transport_ == TransportKind::websocket && websocket_) return websocket_->queued_bytes();
+  return outbox_bytes_;
+}
+
 void EngineSession::open_polling(transport::Responder respond) {
   transport_ = TransportKind::polling;
   bool can_upgrade = options_.allow_upgrades && options_.allow_websocket;
@@ -97,11 +102,8 @@ void EngineSession::open_websocket(std::shared_ptr<WebSocketChannel> channel) {
 void EngineSession::send(const OutboundPacket& packet) {
   if (state_ != State::open) return;
   if (transport_ == TransportKind::websocket) {
-    // A reader this far behind is not coming back: close rather than grow without bound.
-    if (websocket_->queued() >= options_.max_buffered_packets) {
-      close_with(CloseReason::transport_error);
-      return;
-    }
+    // The channel holds its queue to max_buffered_bytes (set when it was opened): past it the
+    // channel fails, which closes the session ("transport error").
     websocket_->send(packet.wire, packet.binary);
     return;
   }
@@ -109,12 +111,27 @@ void EngineSession::send(const OutboundPacket& packet) {
 }
 
 void EngineSession::enqueue(const OutboundPacket& packet) {
-  if (outbox_.size() >= options_.max_buffered_packets) {
+  outbox_bytes_ += packet.wire->size() + transport::WebSocketChannel::per_message_cost;
+  if (outbox_bytes_ > options_.max_buffered_bytes) {
+    // A client this far behind is not coming back: close rather than grow without bound.
     close_with(CloseReason::transport_error);
     return;
   }
   outbox_.push_back(packet);
   schedule_flush();
+}
+
+std::string EngineSession::take_outbox(const OutboundPacket* last) {
+  std::string body;
+  for (const auto& packet : outbox_) append_to_payload(packet, body);
+  if (last) append_to_payload(*last, body);
+  clear_outbox();
+  return body;
+}
+
+void EngineSession::clear_outbox() {
+  outbox_.clear();
+  outbox_bytes_ = 0;
 }
 
 // Packets sent during one turn of the loop leave together in one polling response.
@@ -129,10 +146,7 @@ void EngineSession::schedule_flush() {
 
 void EngineSession::flush_polling() {
   if (transport_ != TransportKind::polling || probed_ || !pending_poll_ || outbox_.empty()) return;
-  std::string body;
-  for (const auto& packet : outbox_) append_to_payload(packet, body);
-  outbox_.clear();
-  respond_poll(std::move(body));
+  respond_poll(take_outbox());
 }
 
 void EngineSession::respond_poll(std::string body) {
@@ -149,10 +163,7 @@ void EngineSession::on_poll(transport::Responder respond) {
     // The server closed the session: the packets it still had go first, the close packet in
     // the GET after them (a client handles a payload's packets after the transport's close).
     if (!outbox_.empty()) {
-      std::string body;
-      for (const auto& packet : outbox_) append_to_payload(packet, body);
-      outbox_.clear();
-      respond(poll_response(std::move(body)));
+      respond(poll_response(take_outbox()));
       return;
     }
     respond(poll_response("1"));
@@ -295,7 +306,7 @@ void EngineSession::finish_upgrade() {
   upgrade_timer_.reset();
   respond_poll("6");
   for (const auto& packet : outbox_) websocket_->send(packet.wire, packet.binary);
-  outbox_.clear();
+  clear_outbox();
   outbox_.shrink_to_fit();
 }
 
@@ -348,11 +359,7 @@ void EngineSession::close_with(CloseReason reason) {
       return;
     }
     if (!goodbye_due || outbox_.empty()) {
-      std::string body;
-      for (const auto& packet : outbox_) append_to_payload(packet, body);
-      append_to_payload(control_packet(PacketType::close), body);
-      outbox_.clear();
-      respond_poll(std::move(body));
+      respond_poll(take_outbox(&control_packet(PacketType::close)));
       release();
       return;
     }
@@ -377,7 +384,7 @@ void EngineSession::release() {
   state_ = State::closed;
   heartbeat_.cancel();
   upgrade_timer_.reset();
-  outbox_.clear();
+  clear_outbox();
   if (pending_poll_) respond_poll("6");
   registry_.remove(id_, loop_);
 }

@@ -23,6 +23,7 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   std::shared_ptr<const transport::HttpRequest> shared_request() const override { return request_; }
   void send(const OutboundPacket& packet) override;
   std::size_t buffered() const override;
+  std::size_t buffered_bytes() const override;
   void close() override { close_with(CloseReason::forced_close); }
 
   // Starts the heartbeat and sends the open packet on the transport the session opened with.
@@ -54,6 +55,9 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   void abort_upgrade();
   void respond_poll(std::string body);
   void enqueue(const OutboundPacket& packet);
+  // The outbox as one polling payload (then empty), with `last` after its packets if given.
+  std::string take_outbox(const OutboundPacket* last = nullptr);
+  void clear_outbox();
   void release();
 
   std::string id_;
@@ -77,6 +81,7 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   // Polling transport.
   std::optional<transport::Responder> pending_poll_;
   std::vector<OutboundPacket> outbox_;
+  std::size_t outbox_bytes_ = 0;  // as WebSocketChannel::queued_bytes counts them
   bool flush_scheduled_ = false;
   bool close_packet_due_ = false;  // the client must still be told by a polling GET
 };

@@ -194,8 +194,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   static void stream_ws(const std::shared_ptr<HttpConnection>& self,
                         std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-    open_websocket(self->server_->loops, self->loop_, std::move(self->stream_), std::move(self->request_),
-                   self->server_->options.max_body_bytes, std::move(on_open));
+    const auto& options = self->server_->options;
+    WebSocketLimits limits{options.max_body_bytes, std::chrono::seconds(options.write_timeout_seconds)};
+    open_websocket(self->server_->loops, self->loop_, std::move(self->stream_), std::move(self->request_), limits,
+                   std::move(on_open));
   }
 
   void write(HttpResponse response, bool close) {
@@ -212,7 +214,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       res->body() = std::move(response.body);
       res->prepare_payload();
     }
-    stream_.expires_after(std::chrono::seconds(30));
+    stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec || !res->keep_alive()) {
         self->shutdown();

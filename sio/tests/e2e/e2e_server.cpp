@@ -7,13 +7,15 @@
 //   /engine.io/  a bare Engine.IO server that echoes every message.
 //
 //   sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]
+//                  [--max-buffered-bytes BYTES] [--write-timeout SECONDS]
 //
 // --cors-origin (repeatable) gives the Engine.IO servers a CORS allow-list, --cors-credentials
-// lets its origins send credentials.
+// lets its origins send credentials; the others set the library's options of the same names.
 //
 // Prints "listening on <port>" once it accepts connections (with --port 0, the port it picked).
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
@@ -214,6 +216,14 @@ void serve_events(sio::Socket& socket, sio::Namespace& nsp, DisconnectLog& log) 
     if (ack) ack(true);
   });
 
+  // burst(count, size): `burst-item`(i, text of `size` bytes) for i = 0 .. count-1, all sent
+  // from this one handler, before any of them is written.
+  socket.on("burst", [](sio::Socket& s, const sio::Args& args, sio::Ack) {
+    auto count = integer_arg(args, 0).value_or(0);
+    std::string text(static_cast<std::size_t>(std::clamp<std::int64_t>(integer_arg(args, 1).value_or(0), 0, 1'000'000)), 'x');
+    for (std::int64_t i = 0; i < count; ++i) s.emit("burst-item", i, text);
+  });
+
   socket.on("server-disconnect", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(); });
   socket.on("server-close", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(true); });
 
@@ -310,6 +320,8 @@ struct TestOptions {
   std::uint64_t max_payload = 1'000'000;
   std::vector<std::string> cors_origins;
   bool cors_credentials = false;
+  std::optional<std::uint64_t> max_buffered_bytes;
+  std::optional<std::uint64_t> write_timeout_seconds;
 };
 
 // Short heartbeats keep the tests quick to notice a dead connection.
@@ -321,6 +333,7 @@ sio::engineio::ServerOptions engine_options(std::string path, const TestOptions&
   options.max_payload = test.max_payload;
   options.cors.origins = test.cors_origins;
   options.cors.credentials = test.cors_credentials;
+  if (test.max_buffered_bytes) options.max_buffered_bytes = *test.max_buffered_bytes;
   return options;
 }
 
@@ -331,7 +344,8 @@ bool parse_number(const char* text, std::uint64_t& out) {
 }
 
 constexpr const char* usage =
-    "usage: sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]\n";
+    "usage: sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]\n"
+    "                      [--max-buffered-bytes BYTES] [--write-timeout SECONDS]\n";
 
 std::optional<TestOptions> parse_command_line(int argc, char** argv) {
   TestOptions options;
@@ -351,6 +365,10 @@ std::optional<TestOptions> parse_command_line(int argc, char** argv) {
       ok = parse_number(value, options.max_payload) && options.max_payload > 0;
     } else if (flag == "--cors-origin") {
       options.cors_origins.emplace_back(value);
+    } else if (flag == "--max-buffered-bytes") {
+      ok = parse_number(value, options.max_buffered_bytes.emplace());
+    } else if (flag == "--write-timeout") {
+      ok = parse_number(value, options.write_timeout_seconds.emplace()) && *options.write_timeout_seconds <= 3600;
     } else {
       ok = false;
     }
@@ -403,6 +421,7 @@ int main(int argc, char** argv) {
   sio::transport::HttpServerOptions http_options;
   http_options.port = static_cast<std::uint16_t>(test.port);
   http_options.max_body_bytes = std::max<std::uint64_t>(test.max_payload, http_options.max_body_bytes);
+  if (test.write_timeout_seconds) http_options.write_timeout_seconds = static_cast<std::uint32_t>(*test.write_timeout_seconds);
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());

@@ -4,9 +4,8 @@
 // close", not "transport error".
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import WebSocket from "ws";
 
-import { Clients, serverDisconnectReason, startServer, waitFor } from "./helpers.mjs";
+import { Clients, connectRawWebSocket, serverDisconnectReason, startServer, waitFor } from "./helpers.mjs";
 
 let server;
 let clients;
@@ -21,34 +20,9 @@ after(async () => {
   await server?.stop();
 });
 
-// The next text message on `ws` that starts with `prefix`.
-function nextMessage(ws, prefix) {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no message starting with ${prefix}`)), 5000);
-    const listener = (data) => {
-      const text = data.toString();
-      if (!text.startsWith(prefix)) return;
-      clearTimeout(timer);
-      ws.off("message", listener);
-      done(text);
-    };
-    ws.on("message", listener);
-  });
-}
-
-// A Socket.IO connection to the main namespace by hand; resolves with the socket and its id.
-async function connectRaw() {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
-  await nextMessage(ws, "0{");
-  const connectReply = nextMessage(ws, "40");
-  ws.send("40");
-  const { sid } = JSON.parse((await connectReply).slice(2));
-  return { ws, id: sid };
-}
-
 for (const code of [1000, 1001]) {
   test(`a close frame with code ${code} ends the session with "transport close"`, async () => {
-    const { ws, id } = await connectRaw();
+    const { ws, id } = await connectRawWebSocket(server);
     const closed = waitFor(ws, "close");
     ws.close(code);
     const [answered] = await closed;
@@ -58,7 +32,7 @@ for (const code of [1000, 1001]) {
 }
 
 test("a broken frame is still the client's error", async () => {
-  const { ws, id } = await connectRaw();
+  const { ws, id } = await connectRawWebSocket(server);
   const closed = waitFor(ws, "close");
   ws._socket.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0])); // opcode 3 is reserved
   const [answered] = await closed;

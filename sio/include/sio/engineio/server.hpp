@@ -65,9 +65,12 @@ struct ServerOptions {
   bool allow_websocket = true;
   bool allow_upgrades = true;
   CorsOptions cors;
-  // Packets a session may hold for a client that does not read them (polling: not fetched;
-  // WebSocket: not yet written). Past it, the session is closed ("transport error").
-  std::size_t max_buffered_packets = 10'000;
+  // Bytes a session may hold for a client that does not read them (polling: packets not yet
+  // fetched; WebSocket: messages not yet written to the socket), counting each packet's bytes
+  // (shared by many sessions or not) plus WebSocketChannel::per_message_cost. A packet past it
+  // closes the session ("transport error"). 4 MiB passes a healthy burst (10,000 chat messages
+  // at once are about 1.6 MB) and bounds what a client that stops reading can cost.
+  std::size_t max_buffered_bytes = 4 * 1024 * 1024;
   // New sessions per client address: `handshake_rate` per second, bursts up to
   // `handshake_burst`. 0 disables the limit. Loopback addresses are exempt when
   // `limit_loopback` is false (a reverse proxy on the same machine).
@@ -97,8 +100,10 @@ class Session {
   virtual void send(const OutboundPacket& packet) = 0;
   void send_text(std::string_view message) { send(OutboundPacket::text(PacketType::message, message)); }
   void send_binary(std::string bytes) { send(OutboundPacket::binary_message(std::move(bytes))); }
-  // Packets queued and not yet written.
+  // Packets queued and not yet written, and their bytes (as ServerOptions::max_buffered_bytes
+  // counts them).
   virtual std::size_t buffered() const = 0;
+  virtual std::size_t buffered_bytes() const = 0;
 
   // Closes the session (reason forced_close); queued packets are flushed first.
   virtual void close() = 0;

@@ -21,6 +21,10 @@ struct HttpServerOptions {
   std::uint64_t max_body_bytes = 1'100'000;   // larger bodies get 413
   std::uint32_t max_header_bytes = 16 * 1024;
   std::uint32_t idle_timeout_seconds = 120;  // an HTTP connection with no request in this time
+  // An HTTP answer not written in this time, or a WebSocket write that makes no progress for
+  // this long (the peer reads nothing), closes the connection (a WebSocket's session then ends
+  // with "transport error").
+  std::uint32_t write_timeout_seconds = 30;
   // Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client: see
   // HttpRequest::remote_address. listen() throws std::invalid_argument for a bad entry.
   std::vector<std::string> trusted_proxies = {};
