@@ -12,6 +12,7 @@
 
 #include "sio/transport/event_loops.hpp"
 #include "sio/transport/http.hpp"
+#include "transport/connection_limits.hpp"
 
 namespace sio::transport::detail {
 
@@ -30,9 +31,10 @@ struct WebSocketLimits {
 };
 
 // Completes a WebSocket handshake on `stream` for `request` (already read) and hands the
-// channel to `on_open` on the same loop.
+// channel to `on_open` on the same loop. The channel keeps the connection's `slot` until its
+// socket closes.
 void open_websocket(EventLoops& loops, std::size_t loop, beast::tcp_stream stream,
-                    BeastRequest request, WebSocketLimits limits,
+                    BeastRequest request, WebSocketLimits limits, ConnectionLimits::Slot slot,
                     std::function<void(std::shared_ptr<WebSocketChannel>)> on_open);
 
 }  // namespace sio::transport::detail

@@ -12,6 +12,7 @@
 
 #include "sio/transport/trusted_proxies.hpp"
 #include "transport/beast.hpp"
+#include "transport/connection_limits.hpp"
 
 namespace sio::transport {
 
@@ -35,6 +36,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::vector<std::shared_ptr<Listener>> listeners;
   std::uint16_t bound_port = 0;
   TrustedProxies proxies;
+  std::unique_ptr<ConnectionLimits> limits;  // made by listen()
 
   Impl(EventLoops& l, HttpServerOptions o) : loops(l), options(std::move(o)) {}
 
@@ -49,6 +51,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 };
 
 namespace {
+
+// What a kept-alive connection reads when its next request begins (a polling request's head
+// fits; the parser reads the rest).
+constexpr std::size_t first_read_bytes = 2048;
 
 class NotFound final : public HttpEndpoint {
  public:
@@ -79,10 +85,15 @@ HttpRequest to_request(const BeastRequest& req, const tcp::socket& socket, const
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(std::shared_ptr<HttpServer::Impl> server, std::size_t loop, tcp::socket socket)
-      : server_(std::move(server)), loop_(loop), stream_(std::move(socket)) {}
+  HttpConnection(std::shared_ptr<HttpServer::Impl> server, std::size_t loop, tcp::socket socket,
+                 ConnectionLimits::Slot slot)
+      : server_(std::move(server)), loop_(loop), stream_(std::move(socket)), slot_(std::move(slot)) {}
 
-  void start() { read(); }
+  // A new connection: its first request is due at once.
+  void start() {
+    prepare_parser();
+    read_header();
+  }
 
   // Continues on this (new) loop with a request read on another one.
   void resume(BeastRequest request, HttpRequest converted, std::string leftover) {
@@ -94,11 +105,46 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
  private:
-  void read() {
+  const HttpServerOptions& options() const { return server_->options; }
+
+  void prepare_parser() {
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
-    parser_->header_limit(server_->options.max_header_bytes);
-    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    parser_->body_limit(options().max_body_bytes);
+    parser_->header_limit(options().max_header_bytes);
+  }
+
+  // The next request on a kept-alive connection: idle until its first bytes come (unless they
+  // are here already), then its head and body, each against its own clock.
+  void read_next() {
+    prepare_parser();
+    if (buffer_.size() > 0) {
+      read_header();
+      return;
+    }
+    stream_.expires_after(std::chrono::seconds(options().idle_timeout_seconds));
+    stream_.async_read_some(buffer_.prepare(first_read_bytes), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) {
+        self->shutdown();  // idle too long, or gone
+        return;
+      }
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  void read_header() {
+    stream_.expires_after(std::chrono::seconds(options().header_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || self->parser_->is_done()) {
+        self->on_read(ec);
+        return;
+      }
+      self->read_body();
+    });
+  }
+
+  void read_body() {
+    stream_.expires_after(std::chrono::seconds(options().body_timeout_seconds));
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
@@ -145,7 +191,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::string leftover(static_cast<const char*>(data.data()), data.size());
     auto& loops = server_->loops;
     loops.post(target, [server = server_, target, protocol, fd, leftover = std::move(leftover),
-                        beast_request = std::move(request_), request = std::move(request)]() mutable {
+                        beast_request = std::move(request_), request = std::move(request),
+                        slot = std::make_shared<ConnectionLimits::Slot>(std::move(slot_))]() mutable {
       tcp::socket socket(server->loops.context(target));
       beast::error_code ec;
       socket.assign(protocol, fd, ec);
@@ -153,7 +200,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         ::close(fd);
         return;
       }
-      auto connection = std::make_shared<HttpConnection>(server, target, std::move(socket));
+      auto connection = std::make_shared<HttpConnection>(server, target, std::move(socket), std::move(*slot));
       connection->resume(std::move(beast_request), std::move(request), std::move(leftover));
     });
   }
@@ -194,10 +241,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   static void stream_ws(const std::shared_ptr<HttpConnection>& self,
                         std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-    const auto& options = self->server_->options;
+    const auto& options = self->options();
     WebSocketLimits limits{options.max_body_bytes, std::chrono::seconds(options.write_timeout_seconds)};
     open_websocket(self->server_->loops, self->loop_, std::move(self->stream_), std::move(self->request_), limits,
-                   std::move(on_open));
+                   std::move(self->slot_), std::move(on_open));
   }
 
   void write(HttpResponse response, bool close) {
@@ -214,13 +261,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       res->body() = std::move(response.body);
       res->prepare_payload();
     }
-    stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
+    stream_.expires_after(std::chrono::seconds(options().write_timeout_seconds));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec || !res->keep_alive()) {
         self->shutdown();
         return;
       }
-      self->read();
+      self->read_next();
     });
   }
 
@@ -233,6 +280,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::shared_ptr<HttpServer::Impl> server_;
   std::size_t loop_;
   beast::tcp_stream stream_;
+  ConnectionLimits::Slot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   BeastRequest request_;
@@ -272,8 +320,12 @@ void HttpServer::Impl::accept(std::shared_ptr<Listener> listener) {
     }
     if (!ec) {
       listener->backoff = std::chrono::milliseconds(0);
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpConnection>(self, listener->loop, std::move(socket))->start();
+      auto peer = socket.remote_endpoint(ec);
+      // Over its address's cap (or gone already): closed at once, costing nothing more.
+      if (auto slot = ec ? std::nullopt : self->limits->acquire(peer.address())) {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<HttpConnection>(self, listener->loop, std::move(socket), std::move(*slot))->start();
+      }
     }
     // Any other failure concerns that one connection (reset before it was accepted): go on.
     self->accept(listener);
@@ -300,6 +352,8 @@ void HttpServer::listen() {
   auto proxies = TrustedProxies::parse(impl_->options.trusted_proxies, error);
   if (!proxies) throw std::invalid_argument("trusted proxies: " + error);
   impl_->proxies = std::move(*proxies);
+  impl_->limits = std::make_unique<ConnectionLimits>(impl_->options.max_connections_per_address,
+                                                     impl_->options.limit_loopback, impl_->proxies);
   using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
   std::uint16_t port = impl_->options.port;
   for (const auto& host : impl_->options.hosts) {

@@ -38,8 +38,12 @@ char* loop_read_buffer() {
 
 class RawWebSocketChannel final : public WebSocketChannel, public std::enable_shared_from_this<RawWebSocketChannel> {
  public:
-  RawWebSocketChannel(std::size_t loop, tcp::socket socket, WebSocketLimits limits)
-      : loop_(loop), socket_(std::move(socket)), parser_(limits.max_message_bytes), write_timeout_(limits.write_timeout) {
+  RawWebSocketChannel(std::size_t loop, tcp::socket socket, WebSocketLimits limits, ConnectionLimits::Slot slot)
+      : loop_(loop),
+        socket_(std::move(socket)),
+        slot_(std::move(slot)),
+        parser_(limits.max_message_bytes),
+        write_timeout_(limits.write_timeout) {
     beast::error_code ec;
     socket_.non_blocking(true, ec);
   }
@@ -342,11 +346,13 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     stall_timer_.reset();
     beast::error_code ec;
     socket_.close(ec);
+    slot_ = {};
     if (auto handler = std::move(handler_)) handler->on_closed(error);
   }
 
   std::size_t loop_;
   tcp::socket socket_;
+  ConnectionLimits::Slot slot_;  // its place among its address's connections, while open
   ws::FrameParser parser_;
   std::string partial_;  // bytes of a frame not yet complete
   std::vector<Outgoing> queue_;
@@ -376,7 +382,8 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
 }  // namespace
 
 void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, BeastRequest request,
-                    WebSocketLimits limits, std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
+                    WebSocketLimits limits, ConnectionLimits::Slot slot,
+                    std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
   // Beast answers the upgrade (validating the request, computing Sec-WebSocket-Accept); the
   // socket is then taken back for our own framing.
   auto upgrade = std::make_shared<websocket::stream<beast::tcp_stream>>(std::move(stream));
@@ -388,11 +395,12 @@ void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, Bea
   upgrade->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "parley-sio"); }));
   auto kept = std::make_shared<BeastRequest>(std::move(request));  // alive until the answer is out
-  upgrade->async_accept(*kept, [upgrade, loop, limits, on_open = std::move(on_open), kept](beast::error_code ec) {
+  upgrade->async_accept(*kept, [upgrade, loop, limits, slot = std::make_shared<ConnectionLimits::Slot>(std::move(slot)),
+                                on_open = std::move(on_open), kept](beast::error_code ec) {
     if (ec) return;  // the peer went away during the handshake: nothing was opened
     auto& tcp_layer = beast::get_lowest_layer(*upgrade);
     tcp_layer.expires_never();
-    auto channel = std::make_shared<RawWebSocketChannel>(loop, tcp_layer.release_socket(), limits);
+    auto channel = std::make_shared<RawWebSocketChannel>(loop, tcp_layer.release_socket(), limits, std::move(*slot));
     on_open(channel);
     channel->start();
   });

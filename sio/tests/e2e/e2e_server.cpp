@@ -7,10 +7,13 @@
 //   /engine.io/  a bare Engine.IO server that echoes every message.
 //
 //   sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]
-//                  [--max-buffered-bytes BYTES] [--write-timeout SECONDS]
+//                  [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]
+//                  [--body-timeout SECONDS] [--max-connections-per-address N] [--limit-loopback]
+//                  [--trusted-proxy ADDRESS]...
 //
 // --cors-origin (repeatable) gives the Engine.IO servers a CORS allow-list, --cors-credentials
-// lets its origins send credentials; the others set the library's options of the same names.
+// lets its origins send credentials; --trusted-proxy (repeatable) fills trusted_proxies; the
+// others set the library's options of the same names.
 //
 // Prints "listening on <port>" once it accepts connections (with --port 0, the port it picked).
 #include <simdjson.h>
@@ -322,6 +325,11 @@ struct TestOptions {
   bool cors_credentials = false;
   std::optional<std::uint64_t> max_buffered_bytes;
   std::optional<std::uint64_t> write_timeout_seconds;
+  std::optional<std::uint64_t> header_timeout_seconds;
+  std::optional<std::uint64_t> body_timeout_seconds;
+  std::optional<std::uint64_t> max_connections_per_address;
+  bool limit_loopback = false;
+  std::vector<std::string> trusted_proxies;
 };
 
 // Short heartbeats keep the tests quick to notice a dead connection.
@@ -345,7 +353,9 @@ bool parse_number(const char* text, std::uint64_t& out) {
 
 constexpr const char* usage =
     "usage: sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]\n"
-    "                      [--max-buffered-bytes BYTES] [--write-timeout SECONDS]\n";
+    "                      [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]\n"
+    "                      [--body-timeout SECONDS] [--max-connections-per-address N] [--limit-loopback]\n"
+    "                      [--trusted-proxy ADDRESS]...\n";
 
 std::optional<TestOptions> parse_command_line(int argc, char** argv) {
   TestOptions options;
@@ -353,8 +363,8 @@ std::optional<TestOptions> parse_command_line(int argc, char** argv) {
     std::string_view flag = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     bool ok = true;
-    if (flag == "--cors-credentials") {
-      options.cors_credentials = true;
+    if (flag == "--cors-credentials" || flag == "--limit-loopback") {
+      (flag == "--cors-credentials" ? options.cors_credentials : options.limit_loopback) = true;
       continue;
     }
     if (!value) return std::nullopt;
@@ -369,6 +379,15 @@ std::optional<TestOptions> parse_command_line(int argc, char** argv) {
       ok = parse_number(value, options.max_buffered_bytes.emplace());
     } else if (flag == "--write-timeout") {
       ok = parse_number(value, options.write_timeout_seconds.emplace()) && *options.write_timeout_seconds <= 3600;
+    } else if (flag == "--header-timeout") {
+      ok = parse_number(value, options.header_timeout_seconds.emplace()) && *options.header_timeout_seconds <= 3600;
+    } else if (flag == "--body-timeout") {
+      ok = parse_number(value, options.body_timeout_seconds.emplace()) && *options.body_timeout_seconds <= 3600;
+    } else if (flag == "--max-connections-per-address") {
+      ok = parse_number(value, options.max_connections_per_address.emplace()) &&
+           *options.max_connections_per_address <= 1'000'000;
+    } else if (flag == "--trusted-proxy") {
+      options.trusted_proxies.emplace_back(value);
     } else {
       ok = false;
     }
@@ -422,6 +441,13 @@ int main(int argc, char** argv) {
   http_options.port = static_cast<std::uint16_t>(test.port);
   http_options.max_body_bytes = std::max<std::uint64_t>(test.max_payload, http_options.max_body_bytes);
   if (test.write_timeout_seconds) http_options.write_timeout_seconds = static_cast<std::uint32_t>(*test.write_timeout_seconds);
+  if (test.header_timeout_seconds) http_options.header_timeout_seconds = static_cast<std::uint32_t>(*test.header_timeout_seconds);
+  if (test.body_timeout_seconds) http_options.body_timeout_seconds = static_cast<std::uint32_t>(*test.body_timeout_seconds);
+  if (test.max_connections_per_address) {
+    http_options.max_connections_per_address = static_cast<std::uint32_t>(*test.max_connections_per_address);
+  }
+  http_options.limit_loopback = test.limit_loopback;
+  http_options.trusted_proxies = test.trusted_proxies;
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());
