@@ -3,6 +3,7 @@
 #include "sio/transport/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 
@@ -55,6 +56,17 @@ namespace {
 // What a kept-alive connection reads when its next request begins (a polling request's head
 // fits; the parser reads the rest).
 constexpr std::size_t first_read_bytes = 2048;
+
+// A lingering close reads and drops at most this much, for at most this long.
+constexpr std::size_t max_linger_bytes = 4 * 1024 * 1024;
+constexpr std::chrono::seconds linger_time{2};
+
+// Where lingering connections drop what they read: one buffer per loop thread, whose contents
+// nobody looks at.
+std::array<char, 64 * 1024>& discard_buffer() {
+  thread_local std::array<char, 64 * 1024> buffer;
+  return buffer;
+}
 
 class NotFound final : public HttpEndpoint {
  public:
@@ -155,6 +167,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     if (ec && !too_large) {
       if (ec == http::error::header_limit || ec == http::error::bad_method || ec == http::error::bad_target ||
           ec == http::error::bad_version || ec == http::error::bad_field || ec == http::error::bad_value) {
+        unread_input_ = true;
         write(HttpResponse::text(400, "Bad Request"), true);
       } else {
         shutdown();  // end of stream, timeout, reset: nobody to answer
@@ -208,6 +221,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void handle(HttpRequest request) {
     HttpEndpoint* endpoint = server_->route(request.path());
     keep_alive_ = request.keep_alive;
+    unread_input_ = request.body_too_large;
     head_ = request.method == "HEAD";
     if (request.websocket_upgrade) {
       upgrade(endpoint, std::move(request));
@@ -263,11 +277,36 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
     stream_.expires_after(std::chrono::seconds(options().write_timeout_seconds));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec || !res->keep_alive()) {
+      if (ec) {
         self->shutdown();
+      } else if (!res->keep_alive()) {
+        self->unread_input_ ? self->linger() : self->shutdown();
+      } else {
+        self->read_next();
+      }
+    });
+  }
+
+  // The client may still be sending what we did not read (a body over the limit). Closing
+  // with unread bytes makes the kernel reset the connection, and the reset can destroy our
+  // answer before the client has read it (it sees EPIPE or ECONNRESET, not the 413). So:
+  // end our side, read and drop what still comes for a while, then close.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    buffer_.consume(buffer_.size());
+    stream_.expires_after(linger_time);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(discard_buffer()), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->lingered_bytes_ += n;
+      if (ec || self->lingered_bytes_ >= max_linger_bytes) {
+        self->stream_.close();  // the client's end (EOF), or the bound
         return;
       }
-      self->read_next();
+      self->drain();
     });
   }
 
@@ -286,6 +325,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   BeastRequest request_;
   bool keep_alive_ = true;
   bool head_ = false;
+  bool unread_input_ = false;  // the request was not read to its end: linger before closing
+  std::size_t lingered_bytes_ = 0;
 };
 
 }  // namespace

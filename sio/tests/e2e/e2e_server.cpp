@@ -4,7 +4,8 @@
 //   /socket.io/  a Socket.IO server: echo, acks both ways, rooms, namespaces, middlewares,
 //                disconnects, and a way to ask which disconnect reasons the server saw;
 //   /recovery/   a second Socket.IO server with connection state recovery enabled;
-//   /engine.io/  a bare Engine.IO server that echoes every message.
+//   /engine.io/  a bare Engine.IO server that echoes every message;
+//   /http/       plain HTTP routes (see HttpRoutes).
 //
 //   sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]
 //                  [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]
@@ -332,6 +333,24 @@ struct TestOptions {
   std::vector<std::string> trusted_proxies;
 };
 
+// Plain HTTP routes under /http/, as an application beside the Engine.IO servers would have:
+//   /http/body  answers 200 with the length of the body it got, or 413 when it was too large.
+class HttpRoutes final : public sio::transport::HttpEndpoint {
+ public:
+  void on_request(sio::transport::HttpRequest&& request, sio::transport::Responder respond) override {
+    using sio::transport::HttpResponse;
+    if (request.path() == "/http/body") {
+      if (request.body_too_large) {
+        respond(HttpResponse::json(413, R"({"error":"body too large"})"));
+      } else {
+        respond(HttpResponse::json(200, "{\"length\":" + std::to_string(request.body.size()) + "}"));
+      }
+      return;
+    }
+    respond(HttpResponse::text(404, "Not Found"));
+  }
+};
+
 // Short heartbeats keep the tests quick to notice a dead connection.
 sio::engineio::ServerOptions engine_options(std::string path, const TestOptions& test) {
   sio::engineio::ServerOptions options;
@@ -452,6 +471,7 @@ int main(int argc, char** argv) {
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());
   http.mount("/engine.io/", echo);
+  http.mount("/http/", std::make_shared<HttpRoutes>());
   try {
     http.listen();
   } catch (const std::exception& e) {
