@@ -98,6 +98,9 @@ int serve(const Config& config) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   sio::transport::EventLoops loops(config.threads);  // before the store, which posts to it
+  // What the library caught at its boundaries (a handler that threw): logged, and only the
+  // connection concerned was closed.
+  loops.set_error_reporter([](std::string_view what) { spdlog::error("{}", what); });
   auto store = open_store(config, loops);
   spdlog::info("database: {}", store->describe());
   parley::auth::JwtCodec jwt(jwt_secret(config));

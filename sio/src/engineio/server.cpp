@@ -116,11 +116,21 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
 
   std::shared_ptr<detail::EngineSession> create(const HttpRequest& request) {
     std::size_t loop = transport::EventLoops::current();
-    auto session = std::make_shared<detail::EngineSession>(new_session_id(loop), loop, loops.context(loop), options,
-                                                           request, *this);
+    auto session = std::make_shared<detail::EngineSession>(new_session_id(loop), loop, loops, loops.context(loop),
+                                                           options, request, *this);
     sessions[loop].emplace(session->id(), session);
     count.fetch_add(1, std::memory_order_relaxed);
     return session;
+  }
+
+  // Hands a new session to the layer above; a failure there closes that session only.
+  void connected(const std::shared_ptr<detail::EngineSession>& session) {
+    if (!on_connection) return;
+    try {
+      on_connection(session);
+    } catch (...) {
+      session->callback_failed("the connection handler");
+    }
   }
 
   void limit(transport::WebSocketChannel& channel) const {
@@ -232,7 +242,7 @@ void Server::on_request(HttpRequest&& request, Responder respond) {
     }
     auto session = impl->create(request);
     session->open_polling(std::move(reply));
-    if (impl->on_connection) impl->on_connection(session);
+    impl->connected(session);
     return;
   }
   auto session = impl->find(*sid);
@@ -276,7 +286,7 @@ void Server::on_websocket(HttpRequest&& request, transport::WebSocketUpgrade upg
       impl->limit(*channel);
       auto session = impl->create(request);
       session->open_websocket(std::move(channel));
-      if (impl->on_connection) impl->on_connection(session);
+      impl->connected(session);
     });
     return;
   }

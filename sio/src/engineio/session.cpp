@@ -3,6 +3,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "util/exception_text.hpp"
+
 namespace sio::engineio::detail {
 
 namespace {
@@ -57,10 +59,12 @@ HttpResponse poll_response(std::string body) {
 
 }  // namespace
 
-EngineSession::EngineSession(std::string id, std::size_t loop, boost::asio::io_context& context,
-                             const ServerOptions& options, transport::HttpRequest request, SessionRegistry& registry)
+EngineSession::EngineSession(std::string id, std::size_t loop, const transport::EventLoops& loops,
+                             boost::asio::io_context& context, const ServerOptions& options,
+                             transport::HttpRequest request, SessionRegistry& registry)
     : id_(std::move(id)),
       loop_(loop),
+      loops_(loops),
       options_(options),
       request_(kept_request(std::move(request))),
       registry_(registry),
@@ -236,7 +240,12 @@ void EngineSession::on_frame(WebSocketChannel* channel, std::string_view data, b
 void EngineSession::handle_packet(const PacketView& packet) {
   switch (packet.type) {
     case PacketType::message:
-      if (on_message) on_message(packet);
+      if (!on_message) break;
+      try {
+        on_message(packet);
+      } catch (...) {
+        callback_failed("on_message");
+      }
       break;
     case PacketType::pong:
       if (awaiting_pong_) schedule_ping();
@@ -340,7 +349,13 @@ void EngineSession::close_with(CloseReason reason) {
 
   // The layer above learns first, so what it sends in its goodbye still goes out.
   on_message = nullptr;
-  if (auto notify = std::move(on_close)) notify(reason);
+  if (auto notify = std::move(on_close)) {
+    try {
+      notify(reason);
+    } catch (...) {
+      loops_.report_error("Engine.IO session of " + request_->remote_address + ": on_close failed: " + util::current_exception_text());
+    }
+  }
   on_close = nullptr;
 
   if (transport_ == TransportKind::websocket) {
@@ -376,6 +391,11 @@ void EngineSession::close_with(CloseReason reason) {
     return;
   }
   release();
+}
+
+void EngineSession::callback_failed(const char* callback) {
+  loops_.report_error("Engine.IO session of " + request_->remote_address + ": " + callback + " failed: " + util::current_exception_text());
+  close_with(CloseReason::forced_close);
 }
 
 void EngineSession::release() {

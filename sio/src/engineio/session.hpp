@@ -12,8 +12,8 @@ class SessionRegistry;
 
 class EngineSession final : public Session, public std::enable_shared_from_this<EngineSession> {
  public:
-  EngineSession(std::string id, std::size_t loop, boost::asio::io_context& context, const ServerOptions& options,
-                transport::HttpRequest request, SessionRegistry& registry);
+  EngineSession(std::string id, std::size_t loop, const transport::EventLoops& loops, boost::asio::io_context& context,
+                const ServerOptions& options, transport::HttpRequest request, SessionRegistry& registry);
 
   const std::string& id() const override { return id_; }
   std::size_t loop() const override { return loop_; }
@@ -42,6 +42,8 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   void on_channel_closed(transport::WebSocketChannel* channel, bool error);
 
   void close_with(CloseReason reason);
+  // The layer above failed in a callback of this session: report it, and close the session.
+  void callback_failed(const char* callback);
 
  private:
   enum class State { open, closing, closed };
@@ -62,6 +64,7 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
 
   std::string id_;
   std::size_t loop_;
+  const transport::EventLoops& loops_;
   const ServerOptions& options_;
   std::shared_ptr<const transport::HttpRequest> request_;  // without its body
   SessionRegistry& registry_;

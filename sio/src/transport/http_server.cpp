@@ -14,6 +14,7 @@
 #include "sio/transport/trusted_proxies.hpp"
 #include "transport/beast.hpp"
 #include "transport/connection_limits.hpp"
+#include "util/exception_text.hpp"
 
 namespace sio::transport {
 
@@ -223,31 +224,50 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     keep_alive_ = request.keep_alive;
     unread_input_ = request.body_too_large;
     head_ = request.method == "HEAD";
-    if (request.websocket_upgrade) {
-      upgrade(endpoint, std::move(request));
-      return;
+    answered_ = false;
+    std::uint64_t number = ++requests_;
+    try {
+      if (request.websocket_upgrade) {
+        upgrade(endpoint, std::move(request), number);
+      } else {
+        auto self = shared_from_this();
+        endpoint->on_request(std::move(request), [self, number](HttpResponse response) {
+          self->server_->loops.dispatch(self->loop_, [self, number, response = std::move(response)]() mutable {
+            if (!self->take_answer(number)) return;
+            bool close = response.close_connection;
+            self->write(std::move(response), close);
+          });
+        });
+      }
+    } catch (...) {
+      // The path without the query, which may hold secrets.
+      std::string_view target = request_.target();
+      std::string path(target.substr(0, target.find('?')));
+      server_->loops.report_error("HTTP endpoint failed on " + path + ": " + util::current_exception_text());
+      // Only this connection pays: 500 and close, unless it was answered (or upgraded) already.
+      if (take_answer(number)) write(HttpResponse::text(500, "Internal Server Error"), true);
     }
-    auto self = shared_from_this();
-    endpoint->on_request(std::move(request), [self](HttpResponse response) {
-      auto& loops = self->server_->loops;
-      loops.dispatch(self->loop_, [self, response = std::move(response)]() mutable {
-        bool close = response.close_connection;
-        self->write(std::move(response), close);
-      });
-    });
   }
 
-  void upgrade(HttpEndpoint* endpoint, HttpRequest request) {
+  // True once for request `number`: the answer it may write (a late one, after an endpoint
+  // failed and the connection answered 500 itself, is dropped).
+  bool take_answer(std::uint64_t number) {
+    if (number != requests_ || answered_) return false;
+    answered_ = true;
+    return true;
+  }
+
+  void upgrade(HttpEndpoint* endpoint, HttpRequest request, std::uint64_t number) {
     auto self = shared_from_this();
     WebSocketUpgrade upgrade;
-    upgrade.accept = [self](std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-      self->server_->loops.dispatch(self->loop_, [self, on_open = std::move(on_open)]() mutable {
-        stream_ws(self, std::move(on_open));
+    upgrade.accept = [self, number](std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
+      self->server_->loops.dispatch(self->loop_, [self, number, on_open = std::move(on_open)]() mutable {
+        if (self->take_answer(number)) stream_ws(self, std::move(on_open));
       });
     };
-    upgrade.refuse = [self](HttpResponse response) {
-      self->server_->loops.dispatch(self->loop_, [self, response = std::move(response)]() mutable {
-        self->write(std::move(response), true);
+    upgrade.refuse = [self, number](HttpResponse response) {
+      self->server_->loops.dispatch(self->loop_, [self, number, response = std::move(response)]() mutable {
+        if (self->take_answer(number)) self->write(std::move(response), true);
       });
     };
     endpoint->on_websocket(std::move(request), std::move(upgrade));
@@ -325,7 +345,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   BeastRequest request_;
   bool keep_alive_ = true;
   bool head_ = false;
-  bool unread_input_ = false;  // the request was not read to its end: linger before closing
+  bool unread_input_ = false;
+  bool answered_ = false;       // the current request has its answer (or its upgrade)
+  std::uint64_t requests_ = 0;  // requests handled on this connection; the current one's number  // the request was not read to its end: linger before closing
   std::size_t lingered_bytes_ = 0;
 };
 

@@ -21,6 +21,7 @@
 
 #include "transport/beast.hpp"
 #include "transport/websocket_frame.hpp"
+#include "util/exception_text.hpp"
 
 namespace sio::transport::detail {
 
@@ -38,8 +39,10 @@ char* loop_read_buffer() {
 
 class RawWebSocketChannel final : public WebSocketChannel, public std::enable_shared_from_this<RawWebSocketChannel> {
  public:
-  RawWebSocketChannel(std::size_t loop, tcp::socket socket, WebSocketLimits limits, ConnectionLimits::Slot slot)
-      : loop_(loop),
+  RawWebSocketChannel(const EventLoops& loops, std::size_t loop, tcp::socket socket, WebSocketLimits limits,
+                      ConnectionLimits::Slot slot)
+      : loops_(loops),
+        loop_(loop),
         socket_(std::move(socket)),
         slot_(std::move(slot)),
         parser_(limits.max_message_bytes),
@@ -49,6 +52,14 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   }
 
   void start() { wait_readable(); }
+
+  // Closes as the server's failure (1011).
+  void close_failed() { close_with(ws::close_internal_error, true); }
+
+  // Reports that the code above failed in one of this channel's callbacks.
+  void handler_failed(const char* callback) {
+    loops_.report_error(std::string("WebSocket handler ") + callback + " failed: " + util::current_exception_text());
+  }
 
   void set_handler(std::shared_ptr<Handler> handler) override { handler_ = std::move(handler); }
 
@@ -142,7 +153,14 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     using Kind = ws::Event::Kind;
     switch (event.kind) {
       case Kind::message:
-        if (handler_ && !closing_) handler_->on_frame(event.payload, event.binary);
+        if (handler_ && !closing_) {
+          try {
+            handler_->on_frame(event.payload, event.binary);
+          } catch (...) {
+            handler_failed("on_frame");
+            close_failed();
+          }
+        }
         return !closed_;
       case Kind::ping:
         enqueue_control(ws::Opcode::pong, event.payload);
@@ -347,9 +365,17 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     beast::error_code ec;
     socket_.close(ec);
     slot_ = {};
-    if (auto handler = std::move(handler_)) handler->on_closed(error);
+    if (auto handler = std::move(handler_)) {
+      try {
+        handler->on_closed(error);
+      } catch (...) {
+        handler_failed("on_closed");
+      }
+    }
   }
 
+
+  const EventLoops& loops_;
   std::size_t loop_;
   tcp::socket socket_;
   ConnectionLimits::Slot slot_;  // its place among its address's connections, while open
@@ -381,7 +407,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
 
 }  // namespace
 
-void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, BeastRequest request,
+void open_websocket(EventLoops& loops, std::size_t loop, beast::tcp_stream stream, BeastRequest request,
                     WebSocketLimits limits, ConnectionLimits::Slot slot,
                     std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
   // Beast answers the upgrade (validating the request, computing Sec-WebSocket-Accept); the
@@ -395,13 +421,19 @@ void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, Bea
   upgrade->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "parley-sio"); }));
   auto kept = std::make_shared<BeastRequest>(std::move(request));  // alive until the answer is out
-  upgrade->async_accept(*kept, [upgrade, loop, limits, slot = std::make_shared<ConnectionLimits::Slot>(std::move(slot)),
+  upgrade->async_accept(*kept, [&loops, upgrade, loop, limits, slot = std::make_shared<ConnectionLimits::Slot>(std::move(slot)),
                                 on_open = std::move(on_open), kept](beast::error_code ec) {
     if (ec) return;  // the peer went away during the handshake: nothing was opened
     auto& tcp_layer = beast::get_lowest_layer(*upgrade);
     tcp_layer.expires_never();
-    auto channel = std::make_shared<RawWebSocketChannel>(loop, tcp_layer.release_socket(), limits, std::move(*slot));
-    on_open(channel);
+    auto channel = std::make_shared<RawWebSocketChannel>(loops, loop, tcp_layer.release_socket(), limits, std::move(*slot));
+    try {
+      on_open(channel);
+    } catch (...) {
+      channel->handler_failed("on_open");
+      channel->close_failed();
+      return;
+    }
     channel->start();
   });
 }

@@ -10,11 +10,13 @@
 //   sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]
 //                  [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]
 //                  [--body-timeout SECONDS] [--max-connections-per-address N] [--limit-loopback]
-//                  [--trusted-proxy ADDRESS]...
+//                  [--trusted-proxy ADDRESS]... [--with-throwing-handlers]
 //
 // --cors-origin (repeatable) gives the Engine.IO servers a CORS allow-list, --cors-credentials
-// lets its origins send credentials; --trusted-proxy (repeatable) fills trusted_proxies; the
-// others set the library's options of the same names.
+// lets its origins send credentials; --trusted-proxy (repeatable) fills trusted_proxies;
+// --with-throwing-handlers adds handlers that throw (see serve_throwing, serve_engineio_echo,
+// HttpRoutes), to check that the library contains their failures; the others set the
+// library's options of the same names.
 //
 // Prints "listening on <port>" once it accepts connections (with --port 0, the port it picked).
 #include <simdjson.h>
@@ -28,6 +30,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -303,12 +306,37 @@ void serve_socketio(sio::Server& io, DisconnectLog& log, sio::transport::EventLo
   });
 }
 
-void serve_engineio_echo(sio::engineio::Server& engine) {
-  engine.on_connection([](const std::shared_ptr<sio::engineio::Session>& session) {
+// With --with-throwing-handlers, the namespace /throwing: the usual events, and
+//   throw         a handler that throws;
+//   throw-later   posts a task that throws to the socket's loop, then acknowledges.
+void serve_throwing(sio::Server& io, DisconnectLog& log, sio::transport::EventLoops& loops) {
+  sio::Namespace& nsp = io.of("/throwing");
+  nsp.on_connection([&nsp, &log, &loops](sio::Socket& socket) {
+    serve_events(socket, nsp, log);
+    socket.on("throw", [](sio::Socket&, const sio::Args&, sio::Ack) {
+      throw std::runtime_error("boom from a Socket.IO event");
+    });
+    socket.on("throw-later", [&loops](sio::Socket& s, const sio::Args&, sio::Ack ack) {
+      loops.post(s.loop(), [] { throw std::runtime_error("boom from a posted task"); });
+      if (ack) ack(true);
+    });
+  });
+}
+
+// Echoes every message. With `throwing`, the message "throw" throws instead, and so does the
+// connection handler for a session whose handshake has the query parameter throw=connect.
+void serve_engineio_echo(sio::engineio::Server& engine, bool throwing) {
+  engine.on_connection([throwing](const std::shared_ptr<sio::engineio::Session>& session) {
+    if (throwing && session->request().query_param("throw") == "connect") {
+      throw std::runtime_error("boom from on_connection");
+    }
     std::weak_ptr<sio::engineio::Session> weak = session;
-    session->on_message = [weak](const sio::engineio::PacketView& message) {
+    session->on_message = [weak, throwing](const sio::engineio::PacketView& message) {
       auto s = weak.lock();
       if (!s) return;
+      if (throwing && !message.binary && message.data == "throw") {
+        throw std::runtime_error("boom from an Engine.IO message");
+      }
       if (message.binary) {
         s->send_binary(std::string(message.data));
       } else {
@@ -331,14 +359,19 @@ struct TestOptions {
   std::optional<std::uint64_t> max_connections_per_address;
   bool limit_loopback = false;
   std::vector<std::string> trusted_proxies;
+  bool throwing_handlers = false;
 };
 
 // Plain HTTP routes under /http/, as an application beside the Engine.IO servers would have:
-//   /http/body  answers 200 with the length of the body it got, or 413 when it was too large.
+//   /http/body  answers 200 with the length of the body it got, or 413 when it was too large;
+//   /http/throw throws (with --with-throwing-handlers).
 class HttpRoutes final : public sio::transport::HttpEndpoint {
  public:
+  explicit HttpRoutes(bool throwing) : throwing_(throwing) {}
+
   void on_request(sio::transport::HttpRequest&& request, sio::transport::Responder respond) override {
     using sio::transport::HttpResponse;
+    if (throwing_ && request.path() == "/http/throw") throw std::runtime_error("boom from /http/throw");
     if (request.path() == "/http/body") {
       if (request.body_too_large) {
         respond(HttpResponse::json(413, R"({"error":"body too large"})"));
@@ -349,6 +382,9 @@ class HttpRoutes final : public sio::transport::HttpEndpoint {
     }
     respond(HttpResponse::text(404, "Not Found"));
   }
+
+ private:
+  bool throwing_;
 };
 
 // Short heartbeats keep the tests quick to notice a dead connection.
@@ -374,7 +410,7 @@ constexpr const char* usage =
     "usage: sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]\n"
     "                      [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]\n"
     "                      [--body-timeout SECONDS] [--max-connections-per-address N] [--limit-loopback]\n"
-    "                      [--trusted-proxy ADDRESS]...\n";
+    "                      [--trusted-proxy ADDRESS]... [--with-throwing-handlers]\n";
 
 std::optional<TestOptions> parse_command_line(int argc, char** argv) {
   TestOptions options;
@@ -382,8 +418,16 @@ std::optional<TestOptions> parse_command_line(int argc, char** argv) {
     std::string_view flag = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     bool ok = true;
-    if (flag == "--cors-credentials" || flag == "--limit-loopback") {
-      (flag == "--cors-credentials" ? options.cors_credentials : options.limit_loopback) = true;
+    if (flag == "--cors-credentials") {
+      options.cors_credentials = true;
+      continue;
+    }
+    if (flag == "--limit-loopback") {
+      options.limit_loopback = true;
+      continue;
+    }
+    if (flag == "--with-throwing-handlers") {
+      options.throwing_handlers = true;
       continue;
     }
     if (!value) return std::nullopt;
@@ -444,6 +488,7 @@ int main(int argc, char** argv) {
   io_options.connect_timeout = 5s;
   sio::Server io(loops, io_options);
   serve_socketio(io, log, middleware_workers, loop_threads);
+  if (test.throwing_handlers) serve_throwing(io, log, loops);
 
   sio::ServerOptions recovery_options;
   recovery_options.engine = engine_options("/recovery/", test);
@@ -454,7 +499,7 @@ int main(int argc, char** argv) {
   serve_namespace(recovery_io, "/", log);
 
   auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", test));
-  serve_engineio_echo(*echo);
+  serve_engineio_echo(*echo, test.throwing_handlers);
 
   sio::transport::HttpServerOptions http_options;
   http_options.port = static_cast<std::uint16_t>(test.port);
@@ -471,7 +516,7 @@ int main(int argc, char** argv) {
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());
   http.mount("/engine.io/", echo);
-  http.mount("/http/", std::make_shared<HttpRoutes>());
+  http.mount("/http/", std::make_shared<HttpRoutes>(test.throwing_handlers));
   try {
     http.listen();
   } catch (const std::exception& e) {
