@@ -374,7 +374,12 @@ void HttpServer::Impl::accept(std::shared_ptr<Listener> listener) {
     if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) return;
     if (out_of_resources(ec)) {
       // Wait (50 ms, doubling up to 1 s) while the connections already open go on.
+      auto previous = listener->backoff;
       listener->backoff = std::clamp(2 * listener->backoff, first_accept_backoff, last_accept_backoff);
+      if (listener->backoff == last_accept_backoff && previous != last_accept_backoff) {
+        // Once per episode that lasts (about 2 s): the operator should raise the limit.
+        self->loops.report_error("cannot accept connections (" + ec.message() + "): retrying every second");
+      }
       listener->retry.expires_after(listener->backoff);
       listener->retry.async_wait([self, listener](beast::error_code ec) {
         if (!ec && listener->acceptor.is_open()) self->accept(listener);

@@ -70,6 +70,11 @@ test("at the descriptor limit the server idles and still answers its connections
   assert.ok(cpu < 25, `the server used ${cpu.toFixed(1)} % CPU at its descriptor limit`);
   assert.ok(answers >= 10, `only ${answers} answers`);
 
+  // The operator is told, once.
+  const reports = server.stderr.filter((line) => line.includes("cannot accept connections"));
+  assert.ok(reports.length >= 1 && reports.length <= 2, `reports: ${reports.join("\n")}`); // one per loop at most
+  assert.match(reports[0], /Too many open files/);
+
   // Once descriptors are free again, new connections are accepted.
   waiting.forEach((socket) => socket.destroy());
   const later = await clients.connect("/", { transports: ["websocket"] });
