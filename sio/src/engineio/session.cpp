@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "util/exception_text.hpp"
+#include "util/invariants.hpp"
 
 namespace sio::engineio::detail {
 
@@ -72,16 +73,20 @@ EngineSession::EngineSession(std::string id, std::size_t loop, const transport::
 }
 
 std::size_t EngineSession::buffered() const {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (transport_ == TransportKind::websocket && websocket_) return websocket_->queued();
   return outbox_.size();
 }
 
 std::size_t EngineSession::buffered_bytes() const {
+  SIO_ASSERT_ON_LOOP(loop_);
+  SIO_ASSERT(!outbox_.empty() || outbox_bytes_ == 0, "an empty outbox counts no bytes");
   if (transport_ == TransportKind::websocket && websocket_) return websocket_->queued_bytes();
   return outbox_bytes_;
 }
 
 void EngineSession::open_polling(transport::Responder respond) {
+  SIO_ASSERT_ON_LOOP(loop_);
   transport_ = TransportKind::polling;
   bool can_upgrade = options_.allow_upgrades && options_.allow_websocket;
   respond(poll_response("0" + encode_open_packet(id_, can_upgrade, options_.ping_interval.count(),
@@ -90,6 +95,8 @@ void EngineSession::open_polling(transport::Responder respond) {
 }
 
 void EngineSession::open_websocket(std::shared_ptr<WebSocketChannel> channel) {
+  SIO_ASSERT_ON_LOOP(loop_);
+  SIO_ASSERT(channel->loop() == loop_, "a session's channel lives on the session's loop");
   transport_ = TransportKind::websocket;
   websocket_ = std::move(channel);
   websocket_->set_handler(std::make_shared<ChannelHandler>(weak_from_this(), websocket_.get()));
@@ -104,8 +111,10 @@ void EngineSession::open_websocket(std::shared_ptr<WebSocketChannel> channel) {
 // --- sending ------------------------------------------------------------------------------
 
 void EngineSession::send(const OutboundPacket& packet) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) return;
   if (transport_ == TransportKind::websocket) {
+    SIO_ASSERT(websocket_, "an open WebSocket session has its channel");
     // The channel holds its queue to max_buffered_bytes (set when it was opened): past it the
     // channel fails, which closes the session ("transport error").
     websocket_->send(packet.wire, packet.binary);
@@ -115,10 +124,15 @@ void EngineSession::send(const OutboundPacket& packet) {
 }
 
 void EngineSession::enqueue(const OutboundPacket& packet) {
+  if (overflowed_) return;
   outbox_bytes_ += packet.wire->size() + transport::WebSocketChannel::per_message_cost;
   if (outbox_bytes_ > options_.max_buffered_bytes) {
-    // A client this far behind is not coming back: close rather than grow without bound.
-    close_with(CloseReason::transport_error);
+    // A client this far behind is not coming back: drop what it has not fetched, and close
+    // once the running handler has returned (as the WebSocket channel does: the layer above
+    // learns of the end from the loop, not in the middle of its send).
+    overflowed_ = true;
+    clear_outbox();
+    boost::asio::post(heartbeat_.get_executor(), [self = shared_from_this()] { self->close_with(CloseReason::transport_error); });
     return;
   }
   outbox_.push_back(packet);
@@ -163,6 +177,7 @@ void EngineSession::respond_poll(std::string body) {
 // --- receiving ----------------------------------------------------------------------------
 
 void EngineSession::on_poll(transport::Responder respond) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ == State::closing) {
     // The server closed the session: the packets it still had go first, the close packet in
     // the GET after them (a client handles a payload's packets after the transport's close).
@@ -190,6 +205,7 @@ void EngineSession::on_poll(transport::Responder respond) {
 }
 
 void EngineSession::on_post(std::string_view body, transport::Responder respond) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) {
     respond(HttpResponse::json(400, R"({"code":1,"message":"Session ID unknown"})"));
     return;
@@ -211,6 +227,7 @@ void EngineSession::on_post(std::string_view body, transport::Responder respond)
 }
 
 void EngineSession::on_frame(WebSocketChannel* channel, std::string_view data, bool binary) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) return;
   if (probe_ && channel == probe_.get()) {
     if (!binary && data == "2probe") {
@@ -295,6 +312,8 @@ bool EngineSession::upgrade_possible() const {
 }
 
 void EngineSession::on_upgrade_channel(std::shared_ptr<WebSocketChannel> channel) {
+  SIO_ASSERT_ON_LOOP(loop_);
+  SIO_ASSERT(channel->loop() == loop_, "a session's channel lives on the session's loop");
   if (!upgrade_possible()) {
     channel->close();  // already upgraded (or upgrading): accepted, then closed, as Node does
     return;
@@ -309,14 +328,21 @@ void EngineSession::on_upgrade_channel(std::shared_ptr<WebSocketChannel> channel
 }
 
 void EngineSession::finish_upgrade() {
+  SIO_ASSERT(probe_ && transport_ == TransportKind::polling, "an upgrade finishes a polling session's probe");
   transport_ = TransportKind::websocket;
   websocket_ = std::move(probe_);
   probed_ = false;
   upgrade_timer_.reset();
   respond_poll("6");
-  for (const auto& packet : outbox_) websocket_->send(packet.wire, packet.binary);
+  // What polling had not delivered goes first on the WebSocket. Taken out of the outbox first:
+  // a channel past its byte bound fails at once, which closes (and clears) this session.
+  std::vector<OutboundPacket> pending;
+  pending.swap(outbox_);
   clear_outbox();
-  outbox_.shrink_to_fit();
+  for (const auto& packet : pending) {
+    if (!websocket_) break;
+    websocket_->send(packet.wire, packet.binary);
+  }
 }
 
 void EngineSession::abort_upgrade() {
@@ -327,6 +353,7 @@ void EngineSession::abort_upgrade() {
 }
 
 void EngineSession::on_channel_closed(WebSocketChannel* channel, bool error) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (probe_ && channel == probe_.get()) {
     abort_upgrade();
     return;
@@ -341,6 +368,7 @@ void EngineSession::on_channel_closed(WebSocketChannel* channel, bool error) {
 // --- closing ------------------------------------------------------------------------------
 
 void EngineSession::close_with(CloseReason reason) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) return;
   auto self = shared_from_this();
   state_ = State::closing;
@@ -400,6 +428,7 @@ void EngineSession::callback_failed(const char* callback) {
 
 void EngineSession::release() {
   if (state_ == State::closed) return;
+  SIO_ASSERT(state_ != State::open, "a session is closed (and the layer above told) before it is released");
   auto self = shared_from_this();
   state_ = State::closed;
   heartbeat_.cancel();

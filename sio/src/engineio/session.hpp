@@ -85,6 +85,7 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   std::optional<transport::Responder> pending_poll_;
   std::vector<OutboundPacket> outbox_;
   std::size_t outbox_bytes_ = 0;  // as WebSocketChannel::queued_bytes counts them
+  bool overflowed_ = false;       // past max_buffered_bytes: closing
   bool flush_scheduled_ = false;
   bool close_packet_due_ = false;  // the client must still be told by a polling GET
 };

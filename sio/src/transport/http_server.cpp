@@ -15,6 +15,7 @@
 #include "transport/beast.hpp"
 #include "transport/connection_limits.hpp"
 #include "util/exception_text.hpp"
+#include "util/invariants.hpp"
 
 namespace sio::transport {
 
@@ -220,6 +221,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
   void handle(HttpRequest request) {
+    SIO_ASSERT_ON_LOOP(loop_);
     HttpEndpoint* endpoint = server_->route(request.path());
     keep_alive_ = request.keep_alive;
     unread_input_ = request.body_too_large;
@@ -282,6 +284,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
   void write(HttpResponse response, bool close) {
+    SIO_ASSERT_ON_LOOP(loop_);
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(response.status);

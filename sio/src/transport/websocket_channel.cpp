@@ -22,6 +22,7 @@
 #include "transport/beast.hpp"
 #include "transport/websocket_frame.hpp"
 #include "util/exception_text.hpp"
+#include "util/invariants.hpp"
 
 namespace sio::transport::detail {
 
@@ -61,19 +62,39 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     loops_.report_error(std::string("WebSocket handler ") + callback + " failed: " + util::current_exception_text());
   }
 
-  void set_handler(std::shared_ptr<Handler> handler) override { handler_ = std::move(handler); }
+  void set_handler(std::shared_ptr<Handler> handler) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    handler_ = std::move(handler);
+  }
 
   void send(std::shared_ptr<const std::string> data, bool binary) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    SIO_ASSERT(data, "a message has bytes (perhaps none)");
     if (closing_ || closed_) return;
     enqueue({std::move(data), binary ? ws::Opcode::binary : ws::Opcode::text});
   }
 
-  void close() override { close_with(ws::close_normal, false); }
+  void close() override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    close_with(ws::close_normal, false);
+  }
 
-  void set_max_message_size(std::uint64_t bytes) override { parser_ = ws::FrameParser(bytes); }
-  void set_max_queued_bytes(std::size_t bytes) override { max_queued_bytes_ = bytes; }
-  std::size_t queued() const override { return queue_.size(); }
-  std::size_t queued_bytes() const override { return queued_bytes_; }
+  void set_max_message_size(std::uint64_t bytes) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    parser_ = ws::FrameParser(bytes);
+  }
+  void set_max_queued_bytes(std::size_t bytes) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    max_queued_bytes_ = bytes;
+  }
+  std::size_t queued() const override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    return queue_.size();
+  }
+  std::size_t queued_bytes() const override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    return queued_bytes_;
+  }
   std::size_t loop() const override { return loop_; }
 
  private:
@@ -187,14 +208,28 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   static std::size_t cost(const Outgoing& message) { return message.data->size() + per_message_cost; }
 
   void enqueue(Outgoing message) {
+    if (overflowed_) return;
     queued_bytes_ += cost(message);
     queue_.push_back(std::move(message));
     if (max_queued_bytes_ != 0 && queued_bytes_ > max_queued_bytes_) {
-      auto self = shared_from_this();  // the handler may drop the last other reference
-      finish(true);
+      overflow();
       return;
     }
     if (!writing_) write_soon();
+  }
+
+  // The peer is too far behind: drop what it has not read, take nothing more, and end the
+  // connection as failed once the running handler has returned. The layer above learns of it
+  // then, not in the middle of the send that overflowed (which may be one of many it makes on
+  // behalf of an object the end destroys).
+  void overflow() {
+    overflowed_ = true;
+    closing_ = true;  // nothing more is sent, not even a close frame: the peer does not read
+    queue_.clear();
+    buffers_.clear();
+    queued_bytes_ = 0;
+    batch_size_ = 0;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(true); });
   }
 
   void enqueue_control(ws::Opcode opcode, std::string_view payload) {
@@ -238,7 +273,11 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   // Frames the first messages of the queue (up to a close frame) into buffers_; false when the
   // queue is empty.
   bool gather_batch() {
-    if (queue_.empty()) return false;
+    SIO_ASSERT(batch_size_ == 0, "one batch at a time");
+    if (queue_.empty()) {
+      SIO_ASSERT(queued_bytes_ == 0, "an empty queue counts no bytes");
+      return false;
+    }
     std::size_t count = std::min(queue_.size(), max_messages_per_write);
     buffers_.clear();
     buffers_.reserve(2 * count);
@@ -263,6 +302,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   // Drops the `written` bytes from the front of the batch; true when all of it is written.
   bool consume(std::size_t written) {
     while (written > 0) {
+      SIO_ASSERT(next_buffer_ < buffers_.size(), "the socket wrote no more than it was given");
       auto& buffer = buffers_[next_buffer_];
       if (written < buffer.size()) {
         buffer += written;
@@ -276,7 +316,10 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
 
   void finish_batch() {
     auto written = queue_.begin() + static_cast<std::ptrdiff_t>(batch_size_);
-    for (auto it = queue_.begin(); it != written; ++it) queued_bytes_ -= cost(*it);
+    for (auto it = queue_.begin(); it != written; ++it) {
+      SIO_ASSERT(queued_bytes_ >= cost(*it), "the byte count covers every queued message");
+      queued_bytes_ -= cost(*it);
+    }
     queue_.erase(queue_.begin(), written);
     if (queue_.empty() && queue_.capacity() > 1024) queue_.shrink_to_fit();
     batch_size_ = 0;
@@ -396,6 +439,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   std::shared_ptr<Handler> handler_;
   std::unique_ptr<asio::steady_timer> close_timer_;
   bool stall_timer_armed_ = false;
+  bool overflowed_ = false;    // past max_queued_bytes_: failing
   bool waiting_writable_ = false;
   bool writing_ = false;       // a write is in progress or due
   bool closing_ = false;       // a close frame is queued

@@ -80,8 +80,9 @@ class WebSocketChannel {
   // Frames the peer may send, at most (larger ones close the connection).
   virtual void set_max_message_size(std::uint64_t bytes) = 0;
   // Bytes the queue may hold, at most (0: no bound). A message (or an answer to the peer's
-  // ping) past it ends the connection as failed (on_closed(true)): a reader this far behind
-  // is not coming back, and its queue must not grow without bound.
+  // ping) past it ends the connection as failed: a reader this far behind is not coming back,
+  // and its queue must not grow without bound. The queue is dropped at once; on_closed(true)
+  // follows from the loop, never from within send().
   virtual void set_max_queued_bytes(std::size_t bytes) = 0;
   // Messages queued and not yet written.
   virtual std::size_t queued() const = 0;
