@@ -59,6 +59,12 @@ constexpr Setting settings[] = {
      "New connections per second per client address, bursts of 3x (0: no limit; loopback exempt)"},
     {"TRUSTED_PROXIES", "--trusted-proxies", "LIST", "none",
      "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
+    {"MAX_BUFFERED_BYTES", "--max-buffered-bytes", "BYTES", "4194304",
+     "Bytes queued for a client that reads slower than it is sent to; past it it is disconnected (1 MiB-1 GiB)"},
+    {"MAX_CONNECTIONS_PER_ADDRESS", "--max-connections-per-address", "N", "256",
+     "Open connections per client address (0: no cap; loopback and trusted proxies exempt)"},
+    {"HEADER_TIMEOUT", "--header-timeout", "DURATION", "10s",
+     "Time a request's headers may take to arrive, up to 1h: 5s, 1m or seconds"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -256,6 +262,27 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.handshake_rate = static_cast<double>(*rate);
       } else {
         expected = "a number of connections per second, 0-1000000";
+      }
+    } else if (key == "MAX_BUFFERED_BYTES") {
+      // Below 1 MiB one large answer (a page of history) would disconnect a healthy client.
+      const auto bytes = parse_unsigned(text, 1u << 30);
+      if (bytes && *bytes >= (1u << 20)) {
+        config.max_buffered_bytes = *bytes;
+      } else {
+        expected = "a number of bytes, 1048576-1073741824";
+      }
+    } else if (key == "MAX_CONNECTIONS_PER_ADDRESS") {
+      if (const auto count = parse_unsigned(text, 1'000'000)) {
+        config.max_connections_per_address = static_cast<std::uint32_t>(*count);
+      } else {
+        expected = "a number of connections, 0-1000000";
+      }
+    } else if (key == "HEADER_TIMEOUT") {
+      const auto seconds = parse_duration(text);
+      if (seconds && *seconds <= 3600) {
+        config.header_timeout = *seconds;
+      } else {
+        expected = "a duration from 1s to 1h, such as 10s";
       }
     }
     if (!expected.empty()) {

@@ -33,6 +33,11 @@ struct Config {
   double handshake_rate = 20;        // new sessions per second per address (bursts 3x); 0: off
   // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
+  // Slow and hostile clients: bytes queued for one that reads slower than it is sent to,
+  // connections per client address (0: no cap), seconds a request's head may take to arrive.
+  std::size_t max_buffered_bytes = 4 * 1024 * 1024;
+  std::uint32_t max_connections_per_address = 256;
+  std::int64_t header_timeout = 10;
   std::string config_file;           // where the file settings came from, if any
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".
