@@ -116,7 +116,7 @@ void EngineSession::send(const OutboundPacket& packet) {
   if (transport_ == TransportKind::websocket) {
     SIO_ASSERT(websocket_, "an open WebSocket session has its channel");
     // The channel holds its queue to max_buffered_bytes (set when it was opened): past it the
-    // channel fails, which closes the session ("transport error").
+    // channel fails, and its end closes the session ("transport error") from the loop.
     websocket_->send(packet.wire, packet.binary);
     return;
   }
@@ -334,15 +334,10 @@ void EngineSession::finish_upgrade() {
   probed_ = false;
   upgrade_timer_.reset();
   respond_poll("6");
-  // What polling had not delivered goes first on the WebSocket. Taken out of the outbox first:
-  // a channel past its byte bound fails at once, which closes (and clears) this session.
-  std::vector<OutboundPacket> pending;
-  pending.swap(outbox_);
+  // What polling had not delivered goes first on the WebSocket (whose send never calls back).
+  for (const auto& packet : outbox_) websocket_->send(packet.wire, packet.binary);
   clear_outbox();
-  for (const auto& packet : pending) {
-    if (!websocket_) break;
-    websocket_->send(packet.wire, packet.binary);
-  }
+  outbox_.shrink_to_fit();
 }
 
 void EngineSession::abort_upgrade() {

@@ -348,10 +348,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   BeastRequest request_;
   bool keep_alive_ = true;
   bool head_ = false;
-  bool unread_input_ = false;
-  bool answered_ = false;       // the current request has its answer (or its upgrade)
-  std::uint64_t requests_ = 0;  // requests handled on this connection; the current one's number  // the request was not read to its end: linger before closing
+  bool unread_input_ = false;   // the request was not read to its end: linger before closing
   std::size_t lingered_bytes_ = 0;
+  bool answered_ = false;       // the current request has its answer (or its upgrade)
+  std::uint64_t requests_ = 0;  // requests handled on this connection; the current one's number
 };
 
 }  // namespace

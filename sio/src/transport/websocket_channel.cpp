@@ -233,7 +233,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   }
 
   void enqueue_control(ws::Opcode opcode, std::string_view payload) {
-    if (closed_ || close_sent_) return;
+    if (closing_ || closed_) return;  // nothing may follow our close frame, not even a pong
     enqueue({std::make_shared<const std::string>(payload), opcode});
   }
 
@@ -416,7 +416,6 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
       }
     }
   }
-
 
   const EventLoops& loops_;
   std::size_t loop_;
