@@ -68,6 +68,7 @@ sio::ServerOptions socketio_options(const Config& config) {
   options.engine.cors.origins = config.cors_origins;
   options.engine.handshake_rate = config.handshake_rate;
   options.engine.handshake_burst = 3 * config.handshake_rate;
+  options.engine.max_buffered_bytes = config.max_buffered_bytes;
   if (!config.cors_origins.empty()) {
     // Browsers send Origin on WebSocket handshakes too, where CORS does not apply: check it here.
     options.engine.allow_request = [origins = config.cors_origins](const sio::transport::HttpRequest& request)
@@ -98,6 +99,9 @@ int serve(const Config& config) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   sio::transport::EventLoops loops(config.threads);  // before the store, which posts to it
+  // What the library caught at its boundaries (a handler that threw): logged, and only the
+  // connection concerned was closed.
+  loops.set_error_reporter([](std::string_view what) { spdlog::error("{}", what); });
   auto store = open_store(config, loops);
   spdlog::info("database: {}", store->describe());
   parley::auth::JwtCodec jwt(jwt_secret(config), {.allow_tokens_without_exp = config.allow_tokens_without_exp});
@@ -128,6 +132,8 @@ int serve(const Config& config) {
   http_options.hosts = {config.host};
   http_options.port = config.port;
   http_options.trusted_proxies = config.trusted_proxies;
+  http_options.max_connections_per_address = config.max_connections_per_address;
+  http_options.header_timeout_seconds = static_cast<std::uint32_t>(config.header_timeout);
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.set_fallback(rest);

@@ -72,6 +72,12 @@ constexpr Setting settings[] = {
      "Failed logins per client address for one username (0: no limit)"},
     {"LOGIN_FAILURES_PER_USERNAME", "--login-failures-per-username", "N/DURATION", "100/1h",
      "Failed logins for one username from addresses that have not logged in to it in 30 days (0: no limit)"},
+    {"MAX_BUFFERED_BYTES", "--max-buffered-bytes", "BYTES", "4194304",
+     "Bytes queued for a client that reads slower than it is sent to; past it it is disconnected (1 MiB-1 GiB)"},
+    {"MAX_CONNECTIONS_PER_ADDRESS", "--max-connections-per-address", "N", "256",
+     "Open connections per client address (0: no cap; loopback and trusted proxies exempt)"},
+    {"HEADER_TIMEOUT", "--header-timeout", "DURATION", "10s",
+     "Time a request's headers may take to arrive, up to 1h: 5s, 1m or seconds"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -327,6 +333,27 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         target = *rate;
       } else {
         expected = "N/DURATION such as 20/1h or 600/1m (N up to 1000000), or 0 for no limit";
+      }
+    } else if (key == "MAX_BUFFERED_BYTES") {
+      // Below 1 MiB one large answer (a page of history) would disconnect a healthy client.
+      const auto bytes = parse_unsigned(text, 1u << 30);
+      if (bytes && *bytes >= (1u << 20)) {
+        config.max_buffered_bytes = *bytes;
+      } else {
+        expected = "a number of bytes, 1048576-1073741824";
+      }
+    } else if (key == "MAX_CONNECTIONS_PER_ADDRESS") {
+      if (const auto count = parse_unsigned(text, 1'000'000)) {
+        config.max_connections_per_address = static_cast<std::uint32_t>(*count);
+      } else {
+        expected = "a number of connections, 0-1000000";
+      }
+    } else if (key == "HEADER_TIMEOUT") {
+      const auto seconds = parse_duration(text);
+      if (seconds && *seconds <= 3600) {
+        config.header_timeout = *seconds;
+      } else {
+        expected = "a duration from 1s to 1h, such as 10s";
       }
     }
     if (!expected.empty()) {

@@ -41,6 +41,11 @@ struct Config {
   sio::util::RateLimit login_failures_per_address = {50.0 / 900, 50};    // 50/15m
   sio::util::RateLimit login_failures_per_account = {10.0 / 900, 10};    // 10/15m: one address, one username
   sio::util::RateLimit login_failures_per_username = {100.0 / 3600, 100};  // 100/1h: from unknown addresses
+  // Slow and hostile clients: bytes queued for one that reads slower than it is sent to,
+  // connections per client address (0: no cap), seconds a request's head may take to arrive.
+  std::size_t max_buffered_bytes = 4 * 1024 * 1024;
+  std::uint32_t max_connections_per_address = 256;
+  std::int64_t header_timeout = 10;
   std::string config_file;           // where the file settings came from, if any
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".

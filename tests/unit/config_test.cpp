@@ -247,7 +247,8 @@ TEST(ConfigParse, HelpListsEveryFlagWithDefaultAndEnvironmentName) {
         "--no-auto-create-users", "AUTO_CREATE_USERS", "--reject-with-connect-error", "REJECT_WITH_CONNECT_ERROR",
         "--sqlite-synchronous", "SQLITE_SYNCHRONOUS", "FULL", "--commit-delay-us", "COMMIT_DELAY_US", "--threads", "PARLEY_THREADS", "--static-dir",
         "PARLEY_STATIC_DIR", "--handshake-rate", "HANDSHAKE_RATE", "--config", "PARLEY_CONFIG", "--version",
-        "migrate"}) {
+        "migrate", "--max-buffered-bytes", "MAX_BUFFERED_BYTES", "4194304", "--max-connections-per-address",
+        "MAX_CONNECTIONS_PER_ADDRESS", "--header-timeout", "HEADER_TIMEOUT", "10s"}) {
     EXPECT_NE(help.find(text), std::string::npos) << text << " missing from:\n" << help;
   }
 }
@@ -364,6 +365,38 @@ TEST(ConfigParse, RestAndLoginLimitsHaveDefaultsAndCanBeSet) {
   EXPECT_DOUBLE_EQ(set.login_failures_per_address.burst, 7);
   EXPECT_FALSE(set.login_failures_per_account.enabled());
   EXPECT_NE(parse_error({"--register-rate", "lots"}).find("REGISTER_RATE"), std::string::npos);
+}
+
+TEST(ConfigParse, SlowClientLimitsHaveSafeDefaults) {
+  const auto config = parse_ok({}).config;
+  EXPECT_EQ(config.max_buffered_bytes, 4u * 1024 * 1024);
+  EXPECT_EQ(config.max_connections_per_address, 256u);
+  EXPECT_EQ(config.header_timeout, 10);
+}
+
+TEST(ConfigParse, SlowClientLimitsComeFromFlagsAndEnvironment) {
+  const auto flags = parse_ok({"--max-buffered-bytes", "16777216", "--max-connections-per-address", "0",
+                               "--header-timeout", "1m"})
+                         .config;
+  EXPECT_EQ(flags.max_buffered_bytes, 16u * 1024 * 1024);
+  EXPECT_EQ(flags.max_connections_per_address, 0u);
+  EXPECT_EQ(flags.header_timeout, 60);
+  const auto env = parse_ok({}, {{"MAX_BUFFERED_BYTES", "1048576"}, {"MAX_CONNECTIONS_PER_ADDRESS", "20"},
+                                 {"HEADER_TIMEOUT", "5"}})
+                       .config;
+  EXPECT_EQ(env.max_buffered_bytes, 1048576u);
+  EXPECT_EQ(env.max_connections_per_address, 20u);
+  EXPECT_EQ(env.header_timeout, 5);
+}
+
+TEST(ConfigParse, SlowClientLimitsRefuseValuesOutOfRange) {
+  EXPECT_NE(parse_error({"--max-buffered-bytes", "65536"}).find("MAX_BUFFERED_BYTES"), std::string::npos);
+  EXPECT_NE(parse_error({"--max-buffered-bytes", "2147483648"}).find("1048576-1073741824"), std::string::npos);
+  EXPECT_NE(parse_error({"--max-buffered-bytes", "4MB"}).find("MAX_BUFFERED_BYTES"), std::string::npos);
+  EXPECT_NE(parse_error({"--max-connections-per-address", "-1"}).find("MAX_CONNECTIONS_PER_ADDRESS"),
+            std::string::npos);
+  EXPECT_NE(parse_error({"--header-timeout", "0"}).find("HEADER_TIMEOUT"), std::string::npos);
+  EXPECT_NE(parse_error({"--header-timeout", "2h"}).find("1s to 1h"), std::string::npos);
 }
 
 }  // namespace

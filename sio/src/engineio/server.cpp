@@ -87,8 +87,15 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
   std::atomic<std::size_t> count{0};
 
   std::unique_ptr<util::RateLimiter> limiter;
+  // No allow-list: every origin, answered with "*".
+  bool any_origin;
 
-  Impl(transport::EventLoops& l, ServerOptions o) : loops(l), options(std::move(o)), sessions(l.size()) {
+  Impl(transport::EventLoops& l, ServerOptions o)
+      : loops(l),
+        options(std::move(o)),
+        sessions(l.size()),
+        any_origin(options.cors.origins.empty() ||
+                   std::find(options.cors.origins.begin(), options.cors.origins.end(), "*") != options.cors.origins.end()) {
     if (loops.size() > max_loops) throw std::invalid_argument("sio: at most 64 event loops");
     if (options.handshake_rate > 0) {
       limiter = std::make_unique<util::RateLimiter>(
@@ -109,32 +116,42 @@ struct Server::Impl : detail::SessionRegistry, std::enable_shared_from_this<Serv
 
   std::shared_ptr<detail::EngineSession> create(const HttpRequest& request) {
     std::size_t loop = transport::EventLoops::current();
-    auto session = std::make_shared<detail::EngineSession>(new_session_id(loop), loop, loops.context(loop), options,
-                                                           request, *this);
+    auto session = std::make_shared<detail::EngineSession>(new_session_id(loop), loop, loops, loops.context(loop),
+                                                           options, request, *this);
     sessions[loop].emplace(session->id(), session);
     count.fetch_add(1, std::memory_order_relaxed);
     return session;
   }
 
-  // Adds the CORS headers for the request's origin, if it is allowed.
-  void add_cors(std::string_view origin, HttpResponse& response) const {
-    if (!options.cors.enabled) return;
-    if (origin.empty()) {
-      if (options.cors.origins.empty()) response.headers.emplace_back("Access-Control-Allow-Origin", "*");
-      return;
+  // Hands a new session to the layer above; a failure there closes that session only.
+  void connected(const std::shared_ptr<detail::EngineSession>& session) {
+    if (!on_connection) return;
+    try {
+      on_connection(session);
+    } catch (...) {
+      session->callback_failed("the connection handler");
     }
-    if (!origin_allowed(origin)) return;
-    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
-    response.headers.emplace_back("Vary", "Origin");
-    if (options.cors.credentials) response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
   }
 
-  bool origin_allowed(std::string_view origin) const {
-    if (options.cors.origins.empty()) return true;
-    for (const auto& allowed : options.cors.origins) {
-      if (allowed == "*" || allowed == origin) return true;
+  void limit(transport::WebSocketChannel& channel) const {
+    channel.set_max_message_size(options.max_payload);
+    channel.set_max_queued_bytes(options.max_buffered_bytes);
+  }
+
+  // Adds the CORS headers for the request's origin, if it is allowed (see CorsOptions).
+  void add_cors(std::string_view origin, HttpResponse& response) const {
+    if (!options.cors.enabled) return;
+    if (any_origin) {
+      response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+      return;
     }
-    return false;
+    response.headers.emplace_back("Vary", "Origin");  // the answer depends on it, allowed or not
+    if (origin.empty() || std::find(options.cors.origins.begin(), options.cors.origins.end(), origin) ==
+                              options.cors.origins.end()) {
+      return;
+    }
+    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    if (options.cors.credentials) response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
   }
 
   // Checks what every request must carry; returns the refusal, if any.
@@ -225,7 +242,7 @@ void Server::on_request(HttpRequest&& request, Responder respond) {
     }
     auto session = impl->create(request);
     session->open_polling(std::move(reply));
-    if (impl->on_connection) impl->on_connection(session);
+    impl->connected(session);
     return;
   }
   auto session = impl->find(*sid);
@@ -266,10 +283,10 @@ void Server::on_websocket(HttpRequest&& request, transport::WebSocketUpgrade upg
       return;
     }
     upgrade.accept([impl, request = std::move(request)](std::shared_ptr<transport::WebSocketChannel> channel) {
-      channel->set_max_message_size(impl->options.max_payload);
+      impl->limit(*channel);
       auto session = impl->create(request);
       session->open_websocket(std::move(channel));
-      if (impl->on_connection) impl->on_connection(session);
+      impl->connected(session);
     });
     return;
   }
@@ -280,7 +297,7 @@ void Server::on_websocket(HttpRequest&& request, transport::WebSocketUpgrade upg
   }
   std::weak_ptr<detail::EngineSession> weak = session;
   upgrade.accept([impl, weak](std::shared_ptr<transport::WebSocketChannel> channel) {
-    channel->set_max_message_size(impl->options.max_payload);
+    impl->limit(*channel);
     if (auto session = weak.lock()) {
       session->on_upgrade_channel(std::move(channel));
     } else {

@@ -3,6 +3,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "util/exception_text.hpp"
+#include "util/invariants.hpp"
+
 namespace sio::engineio::detail {
 
 namespace {
@@ -57,10 +60,12 @@ HttpResponse poll_response(std::string body) {
 
 }  // namespace
 
-EngineSession::EngineSession(std::string id, std::size_t loop, boost::asio::io_context& context,
-                             const ServerOptions& options, transport::HttpRequest request, SessionRegistry& registry)
+EngineSession::EngineSession(std::string id, std::size_t loop, const transport::EventLoops& loops,
+                             boost::asio::io_context& context, const ServerOptions& options,
+                             transport::HttpRequest request, SessionRegistry& registry)
     : id_(std::move(id)),
       loop_(loop),
+      loops_(loops),
       options_(options),
       request_(kept_request(std::move(request))),
       registry_(registry),
@@ -68,11 +73,20 @@ EngineSession::EngineSession(std::string id, std::size_t loop, boost::asio::io_c
 }
 
 std::size_t EngineSession::buffered() const {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (transport_ == TransportKind::websocket && websocket_) return websocket_->queued();
   return outbox_.size();
 }
 
+std::size_t EngineSession::buffered_bytes() const {
+  SIO_ASSERT_ON_LOOP(loop_);
+  SIO_ASSERT(!outbox_.empty() || outbox_bytes_ == 0, "an empty outbox counts no bytes");
+  if (transport_ == TransportKind::websocket && websocket_) return websocket_->queued_bytes();
+  return outbox_bytes_;
+}
+
 void EngineSession::open_polling(transport::Responder respond) {
+  SIO_ASSERT_ON_LOOP(loop_);
   transport_ = TransportKind::polling;
   bool can_upgrade = options_.allow_upgrades && options_.allow_websocket;
   respond(poll_response("0" + encode_open_packet(id_, can_upgrade, options_.ping_interval.count(),
@@ -81,6 +95,8 @@ void EngineSession::open_polling(transport::Responder respond) {
 }
 
 void EngineSession::open_websocket(std::shared_ptr<WebSocketChannel> channel) {
+  SIO_ASSERT_ON_LOOP(loop_);
+  SIO_ASSERT(channel->loop() == loop_, "a session's channel lives on the session's loop");
   transport_ = TransportKind::websocket;
   websocket_ = std::move(channel);
   websocket_->set_handler(std::make_shared<ChannelHandler>(weak_from_this(), websocket_.get()));
@@ -95,13 +111,12 @@ void EngineSession::open_websocket(std::shared_ptr<WebSocketChannel> channel) {
 // --- sending ------------------------------------------------------------------------------
 
 void EngineSession::send(const OutboundPacket& packet) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) return;
   if (transport_ == TransportKind::websocket) {
-    // A reader this far behind is not coming back: close rather than grow without bound.
-    if (websocket_->queued() >= options_.max_buffered_packets) {
-      close_with(CloseReason::transport_error);
-      return;
-    }
+    SIO_ASSERT(websocket_, "an open WebSocket session has its channel");
+    // The channel holds its queue to max_buffered_bytes (set when it was opened): past it the
+    // channel fails, and its end closes the session ("transport error") from the loop.
     websocket_->send(packet.wire, packet.binary);
     return;
   }
@@ -109,12 +124,32 @@ void EngineSession::send(const OutboundPacket& packet) {
 }
 
 void EngineSession::enqueue(const OutboundPacket& packet) {
-  if (outbox_.size() >= options_.max_buffered_packets) {
-    close_with(CloseReason::transport_error);
+  if (overflowed_) return;
+  outbox_bytes_ += packet.wire->size() + transport::WebSocketChannel::per_message_cost;
+  if (outbox_bytes_ > options_.max_buffered_bytes) {
+    // A client this far behind is not coming back: drop what it has not fetched, and close
+    // once the running handler has returned (as the WebSocket channel does: the layer above
+    // learns of the end from the loop, not in the middle of its send).
+    overflowed_ = true;
+    clear_outbox();
+    boost::asio::post(heartbeat_.get_executor(), [self = shared_from_this()] { self->close_with(CloseReason::transport_error); });
     return;
   }
   outbox_.push_back(packet);
   schedule_flush();
+}
+
+std::string EngineSession::take_outbox(const OutboundPacket* last) {
+  std::string body;
+  for (const auto& packet : outbox_) append_to_payload(packet, body);
+  if (last) append_to_payload(*last, body);
+  clear_outbox();
+  return body;
+}
+
+void EngineSession::clear_outbox() {
+  outbox_.clear();
+  outbox_bytes_ = 0;
 }
 
 // Packets sent during one turn of the loop leave together in one polling response.
@@ -129,10 +164,7 @@ void EngineSession::schedule_flush() {
 
 void EngineSession::flush_polling() {
   if (transport_ != TransportKind::polling || probed_ || !pending_poll_ || outbox_.empty()) return;
-  std::string body;
-  for (const auto& packet : outbox_) append_to_payload(packet, body);
-  outbox_.clear();
-  respond_poll(std::move(body));
+  respond_poll(take_outbox());
 }
 
 void EngineSession::respond_poll(std::string body) {
@@ -145,14 +177,12 @@ void EngineSession::respond_poll(std::string body) {
 // --- receiving ----------------------------------------------------------------------------
 
 void EngineSession::on_poll(transport::Responder respond) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ == State::closing) {
     // The server closed the session: the packets it still had go first, the close packet in
     // the GET after them (a client handles a payload's packets after the transport's close).
     if (!outbox_.empty()) {
-      std::string body;
-      for (const auto& packet : outbox_) append_to_payload(packet, body);
-      outbox_.clear();
-      respond(poll_response(std::move(body)));
+      respond(poll_response(take_outbox()));
       return;
     }
     respond(poll_response("1"));
@@ -175,6 +205,7 @@ void EngineSession::on_poll(transport::Responder respond) {
 }
 
 void EngineSession::on_post(std::string_view body, transport::Responder respond) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) {
     respond(HttpResponse::json(400, R"({"code":1,"message":"Session ID unknown"})"));
     return;
@@ -196,6 +227,7 @@ void EngineSession::on_post(std::string_view body, transport::Responder respond)
 }
 
 void EngineSession::on_frame(WebSocketChannel* channel, std::string_view data, bool binary) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) return;
   if (probe_ && channel == probe_.get()) {
     if (!binary && data == "2probe") {
@@ -225,7 +257,12 @@ void EngineSession::on_frame(WebSocketChannel* channel, std::string_view data, b
 void EngineSession::handle_packet(const PacketView& packet) {
   switch (packet.type) {
     case PacketType::message:
-      if (on_message) on_message(packet);
+      if (!on_message) break;
+      try {
+        on_message(packet);
+      } catch (...) {
+        callback_failed("on_message");
+      }
       break;
     case PacketType::pong:
       if (awaiting_pong_) schedule_ping();
@@ -275,6 +312,8 @@ bool EngineSession::upgrade_possible() const {
 }
 
 void EngineSession::on_upgrade_channel(std::shared_ptr<WebSocketChannel> channel) {
+  SIO_ASSERT_ON_LOOP(loop_);
+  SIO_ASSERT(channel->loop() == loop_, "a session's channel lives on the session's loop");
   if (!upgrade_possible()) {
     channel->close();  // already upgraded (or upgrading): accepted, then closed, as Node does
     return;
@@ -289,13 +328,15 @@ void EngineSession::on_upgrade_channel(std::shared_ptr<WebSocketChannel> channel
 }
 
 void EngineSession::finish_upgrade() {
+  SIO_ASSERT(probe_ && transport_ == TransportKind::polling, "an upgrade finishes a polling session's probe");
   transport_ = TransportKind::websocket;
   websocket_ = std::move(probe_);
   probed_ = false;
   upgrade_timer_.reset();
   respond_poll("6");
+  // What polling had not delivered goes first on the WebSocket (whose send never calls back).
   for (const auto& packet : outbox_) websocket_->send(packet.wire, packet.binary);
-  outbox_.clear();
+  clear_outbox();
   outbox_.shrink_to_fit();
 }
 
@@ -307,6 +348,7 @@ void EngineSession::abort_upgrade() {
 }
 
 void EngineSession::on_channel_closed(WebSocketChannel* channel, bool error) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (probe_ && channel == probe_.get()) {
     abort_upgrade();
     return;
@@ -321,6 +363,7 @@ void EngineSession::on_channel_closed(WebSocketChannel* channel, bool error) {
 // --- closing ------------------------------------------------------------------------------
 
 void EngineSession::close_with(CloseReason reason) {
+  SIO_ASSERT_ON_LOOP(loop_);
   if (state_ != State::open) return;
   auto self = shared_from_this();
   state_ = State::closing;
@@ -329,7 +372,13 @@ void EngineSession::close_with(CloseReason reason) {
 
   // The layer above learns first, so what it sends in its goodbye still goes out.
   on_message = nullptr;
-  if (auto notify = std::move(on_close)) notify(reason);
+  if (auto notify = std::move(on_close)) {
+    try {
+      notify(reason);
+    } catch (...) {
+      loops_.report_error("Engine.IO session of " + request_->remote_address + ": on_close failed: " + util::current_exception_text());
+    }
+  }
   on_close = nullptr;
 
   if (transport_ == TransportKind::websocket) {
@@ -348,11 +397,7 @@ void EngineSession::close_with(CloseReason reason) {
       return;
     }
     if (!goodbye_due || outbox_.empty()) {
-      std::string body;
-      for (const auto& packet : outbox_) append_to_payload(packet, body);
-      append_to_payload(control_packet(PacketType::close), body);
-      outbox_.clear();
-      respond_poll(std::move(body));
+      respond_poll(take_outbox(&control_packet(PacketType::close)));
       release();
       return;
     }
@@ -371,13 +416,19 @@ void EngineSession::close_with(CloseReason reason) {
   release();
 }
 
+void EngineSession::callback_failed(const char* callback) {
+  loops_.report_error("Engine.IO session of " + request_->remote_address + ": " + callback + " failed: " + util::current_exception_text());
+  close_with(CloseReason::forced_close);
+}
+
 void EngineSession::release() {
   if (state_ == State::closed) return;
+  SIO_ASSERT(state_ != State::open, "a session is closed (and the layer above told) before it is released");
   auto self = shared_from_this();
   state_ = State::closed;
   heartbeat_.cancel();
   upgrade_timer_.reset();
-  outbox_.clear();
+  clear_outbox();
   if (pending_poll_) respond_poll("6");
   registry_.remove(id_, loop_);
 }

@@ -12,8 +12,8 @@ class SessionRegistry;
 
 class EngineSession final : public Session, public std::enable_shared_from_this<EngineSession> {
  public:
-  EngineSession(std::string id, std::size_t loop, boost::asio::io_context& context, const ServerOptions& options,
-                transport::HttpRequest request, SessionRegistry& registry);
+  EngineSession(std::string id, std::size_t loop, const transport::EventLoops& loops, boost::asio::io_context& context,
+                const ServerOptions& options, transport::HttpRequest request, SessionRegistry& registry);
 
   const std::string& id() const override { return id_; }
   std::size_t loop() const override { return loop_; }
@@ -23,6 +23,7 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   std::shared_ptr<const transport::HttpRequest> shared_request() const override { return request_; }
   void send(const OutboundPacket& packet) override;
   std::size_t buffered() const override;
+  std::size_t buffered_bytes() const override;
   void close() override { close_with(CloseReason::forced_close); }
 
   // Starts the heartbeat and sends the open packet on the transport the session opened with.
@@ -41,6 +42,8 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   void on_channel_closed(transport::WebSocketChannel* channel, bool error);
 
   void close_with(CloseReason reason);
+  // The layer above failed in a callback of this session: report it, and close the session.
+  void callback_failed(const char* callback);
 
  private:
   enum class State { open, closing, closed };
@@ -54,10 +57,14 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   void abort_upgrade();
   void respond_poll(std::string body);
   void enqueue(const OutboundPacket& packet);
+  // The outbox as one polling payload (then empty), with `last` after its packets if given.
+  std::string take_outbox(const OutboundPacket* last = nullptr);
+  void clear_outbox();
   void release();
 
   std::string id_;
   std::size_t loop_;
+  const transport::EventLoops& loops_;
   const ServerOptions& options_;
   std::shared_ptr<const transport::HttpRequest> request_;  // without its body
   SessionRegistry& registry_;
@@ -77,6 +84,8 @@ class EngineSession final : public Session, public std::enable_shared_from_this<
   // Polling transport.
   std::optional<transport::Responder> pending_poll_;
   std::vector<OutboundPacket> outbox_;
+  std::size_t outbox_bytes_ = 0;  // as WebSocketChannel::queued_bytes counts them
+  bool overflowed_ = false;       // past max_buffered_bytes: closing
   bool flush_scheduled_ = false;
   bool close_packet_due_ = false;  // the client must still be told by a polling GET
 };

@@ -211,10 +211,10 @@ void SocketCore::run_handler(std::string_view what, Fn&& fn) {
   try {
     fn();
   } catch (const std::exception& e) {
-    nsp_->server.loops.report_error("sio: " + std::string(what) + " handler of socket " + id_ + " threw: " + e.what());
+    nsp_->server.loops.report_error(std::string(what) + " handler of socket " + id_ + " threw: " + e.what());
     disconnect(true);
   } catch (...) {
-    nsp_->server.loops.report_error("sio: " + std::string(what) + " handler of socket " + id_ + " threw");
+    nsp_->server.loops.report_error(std::string(what) + " handler of socket " + id_ + " threw");
     disconnect(true);
   }
 }

@@ -2,9 +2,11 @@
 #include "sio/transport/event_loops.hpp"
 
 #include "sio/util/thread_name.hpp"
+#include "util/exception_text.hpp"
 
 #include <cstdio>
 #include <mutex>
+#include <string>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -82,7 +84,14 @@ void EventLoops::drain(std::size_t loop) {
     work.swap(mailbox.pending);
     mailbox.scheduled = false;
   }
-  for (auto& fn : work) fn();
+  for (auto& fn : work) {
+    try {
+      fn();
+    } catch (...) {
+      // One task's failure must not drop the tasks posted after it.
+      report_error("a task posted to event loop " + std::to_string(loop) + " failed: " + util::current_exception_text());
+    }
+  }
   work.clear();
 }
 
@@ -100,11 +109,46 @@ void EventLoops::start() {
       current_owner = this;
       current_loop = i;
       util::name_this_thread("sio-loop-" + std::to_string(i));
-      contexts_[i]->run();
+      run(i);
       current_loop = npos;
       current_owner = nullptr;
     });
   }
+}
+
+// A handler that throws ends io_context::run() on its thread; the loop's other work (every
+// connection on it) would stop with it. The last resort: report, and run on.
+void EventLoops::run(std::size_t loop) {
+  for (;;) {
+    try {
+      contexts_[loop]->run();
+      return;
+    } catch (...) {
+      report_error("a handler on event loop " + std::to_string(loop) + " failed: " + util::current_exception_text());
+    }
+  }
+}
+
+void EventLoops::set_error_reporter(ErrorReporter reporter) {
+  std::lock_guard lock(reporter_mutex_);
+  reporter_ = std::move(reporter);
+}
+
+void EventLoops::report_error(std::string_view what) const {
+  ErrorReporter reporter;
+  {
+    std::lock_guard lock(reporter_mutex_);
+    reporter = reporter_;
+  }
+  if (reporter) {
+    try {
+      reporter(what);
+      return;
+    } catch (...) {
+      // A reporter that fails must not take the loop with it: fall back to stderr.
+    }
+  }
+  std::fprintf(stderr, "sio: %.*s\n", static_cast<int>(what.size()), what.data());
 }
 
 void EventLoops::stop() {
@@ -120,15 +164,5 @@ void EventLoops::join() {
 }
 
 std::size_t EventLoops::current() { return current_loop; }
-
-void EventLoops::set_error_reporter(ErrorReporter reporter) { reporter_ = std::move(reporter); }
-
-void EventLoops::report_error(std::string_view what) const {
-  if (reporter_) {
-    reporter_(what);
-  } else {
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(what.size()), what.data());
-  }
-}
 
 }  // namespace sio::transport

@@ -3,27 +3,43 @@
 #include "sio/transport/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "sio/transport/trusted_proxies.hpp"
 #include "transport/beast.hpp"
+#include "transport/connection_limits.hpp"
+#include "util/exception_text.hpp"
+#include "util/invariants.hpp"
 
 namespace sio::transport {
 
 using namespace detail;
+
+// One acceptor of one loop, and how long it waits before accepting again after running out of
+// descriptors or memory.
+struct Listener {
+  Listener(std::size_t l, asio::io_context& context) : loop(l), acceptor(context), retry(context) {}
+  std::size_t loop;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  std::chrono::milliseconds backoff{0};
+};
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   EventLoops& loops;
   HttpServerOptions options;
   std::vector<std::pair<std::string, std::shared_ptr<HttpEndpoint>>> routes;  // longest first
   std::shared_ptr<HttpEndpoint> fallback;
-  std::vector<std::pair<std::size_t, std::shared_ptr<tcp::acceptor>>> acceptors;
+  std::vector<std::shared_ptr<Listener>> listeners;
   std::uint16_t bound_port = 0;
   TrustedProxies proxies;
+  std::unique_ptr<ConnectionLimits> limits;  // made by listen()
 
   Impl(EventLoops& l, HttpServerOptions o) : loops(l), options(std::move(o)) {}
 
@@ -34,10 +50,25 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     return fallback.get();
   }
 
-  void accept(std::size_t loop, std::shared_ptr<tcp::acceptor> acceptor);
+  void accept(std::shared_ptr<Listener> listener);
 };
 
 namespace {
+
+// What a kept-alive connection reads when its next request begins (a polling request's head
+// fits; the parser reads the rest).
+constexpr std::size_t first_read_bytes = 2048;
+
+// A lingering close reads and drops at most this much, for at most this long.
+constexpr std::size_t max_linger_bytes = 4 * 1024 * 1024;
+constexpr std::chrono::seconds linger_time{2};
+
+// Where lingering connections drop what they read: one buffer per loop thread, whose contents
+// nobody looks at.
+std::array<char, 64 * 1024>& discard_buffer() {
+  thread_local std::array<char, 64 * 1024> buffer;
+  return buffer;
+}
 
 class NotFound final : public HttpEndpoint {
  public:
@@ -68,10 +99,15 @@ HttpRequest to_request(const BeastRequest& req, const tcp::socket& socket, const
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(std::shared_ptr<HttpServer::Impl> server, std::size_t loop, tcp::socket socket)
-      : server_(std::move(server)), loop_(loop), stream_(std::move(socket)) {}
+  HttpConnection(std::shared_ptr<HttpServer::Impl> server, std::size_t loop, tcp::socket socket,
+                 ConnectionLimits::Slot slot)
+      : server_(std::move(server)), loop_(loop), stream_(std::move(socket)), slot_(std::move(slot)) {}
 
-  void start() { read(); }
+  // A new connection: its first request is due at once.
+  void start() {
+    prepare_parser();
+    read_header();
+  }
 
   // Continues on this (new) loop with a request read on another one.
   void resume(BeastRequest request, HttpRequest converted, std::string leftover) {
@@ -83,11 +119,46 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
  private:
-  void read() {
+  const HttpServerOptions& options() const { return server_->options; }
+
+  void prepare_parser() {
     parser_.emplace();
-    parser_->body_limit(server_->options.max_body_bytes);
-    parser_->header_limit(server_->options.max_header_bytes);
-    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    parser_->body_limit(options().max_body_bytes);
+    parser_->header_limit(options().max_header_bytes);
+  }
+
+  // The next request on a kept-alive connection: idle until its first bytes come (unless they
+  // are here already), then its head and body, each against its own clock.
+  void read_next() {
+    prepare_parser();
+    if (buffer_.size() > 0) {
+      read_header();
+      return;
+    }
+    stream_.expires_after(std::chrono::seconds(options().idle_timeout_seconds));
+    stream_.async_read_some(buffer_.prepare(first_read_bytes), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) {
+        self->shutdown();  // idle too long, or gone
+        return;
+      }
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  void read_header() {
+    stream_.expires_after(std::chrono::seconds(options().header_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || self->parser_->is_done()) {
+        self->on_read(ec);
+        return;
+      }
+      self->read_body();
+    });
+  }
+
+  void read_body() {
+    stream_.expires_after(std::chrono::seconds(options().body_timeout_seconds));
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
@@ -98,6 +169,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     if (ec && !too_large) {
       if (ec == http::error::header_limit || ec == http::error::bad_method || ec == http::error::bad_target ||
           ec == http::error::bad_version || ec == http::error::bad_field || ec == http::error::bad_value) {
+        unread_input_ = true;
         write(HttpResponse::text(400, "Bad Request"), true);
       } else {
         shutdown();  // end of stream, timeout, reset: nobody to answer
@@ -134,7 +206,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::string leftover(static_cast<const char*>(data.data()), data.size());
     auto& loops = server_->loops;
     loops.post(target, [server = server_, target, protocol, fd, leftover = std::move(leftover),
-                        beast_request = std::move(request_), request = std::move(request)]() mutable {
+                        beast_request = std::move(request_), request = std::move(request),
+                        slot = std::make_shared<ConnectionLimits::Slot>(std::move(slot_))]() mutable {
       tcp::socket socket(server->loops.context(target));
       beast::error_code ec;
       socket.assign(protocol, fd, ec);
@@ -142,40 +215,61 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         ::close(fd);
         return;
       }
-      auto connection = std::make_shared<HttpConnection>(server, target, std::move(socket));
+      auto connection = std::make_shared<HttpConnection>(server, target, std::move(socket), std::move(*slot));
       connection->resume(std::move(beast_request), std::move(request), std::move(leftover));
     });
   }
 
   void handle(HttpRequest request) {
+    SIO_ASSERT_ON_LOOP(loop_);
     HttpEndpoint* endpoint = server_->route(request.path());
     keep_alive_ = request.keep_alive;
+    unread_input_ = request.body_too_large;
     head_ = request.method == "HEAD";
-    if (request.websocket_upgrade) {
-      upgrade(endpoint, std::move(request));
-      return;
+    answered_ = false;
+    std::uint64_t number = ++requests_;
+    try {
+      if (request.websocket_upgrade) {
+        upgrade(endpoint, std::move(request), number);
+      } else {
+        auto self = shared_from_this();
+        endpoint->on_request(std::move(request), [self, number](HttpResponse response) {
+          self->server_->loops.dispatch(self->loop_, [self, number, response = std::move(response)]() mutable {
+            if (!self->take_answer(number)) return;
+            bool close = response.close_connection;
+            self->write(std::move(response), close);
+          });
+        });
+      }
+    } catch (...) {
+      // The path without the query, which may hold secrets.
+      std::string_view target = request_.target();
+      std::string path(target.substr(0, target.find('?')));
+      server_->loops.report_error("HTTP endpoint failed on " + path + ": " + util::current_exception_text());
+      // Only this connection pays: 500 and close, unless it was answered (or upgraded) already.
+      if (take_answer(number)) write(HttpResponse::text(500, "Internal Server Error"), true);
     }
-    auto self = shared_from_this();
-    endpoint->on_request(std::move(request), [self](HttpResponse response) {
-      auto& loops = self->server_->loops;
-      loops.dispatch(self->loop_, [self, response = std::move(response)]() mutable {
-        bool close = response.close_connection;
-        self->write(std::move(response), close);
-      });
-    });
   }
 
-  void upgrade(HttpEndpoint* endpoint, HttpRequest request) {
+  // True once for request `number`: the answer it may write (a late one, after an endpoint
+  // failed and the connection answered 500 itself, is dropped).
+  bool take_answer(std::uint64_t number) {
+    if (number != requests_ || answered_) return false;
+    answered_ = true;
+    return true;
+  }
+
+  void upgrade(HttpEndpoint* endpoint, HttpRequest request, std::uint64_t number) {
     auto self = shared_from_this();
     WebSocketUpgrade upgrade;
-    upgrade.accept = [self](std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-      self->server_->loops.dispatch(self->loop_, [self, on_open = std::move(on_open)]() mutable {
-        stream_ws(self, std::move(on_open));
+    upgrade.accept = [self, number](std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
+      self->server_->loops.dispatch(self->loop_, [self, number, on_open = std::move(on_open)]() mutable {
+        if (self->take_answer(number)) stream_ws(self, std::move(on_open));
       });
     };
-    upgrade.refuse = [self](HttpResponse response) {
-      self->server_->loops.dispatch(self->loop_, [self, response = std::move(response)]() mutable {
-        self->write(std::move(response), true);
+    upgrade.refuse = [self, number](HttpResponse response) {
+      self->server_->loops.dispatch(self->loop_, [self, number, response = std::move(response)]() mutable {
+        if (self->take_answer(number)) self->write(std::move(response), true);
       });
     };
     endpoint->on_websocket(std::move(request), std::move(upgrade));
@@ -183,11 +277,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   static void stream_ws(const std::shared_ptr<HttpConnection>& self,
                         std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
-    open_websocket(self->server_->loops, self->loop_, std::move(self->stream_), std::move(self->request_),
-                   self->server_->options.max_body_bytes, std::move(on_open));
+    const auto& options = self->options();
+    WebSocketLimits limits{options.max_body_bytes, std::chrono::seconds(options.write_timeout_seconds)};
+    open_websocket(self->server_->loops, self->loop_, std::move(self->stream_), std::move(self->request_), limits,
+                   std::move(self->slot_), std::move(on_open));
   }
 
   void write(HttpResponse response, bool close) {
+    SIO_ASSERT_ON_LOOP(loop_);
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(response.status);
@@ -201,13 +298,38 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       res->body() = std::move(response.body);
       res->prepare_payload();
     }
-    stream_.expires_after(std::chrono::seconds(30));
+    stream_.expires_after(std::chrono::seconds(options().write_timeout_seconds));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec || !res->keep_alive()) {
+      if (ec) {
         self->shutdown();
+      } else if (!res->keep_alive()) {
+        self->unread_input_ ? self->linger() : self->shutdown();
+      } else {
+        self->read_next();
+      }
+    });
+  }
+
+  // The client may still be sending what we did not read (a body over the limit). Closing
+  // with unread bytes makes the kernel reset the connection, and the reset can destroy our
+  // answer before the client has read it (it sees EPIPE or ECONNRESET, not the 413). So:
+  // end our side, read and drop what still comes for a while, then close.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    buffer_.consume(buffer_.size());
+    stream_.expires_after(linger_time);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(discard_buffer()), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->lingered_bytes_ += n;
+      if (ec || self->lingered_bytes_ >= max_linger_bytes) {
+        self->stream_.close();  // the client's end (EOF), or the bound
         return;
       }
-      self->read();
+      self->drain();
     });
   }
 
@@ -220,24 +342,64 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::shared_ptr<HttpServer::Impl> server_;
   std::size_t loop_;
   beast::tcp_stream stream_;
+  ConnectionLimits::Slot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   BeastRequest request_;
   bool keep_alive_ = true;
   bool head_ = false;
+  bool unread_input_ = false;   // the request was not read to its end: linger before closing
+  std::size_t lingered_bytes_ = 0;
+  bool answered_ = false;       // the current request has its answer (or its upgrade)
+  std::uint64_t requests_ = 0;  // requests handled on this connection; the current one's number
 };
 
 }  // namespace
 
-void HttpServer::Impl::accept(std::size_t loop, std::shared_ptr<tcp::acceptor> acceptor) {
-  acceptor->async_accept(loops.context(loop), [self = shared_from_this(), loop, acceptor](beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpConnection>(self, loop, std::move(socket))->start();
+namespace {
+
+// Failures that last as long as the process is short of descriptors or kernel memory. The
+// pending connection stays queued, so accepting again at once fails again at once: the loop
+// would spin and starve the connections it serves.
+bool out_of_resources(const beast::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  return ec.value() == EMFILE || ec.value() == ENFILE || ec.value() == ENOBUFS || ec.value() == ENOMEM;
+}
+
+constexpr std::chrono::milliseconds first_accept_backoff{50};
+constexpr std::chrono::milliseconds last_accept_backoff{1000};
+
+}  // namespace
+
+void HttpServer::Impl::accept(std::shared_ptr<Listener> listener) {
+  std::size_t loop = listener->loop;
+  listener->acceptor.async_accept(loops.context(loop), [self = shared_from_this(), listener](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) return;
+    if (out_of_resources(ec)) {
+      // Wait (50 ms, doubling up to 1 s) while the connections already open go on.
+      auto previous = listener->backoff;
+      listener->backoff = std::clamp(2 * listener->backoff, first_accept_backoff, last_accept_backoff);
+      if (listener->backoff == last_accept_backoff && previous != last_accept_backoff) {
+        // Once per episode that lasts (about 2 s): the operator should raise the limit.
+        self->loops.report_error("cannot accept connections (" + ec.message() + "): retrying every second");
+      }
+      listener->retry.expires_after(listener->backoff);
+      listener->retry.async_wait([self, listener](beast::error_code ec) {
+        if (!ec && listener->acceptor.is_open()) self->accept(listener);
+      });
+      return;
     }
-    // EMFILE and friends: keep accepting; the connection that failed is simply not served.
-    self->accept(loop, acceptor);
+    if (!ec) {
+      listener->backoff = std::chrono::milliseconds(0);
+      auto peer = socket.remote_endpoint(ec);
+      // Over its address's cap (or gone already): closed at once, costing nothing more.
+      if (auto slot = ec ? std::nullopt : self->limits->acquire(peer.address())) {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<HttpConnection>(self, listener->loop, std::move(socket), std::move(*slot))->start();
+      }
+    }
+    // Any other failure concerns that one connection (reset before it was accepted): go on.
+    self->accept(listener);
   });
 }
 
@@ -261,39 +423,43 @@ void HttpServer::listen() {
   auto proxies = TrustedProxies::parse(impl_->options.trusted_proxies, error);
   if (!proxies) throw std::invalid_argument("trusted proxies: " + error);
   impl_->proxies = std::move(*proxies);
+  impl_->limits = std::make_unique<ConnectionLimits>(impl_->options.max_connections_per_address,
+                                                     impl_->options.limit_loopback, impl_->proxies);
   using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
   std::uint16_t port = impl_->options.port;
   for (const auto& host : impl_->options.hosts) {
     auto address = asio::ip::make_address(host);
     for (std::size_t loop = 0; loop < impl_->loops.size(); ++loop) {
-      auto acceptor = std::make_shared<tcp::acceptor>(impl_->loops.context(loop));
+      auto listener = std::make_shared<Listener>(loop, impl_->loops.context(loop));
+      auto& acceptor = listener->acceptor;
       tcp::endpoint endpoint(address, port);
-      acceptor->open(endpoint.protocol());
-      acceptor->set_option(tcp::acceptor::reuse_address(true));
-      acceptor->set_option(reuse_port(true));
-      if (address.is_v6()) acceptor->set_option(asio::ip::v6_only(true));
-      acceptor->bind(endpoint);
-      acceptor->listen(asio::socket_base::max_listen_connections);
-      port = acceptor->local_endpoint().port();
-      impl_->acceptors.emplace_back(loop, acceptor);
+      acceptor.open(endpoint.protocol());
+      acceptor.set_option(tcp::acceptor::reuse_address(true));
+      acceptor.set_option(reuse_port(true));
+      if (address.is_v6()) acceptor.set_option(asio::ip::v6_only(true));
+      acceptor.bind(endpoint);
+      acceptor.listen(asio::socket_base::max_listen_connections);
+      port = acceptor.local_endpoint().port();
+      impl_->listeners.push_back(std::move(listener));
     }
   }
   impl_->bound_port = port;
-  for (auto& [loop, acceptor] : impl_->acceptors) {
-    impl_->loops.post(loop, [impl = impl_, loop = loop, acceptor = acceptor] { impl->accept(loop, acceptor); });
+  for (auto& listener : impl_->listeners) {
+    impl_->loops.post(listener->loop, [impl = impl_, listener = listener] { impl->accept(listener); });
   }
 }
 
 std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 
 void HttpServer::stop_accepting() {
-  for (auto& [loop, acceptor] : impl_->acceptors) {
-    impl_->loops.post(loop, [acceptor = acceptor] {
+  for (auto& listener : impl_->listeners) {
+    impl_->loops.post(listener->loop, [listener = listener] {
       beast::error_code ec;
-      acceptor->close(ec);
+      listener->acceptor.close(ec);
+      listener->retry.cancel();
     });
   }
-  impl_->acceptors.clear();
+  impl_->listeners.clear();
 }
 
 }  // namespace sio::transport

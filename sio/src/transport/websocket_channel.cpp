@@ -8,15 +8,21 @@
 //   together;
 // - memory: an idle connection holds no read buffer (it waits for readability and then reads
 //   into its loop's shared buffer), where Beast keeps buffers and state of several KB.
+// Writes, like reads, are non-blocking calls made when the socket is ready: a peer that stops
+// reading shows as a write that cannot go on, which is how its stall is timed (see
+// WebSocketLimits::write_timeout) without a timer on the path of writes that go through.
 #include <array>
+#include <chrono>
+#include <span>
 #include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 
 #include "transport/beast.hpp"
 #include "transport/websocket_frame.hpp"
+#include "util/exception_text.hpp"
+#include "util/invariants.hpp"
 
 namespace sio::transport::detail {
 
@@ -34,26 +40,61 @@ char* loop_read_buffer() {
 
 class RawWebSocketChannel final : public WebSocketChannel, public std::enable_shared_from_this<RawWebSocketChannel> {
  public:
-  RawWebSocketChannel(std::size_t loop, tcp::socket socket, std::uint64_t max_message)
-      : loop_(loop), socket_(std::move(socket)), parser_(max_message) {
+  RawWebSocketChannel(const EventLoops& loops, std::size_t loop, tcp::socket socket, WebSocketLimits limits,
+                      ConnectionLimits::Slot slot)
+      : loops_(loops),
+        loop_(loop),
+        socket_(std::move(socket)),
+        slot_(std::move(slot)),
+        parser_(limits.max_message_bytes),
+        write_timeout_(limits.write_timeout) {
     beast::error_code ec;
     socket_.non_blocking(true, ec);
   }
 
   void start() { wait_readable(); }
 
-  void set_handler(std::shared_ptr<Handler> handler) override { handler_ = std::move(handler); }
+  // Closes as the server's failure (1011).
+  void close_failed() { close_with(ws::close_internal_error, true); }
 
-  void send(std::shared_ptr<const std::string> data, bool binary) override {
-    if (closing_ || closed_) return;
-    queue_.push_back({std::move(data), binary ? ws::Opcode::binary : ws::Opcode::text});
-    if (!writing_) write_soon();
+  // Reports that the code above failed in one of this channel's callbacks.
+  void handler_failed(const char* callback) {
+    loops_.report_error(std::string("WebSocket handler ") + callback + " failed: " + util::current_exception_text());
   }
 
-  void close() override { close_with(ws::close_normal); }
+  void set_handler(std::shared_ptr<Handler> handler) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    handler_ = std::move(handler);
+  }
 
-  void set_max_message_size(std::uint64_t bytes) override { parser_ = ws::FrameParser(bytes); }
-  std::size_t queued() const override { return queue_.size(); }
+  void send(std::shared_ptr<const std::string> data, bool binary) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    SIO_ASSERT(data, "a message has bytes (perhaps none)");
+    if (closing_ || closed_) return;
+    enqueue({std::move(data), binary ? ws::Opcode::binary : ws::Opcode::text});
+  }
+
+  void close() override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    close_with(ws::close_normal, false);
+  }
+
+  void set_max_message_size(std::uint64_t bytes) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    parser_ = ws::FrameParser(bytes);
+  }
+  void set_max_queued_bytes(std::size_t bytes) override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    max_queued_bytes_ = bytes;
+  }
+  std::size_t queued() const override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    return queue_.size();
+  }
+  std::size_t queued_bytes() const override {
+    SIO_ASSERT_ON_LOOP(loop_);
+    return queued_bytes_;
+  }
   std::size_t loop() const override { return loop_; }
 
  private:
@@ -109,7 +150,7 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
       auto status = parser_.next(data + offset, size - offset, used, event);
       if (status == ws::FrameParser::Status::need_more) break;
       if (status == ws::FrameParser::Status::error) {
-        close_with(parser_.error_code());
+        close_with(parser_.error_code(), true);
         return false;
       }
       offset += used;
@@ -133,7 +174,14 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     using Kind = ws::Event::Kind;
     switch (event.kind) {
       case Kind::message:
-        if (handler_ && !closing_) handler_->on_frame(event.payload, event.binary);
+        if (handler_ && !closing_) {
+          try {
+            handler_->on_frame(event.payload, event.binary);
+          } catch (...) {
+            handler_failed("on_frame");
+            close_failed();
+          }
+        }
         return !closed_;
       case Kind::ping:
         enqueue_control(ws::Opcode::pong, event.payload);
@@ -143,8 +191,9 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
         if (close_sent_) {
           finish(false);  // the answer to our close frame: the handshake is complete
         } else {
-          // The peer ends it: answer with its code (or normal), then close the socket.
-          close_with(event.close_code ? event.close_code : ws::close_normal);
+          // The peer ends it, whatever its code (1001 is a browser tab closing): answer with
+          // that code (or normal), then close the socket. An orderly end, not an error.
+          close_with(event.close_code ? event.close_code : ws::close_normal, false);
         }
         return false;
       case Kind::pong:
@@ -156,10 +205,36 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
 
   // --- writing ------------------------------------------------------------------------------
 
-  void enqueue_control(ws::Opcode opcode, std::string_view payload) {
-    if (closed_ || close_sent_) return;
-    queue_.push_back({std::make_shared<const std::string>(payload), opcode});
+  static std::size_t cost(const Outgoing& message) { return message.data->size() + per_message_cost; }
+
+  void enqueue(Outgoing message) {
+    if (overflowed_) return;
+    queued_bytes_ += cost(message);
+    queue_.push_back(std::move(message));
+    if (max_queued_bytes_ != 0 && queued_bytes_ > max_queued_bytes_) {
+      overflow();
+      return;
+    }
     if (!writing_) write_soon();
+  }
+
+  // The peer is too far behind: drop what it has not read, take nothing more, and end the
+  // connection as failed once the running handler has returned. The layer above learns of it
+  // then, not in the middle of the send that overflowed (which may be one of many it makes on
+  // behalf of an object the end destroys).
+  void overflow() {
+    overflowed_ = true;
+    closing_ = true;  // nothing more is sent, not even a close frame: the peer does not read
+    queue_.clear();
+    buffers_.clear();
+    queued_bytes_ = 0;
+    batch_size_ = 0;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(true); });
+  }
+
+  void enqueue_control(ws::Opcode opcode, std::string_view payload) {
+    if (closing_ || closed_) return;  // nothing may follow our close frame, not even a pong
+    enqueue({std::make_shared<const std::string>(payload), opcode});
   }
 
   // Starts a write once the running handler returns: whatever else it queues joins this write.
@@ -168,18 +243,41 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->write_next(); });
   }
 
+  // Writes what the socket takes now, batch after batch, until the queue is empty or the
+  // socket is full (then waits until it is writable again).
   void write_next() {
-    if (closed_) {  // ended while a write was due
-      writing_ = false;
-      queue_.clear();
-      return;
+    for (;;) {
+      if (closed_) {  // ended while a write was due
+        writing_ = false;
+        return;
+      }
+      if (batch_size_ == 0 && !gather_batch()) {
+        writing_ = false;
+        if (close_sent_) after_close_sent();
+        return;
+      }
+      beast::error_code ec;
+      std::size_t written = socket_.write_some(std::span(buffers_).subspan(next_buffer_), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again || (!ec && written == 0)) {
+        wait_writable();
+        return;
+      }
+      if (ec) {
+        finish(true);
+        return;
+      }
+      if (consume(written)) finish_batch();
     }
+  }
+
+  // Frames the first messages of the queue (up to a close frame) into buffers_; false when the
+  // queue is empty.
+  bool gather_batch() {
+    SIO_ASSERT(batch_size_ == 0, "one batch at a time");
     if (queue_.empty()) {
-      writing_ = false;
-      if (close_sent_) after_close_sent();
-      return;
+      SIO_ASSERT(queued_bytes_ == 0, "an empty queue counts no bytes");
+      return false;
     }
-    writing_ = true;
     std::size_t count = std::min(queue_.size(), max_messages_per_write);
     buffers_.clear();
     buffers_.reserve(2 * count);
@@ -196,39 +294,88 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
         break;
       }
     }
-    asio::async_write(socket_, buffers_, [self = shared_from_this(), count](beast::error_code ec, std::size_t) {
-      self->on_written(ec, count);
+    batch_size_ = count;
+    next_buffer_ = 0;
+    return true;
+  }
+
+  // Drops the `written` bytes from the front of the batch; true when all of it is written.
+  bool consume(std::size_t written) {
+    while (written > 0) {
+      SIO_ASSERT(next_buffer_ < buffers_.size(), "the socket wrote no more than it was given");
+      auto& buffer = buffers_[next_buffer_];
+      if (written < buffer.size()) {
+        buffer += written;
+        return false;
+      }
+      written -= buffer.size();
+      ++next_buffer_;
+    }
+    return next_buffer_ == buffers_.size();
+  }
+
+  void finish_batch() {
+    auto written = queue_.begin() + static_cast<std::ptrdiff_t>(batch_size_);
+    for (auto it = queue_.begin(); it != written; ++it) {
+      SIO_ASSERT(queued_bytes_ >= cost(*it), "the byte count covers every queued message");
+      queued_bytes_ -= cost(*it);
+    }
+    queue_.erase(queue_.begin(), written);
+    if (queue_.empty() && queue_.capacity() > 1024) queue_.shrink_to_fit();
+    batch_size_ = 0;
+  }
+
+  // The socket is full: the peer is reading slower than we write, or not at all. Each wait
+  // starts right after the last bytes went out (or a new batch began), so the time since the
+  // latest wait began is the time without progress.
+  void wait_writable() {
+    waiting_writable_ = true;
+    if (write_timeout_.count() > 0) {
+      stalled_since_ = std::chrono::steady_clock::now();
+      if (!stall_timer_armed_) arm_stall_timer(stalled_since_ + write_timeout_);
+    }
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+      self->waiting_writable_ = false;
+      if (self->closed_) return;
+      if (ec) {
+        self->finish(true);
+        return;
+      }
+      self->write_next();
     });
   }
 
-  void on_written(beast::error_code ec, std::size_t count) {
-    if (closed_) {
-      // Ended while this write was in flight (its buffers were kept alive until now).
-      writing_ = false;
-      queue_.clear();
+  void arm_stall_timer(std::chrono::steady_clock::time_point deadline) {
+    if (!stall_timer_) stall_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    stall_timer_armed_ = true;
+    stall_timer_->expires_at(deadline);
+    stall_timer_->async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->on_stall_timer();
+    });
+  }
+
+  void on_stall_timer() {
+    stall_timer_armed_ = false;
+    if (closed_ || !waiting_writable_) return;  // caught up meanwhile
+    auto deadline = stalled_since_ + write_timeout_;
+    if (std::chrono::steady_clock::now() < deadline) {
+      arm_stall_timer(deadline);  // it moved on, then stalled again
       return;
     }
-    if (ec) {
-      writing_ = false;
-      queue_.clear();
-      finish(true);
-      return;
-    }
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
-    if (queue_.empty() && queue_.capacity() > 1024) queue_.shrink_to_fit();
-    write_next();
+    finish(true);  // nothing written for write_timeout: the peer does not read
   }
 
   // --- closing ------------------------------------------------------------------------------
 
-  // Queues a close frame after what is queued; nothing else is sent after it.
-  void close_with(std::uint16_t code) {
+  // Queues a close frame after what is queued; nothing else is sent after it. `error`: the
+  // peer broke the protocol (the end is reported as an error).
+  void close_with(std::uint16_t code, bool error) {
     if (closing_ || closed_) return;
     closing_ = true;
-    protocol_error_ = code != ws::close_normal;
+    protocol_error_ = error;
     std::string frame_payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-    queue_.push_back({std::make_shared<const std::string>(std::move(frame_payload)), ws::Opcode::close});
-    if (!writing_) write_soon();
+    enqueue({std::make_shared<const std::string>(std::move(frame_payload)), ws::Opcode::close});
   }
 
   // Our close frame is out. If the peer already closed, we are done; else give it a moment
@@ -251,23 +398,49 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
   void finish(bool error) {
     if (closed_) return;
     closed_ = true;
-    if (!writing_) queue_.clear();  // else the write in flight still reads from it
+    // Writes are synchronous calls: no system call still reads from the queue.
+    queue_.clear();
+    buffers_.clear();
+    queued_bytes_ = 0;
+    batch_size_ = 0;
     close_timer_.reset();
+    stall_timer_.reset();
     beast::error_code ec;
     socket_.close(ec);
-    if (auto handler = std::move(handler_)) handler->on_closed(error);
+    slot_ = {};
+    if (auto handler = std::move(handler_)) {
+      try {
+        handler->on_closed(error);
+      } catch (...) {
+        handler_failed("on_closed");
+      }
+    }
   }
 
+  const EventLoops& loops_;
   std::size_t loop_;
   tcp::socket socket_;
+  ConnectionLimits::Slot slot_;  // its place among its address's connections, while open
   ws::FrameParser parser_;
   std::string partial_;  // bytes of a frame not yet complete
   std::vector<Outgoing> queue_;
-  std::vector<asio::const_buffer> buffers_;  // the write in progress: header, payload, ...
+  std::size_t queued_bytes_ = 0;      // see queued_bytes()
+  std::size_t max_queued_bytes_ = 0;  // 0: no bound
+  // The batch being written: the first batch_size_ messages of the queue, framed into buffers_
+  // (header, payload, ...), of which those before next_buffer_ are written.
+  std::vector<asio::const_buffer> buffers_;
   std::vector<std::uint8_t> headers_;
+  std::size_t batch_size_ = 0;
+  std::size_t next_buffer_ = 0;
+  std::chrono::seconds write_timeout_;
+  std::chrono::steady_clock::time_point stalled_since_;
+  std::unique_ptr<asio::steady_timer> stall_timer_;  // made at the first stall only
   std::shared_ptr<Handler> handler_;
   std::unique_ptr<asio::steady_timer> close_timer_;
-  bool writing_ = false;       // a write is in flight or due
+  bool stall_timer_armed_ = false;
+  bool overflowed_ = false;    // past max_queued_bytes_: failing
+  bool waiting_writable_ = false;
+  bool writing_ = false;       // a write is in progress or due
   bool closing_ = false;       // a close frame is queued
   bool close_sent_ = false;    // it has been handed to the socket
   bool peer_closed_ = false;   // the peer sent its close frame
@@ -277,8 +450,8 @@ class RawWebSocketChannel final : public WebSocketChannel, public std::enable_sh
 
 }  // namespace
 
-void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, BeastRequest request,
-                    std::uint64_t max_message_bytes,
+void open_websocket(EventLoops& loops, std::size_t loop, beast::tcp_stream stream, BeastRequest request,
+                    WebSocketLimits limits, ConnectionLimits::Slot slot,
                     std::function<void(std::shared_ptr<WebSocketChannel>)> on_open) {
   // Beast answers the upgrade (validating the request, computing Sec-WebSocket-Accept); the
   // socket is then taken back for our own framing.
@@ -291,13 +464,19 @@ void open_websocket(EventLoops&, std::size_t loop, beast::tcp_stream stream, Bea
   upgrade->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "parley-sio"); }));
   auto kept = std::make_shared<BeastRequest>(std::move(request));  // alive until the answer is out
-  upgrade->async_accept(*kept, [upgrade, loop, max_message_bytes, on_open = std::move(on_open),
-                                kept](beast::error_code ec) {
+  upgrade->async_accept(*kept, [&loops, upgrade, loop, limits, slot = std::make_shared<ConnectionLimits::Slot>(std::move(slot)),
+                                on_open = std::move(on_open), kept](beast::error_code ec) {
     if (ec) return;  // the peer went away during the handshake: nothing was opened
     auto& tcp_layer = beast::get_lowest_layer(*upgrade);
     tcp_layer.expires_never();
-    auto channel = std::make_shared<RawWebSocketChannel>(loop, tcp_layer.release_socket(), max_message_bytes);
-    on_open(channel);
+    auto channel = std::make_shared<RawWebSocketChannel>(loops, loop, tcp_layer.release_socket(), limits, std::move(*slot));
+    try {
+      on_open(channel);
+    } catch (...) {
+      channel->handler_failed("on_open");
+      channel->close_failed();
+      return;
+    }
     channel->start();
   });
 }

@@ -26,6 +26,7 @@ inline constexpr std::uint16_t close_normal = 1000;
 inline constexpr std::uint16_t close_protocol_error = 1002;
 inline constexpr std::uint16_t close_invalid_payload = 1007;  // text that is not UTF-8
 inline constexpr std::uint16_t close_too_big = 1009;
+inline constexpr std::uint16_t close_internal_error = 1011;  // the server failed
 
 inline constexpr std::size_t max_header_size = 10;
 

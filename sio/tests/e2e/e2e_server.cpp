@@ -4,13 +4,24 @@
 //   /socket.io/  a Socket.IO server: echo, acks both ways, rooms, namespaces, middlewares,
 //                disconnects, and a way to ask which disconnect reasons the server saw;
 //   /recovery/   a second Socket.IO server with connection state recovery enabled;
-//   /engine.io/  a bare Engine.IO server that echoes every message.
+//   /engine.io/  a bare Engine.IO server that echoes every message;
+//   /http/       plain HTTP routes (see HttpRoutes).
 //
-//   sio-e2e-server [--port N] [--max-payload BYTES]
+//   sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]
+//                  [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]
+//                  [--body-timeout SECONDS] [--max-connections-per-address N] [--limit-loopback]
+//                  [--trusted-proxy ADDRESS]... [--with-throwing-handlers]
+//
+// --cors-origin (repeatable) gives the Engine.IO servers a CORS allow-list, --cors-credentials
+// lets its origins send credentials; --trusted-proxy (repeatable) fills trusted_proxies;
+// --with-throwing-handlers adds handlers that throw (see serve_throwing, serve_engineio_echo,
+// HttpRoutes), to check that the library contains their failures; the others set the
+// library's options of the same names.
 //
 // Prints "listening on <port>" once it accepts connections (with --port 0, the port it picked).
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
@@ -20,6 +31,7 @@
 #include <stdexcept>
 #include <mutex>
 #include <thread>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -219,6 +231,14 @@ void serve_events(sio::Socket& socket, sio::Namespace& nsp, DisconnectLog& log) 
     if (ack) ack(true);
   });
 
+  // burst(count, size): `burst-item`(i, text of `size` bytes) for i = 0 .. count-1, all sent
+  // from this one handler, before any of them is written.
+  socket.on("burst", [](sio::Socket& s, const sio::Args& args, sio::Ack) {
+    auto count = integer_arg(args, 0).value_or(0);
+    std::string text(static_cast<std::size_t>(std::clamp<std::int64_t>(integer_arg(args, 1).value_or(0), 0, 1'000'000)), 'x');
+    for (std::int64_t i = 0; i < count; ++i) s.emit("burst-item", i, text);
+  });
+
   socket.on("server-disconnect", [](sio::Socket& s, const sio::Args&, sio::Ack) { s.disconnect(); });
   // The socket used after its handler disconnected it: every call must be safe and do nothing
   // (no event, no ack, no room) while the handler still holds it.
@@ -307,12 +327,37 @@ void serve_socketio(sio::Server& io, DisconnectLog& log, sio::transport::EventLo
   });
 }
 
-void serve_engineio_echo(sio::engineio::Server& engine) {
-  engine.on_connection([](const std::shared_ptr<sio::engineio::Session>& session) {
+// With --with-throwing-handlers, the namespace /throwing: the usual events, and
+//   throw         a handler that throws;
+//   throw-later   posts a task that throws to the socket's loop, then acknowledges.
+void serve_throwing(sio::Server& io, DisconnectLog& log, sio::transport::EventLoops& loops) {
+  sio::Namespace& nsp = io.of("/throwing");
+  nsp.on_connection([&nsp, &log, &loops](sio::Socket& socket) {
+    serve_events(socket, nsp, log);
+    socket.on("throw", [](sio::Socket&, const sio::Args&, sio::Ack) {
+      throw std::runtime_error("boom from a Socket.IO event");
+    });
+    socket.on("throw-later", [&loops](sio::Socket& s, const sio::Args&, sio::Ack ack) {
+      loops.post(s.loop(), [] { throw std::runtime_error("boom from a posted task"); });
+      if (ack) ack(true);
+    });
+  });
+}
+
+// Echoes every message. With `throwing`, the message "throw" throws instead, and so does the
+// connection handler for a session whose handshake has the query parameter throw=connect.
+void serve_engineio_echo(sio::engineio::Server& engine, bool throwing) {
+  engine.on_connection([throwing](const std::shared_ptr<sio::engineio::Session>& session) {
+    if (throwing && session->request().query_param("throw") == "connect") {
+      throw std::runtime_error("boom from on_connection");
+    }
     std::weak_ptr<sio::engineio::Session> weak = session;
-    session->on_message = [weak](const sio::engineio::PacketView& message) {
+    session->on_message = [weak, throwing](const sio::engineio::PacketView& message) {
       auto s = weak.lock();
       if (!s) return;
+      if (throwing && !message.binary && message.data == "throw") {
+        throw std::runtime_error("boom from an Engine.IO message");
+      }
       if (message.binary) {
         s->send_binary(std::string(message.data));
       } else {
@@ -322,13 +367,57 @@ void serve_engineio_echo(sio::engineio::Server& engine) {
   });
 }
 
+// What the command line sets.
+struct TestOptions {
+  std::uint64_t port = 0;
+  std::uint64_t max_payload = 1'000'000;
+  std::vector<std::string> cors_origins;
+  bool cors_credentials = false;
+  std::optional<std::uint64_t> max_buffered_bytes;
+  std::optional<std::uint64_t> write_timeout_seconds;
+  std::optional<std::uint64_t> header_timeout_seconds;
+  std::optional<std::uint64_t> body_timeout_seconds;
+  std::optional<std::uint64_t> max_connections_per_address;
+  bool limit_loopback = false;
+  std::vector<std::string> trusted_proxies;
+  bool throwing_handlers = false;
+};
+
+// Plain HTTP routes under /http/, as an application beside the Engine.IO servers would have:
+//   /http/body  answers 200 with the length of the body it got, or 413 when it was too large;
+//   /http/throw throws (with --with-throwing-handlers).
+class HttpRoutes final : public sio::transport::HttpEndpoint {
+ public:
+  explicit HttpRoutes(bool throwing) : throwing_(throwing) {}
+
+  void on_request(sio::transport::HttpRequest&& request, sio::transport::Responder respond) override {
+    using sio::transport::HttpResponse;
+    if (throwing_ && request.path() == "/http/throw") throw std::runtime_error("boom from /http/throw");
+    if (request.path() == "/http/body") {
+      if (request.body_too_large) {
+        respond(HttpResponse::json(413, R"({"error":"body too large"})"));
+      } else {
+        respond(HttpResponse::json(200, "{\"length\":" + std::to_string(request.body.size()) + "}"));
+      }
+      return;
+    }
+    respond(HttpResponse::text(404, "Not Found"));
+  }
+
+ private:
+  bool throwing_;
+};
+
 // Short heartbeats keep the tests quick to notice a dead connection.
-sio::engineio::ServerOptions engine_options(std::string path, std::uint64_t max_payload) {
+sio::engineio::ServerOptions engine_options(std::string path, const TestOptions& test) {
   sio::engineio::ServerOptions options;
   options.path = std::move(path);
   options.ping_interval = 1000ms;
   options.ping_timeout = 2000ms;
-  options.max_payload = max_payload;
+  options.max_payload = test.max_payload;
+  options.cors.origins = test.cors_origins;
+  options.cors.credentials = test.cors_credentials;
+  if (test.max_buffered_bytes) options.max_buffered_bytes = *test.max_buffered_bytes;
   return options;
 }
 
@@ -338,25 +427,68 @@ bool parse_number(const char* text, std::uint64_t& out) {
   return ec == std::errc{} && ptr == end;
 }
 
-}  // namespace
+constexpr const char* usage =
+    "usage: sio-e2e-server [--port N] [--max-payload BYTES] [--cors-origin ORIGIN]... [--cors-credentials]\n"
+    "                      [--max-buffered-bytes BYTES] [--write-timeout SECONDS] [--header-timeout SECONDS]\n"
+    "                      [--body-timeout SECONDS] [--max-connections-per-address N] [--limit-loopback]\n"
+    "                      [--trusted-proxy ADDRESS]... [--with-throwing-handlers]\n";
 
-int main(int argc, char** argv) {
-  std::uint64_t port = 0;
-  std::uint64_t max_payload = 1'000'000;
+std::optional<TestOptions> parse_command_line(int argc, char** argv) {
+  TestOptions options;
   for (int i = 1; i < argc; ++i) {
-    bool ok = i + 1 < argc;
-    if (ok && std::strcmp(argv[i], "--port") == 0) {
-      ok = parse_number(argv[++i], port) && port <= 65535;
-    } else if (ok && std::strcmp(argv[i], "--max-payload") == 0) {
-      ok = parse_number(argv[++i], max_payload) && max_payload > 0;
+    std::string_view flag = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    bool ok = true;
+    if (flag == "--cors-credentials") {
+      options.cors_credentials = true;
+      continue;
+    }
+    if (flag == "--limit-loopback") {
+      options.limit_loopback = true;
+      continue;
+    }
+    if (flag == "--with-throwing-handlers") {
+      options.throwing_handlers = true;
+      continue;
+    }
+    if (!value) return std::nullopt;
+    ++i;
+    if (flag == "--port") {
+      ok = parse_number(value, options.port) && options.port <= 65535;
+    } else if (flag == "--max-payload") {
+      ok = parse_number(value, options.max_payload) && options.max_payload > 0;
+    } else if (flag == "--cors-origin") {
+      options.cors_origins.emplace_back(value);
+    } else if (flag == "--max-buffered-bytes") {
+      ok = parse_number(value, options.max_buffered_bytes.emplace());
+    } else if (flag == "--write-timeout") {
+      ok = parse_number(value, options.write_timeout_seconds.emplace()) && *options.write_timeout_seconds <= 3600;
+    } else if (flag == "--header-timeout") {
+      ok = parse_number(value, options.header_timeout_seconds.emplace()) && *options.header_timeout_seconds <= 3600;
+    } else if (flag == "--body-timeout") {
+      ok = parse_number(value, options.body_timeout_seconds.emplace()) && *options.body_timeout_seconds <= 3600;
+    } else if (flag == "--max-connections-per-address") {
+      ok = parse_number(value, options.max_connections_per_address.emplace()) &&
+           *options.max_connections_per_address <= 1'000'000;
+    } else if (flag == "--trusted-proxy") {
+      options.trusted_proxies.emplace_back(value);
     } else {
       ok = false;
     }
-    if (!ok) {
-      std::cerr << "usage: sio-e2e-server [--port N] [--max-payload BYTES]\n";
-      return 2;
-    }
+    if (!ok) return std::nullopt;
   }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = parse_command_line(argc, argv);
+  if (!parsed) {
+    std::cerr << usage;
+    return 2;
+  }
+  const TestOptions& test = *parsed;
 
   // The signals that stop us are waited for by the main thread alone.
   sigset_t stop_signals;
@@ -373,33 +505,43 @@ int main(int argc, char** argv) {
   DisconnectLog log;
 
   sio::ServerOptions io_options;
-  io_options.engine = engine_options("/socket.io/", max_payload);
+  io_options.engine = engine_options("/socket.io/", test);
   io_options.connect_timeout = 5s;
   sio::Server io(loops, io_options);
   serve_socketio(io, log, middleware_workers, loop_threads);
+  if (test.throwing_handlers) serve_throwing(io, log, loops);
 
   sio::ServerOptions recovery_options;
-  recovery_options.engine = engine_options("/recovery/", max_payload);
+  recovery_options.engine = engine_options("/recovery/", test);
   recovery_options.connect_timeout = 5s;
   recovery_options.recovery.enabled = true;
   recovery_options.recovery.max_disconnection = 5s;
   sio::Server recovery_io(loops, recovery_options);
   serve_namespace(recovery_io, "/", log);
 
-  auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", max_payload));
-  serve_engineio_echo(*echo);
+  auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", test));
+  serve_engineio_echo(*echo, test.throwing_handlers);
 
   sio::transport::HttpServerOptions http_options;
-  http_options.port = static_cast<std::uint16_t>(port);
-  http_options.max_body_bytes = std::max<std::uint64_t>(max_payload, http_options.max_body_bytes);
+  http_options.port = static_cast<std::uint16_t>(test.port);
+  http_options.max_body_bytes = std::max<std::uint64_t>(test.max_payload, http_options.max_body_bytes);
+  if (test.write_timeout_seconds) http_options.write_timeout_seconds = static_cast<std::uint32_t>(*test.write_timeout_seconds);
+  if (test.header_timeout_seconds) http_options.header_timeout_seconds = static_cast<std::uint32_t>(*test.header_timeout_seconds);
+  if (test.body_timeout_seconds) http_options.body_timeout_seconds = static_cast<std::uint32_t>(*test.body_timeout_seconds);
+  if (test.max_connections_per_address) {
+    http_options.max_connections_per_address = static_cast<std::uint32_t>(*test.max_connections_per_address);
+  }
+  http_options.limit_loopback = test.limit_loopback;
+  http_options.trusted_proxies = test.trusted_proxies;
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());
   http.mount("/engine.io/", echo);
+  http.mount("/http/", std::make_shared<HttpRoutes>(test.throwing_handlers));
   try {
     http.listen();
   } catch (const std::exception& e) {
-    std::cerr << "sio-e2e-server: cannot listen on port " << port << ": " << e.what() << "\n";
+    std::cerr << "sio-e2e-server: cannot listen on port " << test.port << ": " << e.what() << "\n";
     return 1;
   }
   middleware_workers.start();

@@ -22,15 +22,30 @@ for (const name of ["socket.io-client", "engine.io-client"]) {
 
 export const { io } = await import("socket.io-client");
 export const { Socket: EngineSocket } = await import("engine.io-client");
+// The WebSocket client engine.io-client itself uses: for tests that need the frames in hand.
+export const { default: WebSocket } = await import("ws");
 
 export const serverPath = process.env.SIO_E2E_SERVER ?? resolve(here, "../../../build/sio/tests/e2e/sio-e2e-server");
 
-// Starts the server on port 0; resolves once it printed the port it listens on.
-export async function startServer(extraArgs = []) {
+// Starts the server on port 0; resolves once it printed the port it listens on. `fileLimit`
+// runs it under `ulimit -n` that many descriptors. What it writes to stderr goes on to ours and
+// is kept in `stderr` (the lines so far), for tests of what it reports.
+export async function startServer(extraArgs = [], { fileLimit } = {}) {
   if (!existsSync(serverPath)) {
     throw new Error(`${serverPath} not found: build the sio-e2e-server target, or set SIO_E2E_SERVER`);
   }
-  const child = spawn(serverPath, ["--port", "0", ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  const args = ["--port", "0", ...extraArgs];
+  const child =
+    fileLimit === undefined
+      ? spawn(serverPath, args, { stdio: ["ignore", "pipe", "pipe"] })
+      : spawn("/bin/sh", ["-c", `ulimit -n ${Number(fileLimit)} && exec "$0" "$@"`, serverPath, ...args], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+  const stderr = [];
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    stderr.push(line);
+    process.stderr.write(line + "\n");
+  });
   const exited = new Promise((done) => child.once("exit", (code, signal) => done({ code, signal })));
   const port = await new Promise((done, fail) => {
     const lines = createInterface({ input: child.stdout });
@@ -43,7 +58,9 @@ export async function startServer(extraArgs = []) {
   });
   return {
     port,
+    pid: child.pid,
     url: `http://127.0.0.1:${port}`,
+    stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       const { code, signal } = await exited;
@@ -149,4 +166,31 @@ export function ack(socket, event, ...args) {
 // The reason the server saw when the socket `id` left (waits until it has left).
 export function serverDisconnectReason(observer, id, ms = 5000) {
   return observer.timeout(ms).emitWithAck("disconnect-reason", id);
+}
+
+// The next text message on a raw `ws` WebSocket that starts with `prefix`.
+export function nextMessage(ws, prefix, ms = 5000) {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no message starting with ${prefix} within ${ms} ms`)), ms);
+    const listener = (data) => {
+      const text = data.toString();
+      if (!text.startsWith(prefix)) return;
+      clearTimeout(timer);
+      ws.off("message", listener);
+      done(text);
+    };
+    ws.on("message", listener);
+  });
+}
+
+// A Socket.IO connection to the main namespace made by hand over a raw WebSocket (which answers
+// no pings); resolves with the WebSocket and the Socket.IO socket's id.
+export async function connectRawWebSocket(server) {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+  ws.on("error", () => {}); // a test that makes the server close it checks how, not this
+  await nextMessage(ws, "0{");
+  const connectReply = nextMessage(ws, "40");
+  ws.send("40");
+  const { sid } = JSON.parse((await connectReply).slice(2));
+  return { ws, id: sid };
 }

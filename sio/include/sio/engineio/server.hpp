@@ -32,11 +32,17 @@ enum class CloseReason {
 };
 const char* to_string(CloseReason reason) noexcept;
 
+// Safe by default: with no allow-list any page may read the answers (Access-Control-Allow-
+// Origin: *) but never with the user's cookies; a browser sends those, and reads what comes
+// back, only for an origin of an explicit allow-list, and only when `credentials` says so.
 struct CorsOptions {
   bool enabled = true;
-  // Allowed origins; empty means any origin (the request's Origin is reflected).
-  std::vector<std::string> origins;
-  bool credentials = true;
+  // Allowed origins ("https://chat.example"); empty, or an entry "*": any origin, answered
+  // with "*" and never with Access-Control-Allow-Credentials. Otherwise an allowed Origin is
+  // echoed back (with Vary: Origin) and any other gets no CORS headers.
+  std::vector<std::string> origins = {};
+  // Access-Control-Allow-Credentials: true for an origin of the allow-list (never for "*").
+  bool credentials = false;
 };
 
 // Engine.IO's error codes for refused requests (HTTP 400/403, body {"code":N,"message":...}).
@@ -59,9 +65,12 @@ struct ServerOptions {
   bool allow_websocket = true;
   bool allow_upgrades = true;
   CorsOptions cors;
-  // Packets a session may hold for a client that does not read them (polling: not fetched;
-  // WebSocket: not yet written). Past it, the session is closed ("transport error").
-  std::size_t max_buffered_packets = 10'000;
+  // Bytes a session may hold for a client that does not read them (polling: packets not yet
+  // fetched; WebSocket: messages not yet written to the socket), counting each packet's bytes
+  // (shared by many sessions or not) plus WebSocketChannel::per_message_cost. A packet past it
+  // closes the session ("transport error"). 4 MiB passes a healthy burst (10,000 chat messages
+  // at once are about 1.6 MB) and bounds what a client that stops reading can cost.
+  std::size_t max_buffered_bytes = 4 * 1024 * 1024;
   // New sessions per client address: `handshake_rate` per second, bursts up to
   // `handshake_burst`. 0 disables the limit. Loopback addresses are exempt when
   // `limit_loopback` is false (a reverse proxy on the same machine).
@@ -91,8 +100,10 @@ class Session {
   virtual void send(const OutboundPacket& packet) = 0;
   void send_text(std::string_view message) { send(OutboundPacket::text(PacketType::message, message)); }
   void send_binary(std::string bytes) { send(OutboundPacket::binary_message(std::move(bytes))); }
-  // Packets queued and not yet written.
+  // Packets queued and not yet written, and their bytes (as ServerOptions::max_buffered_bytes
+  // counts them).
   virtual std::size_t buffered() const = 0;
+  virtual std::size_t buffered_bytes() const = 0;
 
   // Closes the session (reason forced_close); queued packets are flushed first.
   virtual void close() = 0;

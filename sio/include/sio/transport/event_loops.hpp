@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -41,12 +42,12 @@ class EventLoops {
   // Waits for the loop threads to end (after stop()).
   void join();
 
-  // What the loops do with an error that no one above them handled (an exception thrown by a
-  // handler): report it here, then close only the connection concerned. The default writes a
-  // line to stderr. Set it before start(); report_error may be called from any thread.
+  // Where the library reports what it cannot hand to anyone: an exception thrown by the code
+  // it calls (an endpoint, a handler, a posted task), caught at the boundary so that only the
+  // connection concerned is closed and the loop goes on. Set it before start().
   using ErrorReporter = std::function<void(std::string_view what)>;
-  void set_error_reporter(ErrorReporter reporter);
-  void report_error(std::string_view what) const;
+  void set_error_reporter(ErrorReporter reporter);  // default: a line on stderr
+  void report_error(std::string_view what) const;    // any thread
 
   // The index of the loop running on this thread (in whichever EventLoops runs it), or npos
   // on a thread that is not a loop.
@@ -57,11 +58,13 @@ class EventLoops {
   struct Guard;
   struct Mailbox;
   void drain(std::size_t loop);
+  void run(std::size_t loop);
   struct Context;  // an io_context whose pending work can be dropped before it is destroyed
   std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::unique_ptr<Guard>> guards_;
   std::vector<std::unique_ptr<Mailbox>> mailboxes_;
   std::vector<std::thread> threads_;
+  mutable std::mutex reporter_mutex_;
   ErrorReporter reporter_;
 };
 

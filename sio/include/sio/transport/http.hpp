@@ -66,6 +66,11 @@ class WebSocketChannel {
     virtual void on_closed(bool error) = 0;
   };
 
+  // What one queued message costs beyond its bytes in queued_bytes() (its queue entry, its
+  // frame header, its share of the bytes' allocation), so that the bound holds for floods of
+  // empty messages too.
+  static constexpr std::size_t per_message_cost = 64;
+
   virtual ~WebSocketChannel() = default;
   virtual void set_handler(std::shared_ptr<Handler> handler) = 0;
   // Queues one message; the shared bytes may go to many channels at once.
@@ -74,8 +79,16 @@ class WebSocketChannel {
   virtual void close() = 0;
   // Frames the peer may send, at most (larger ones close the connection).
   virtual void set_max_message_size(std::uint64_t bytes) = 0;
-  // Messages queued and not yet written (for backpressure decisions).
+  // Bytes the queue may hold, at most (0: no bound). A message (or an answer to the peer's
+  // ping) past it ends the connection as failed: a reader this far behind is not coming back,
+  // and its queue must not grow without bound. The queue is dropped at once; on_closed(true)
+  // follows from the loop, never from within send().
+  virtual void set_max_queued_bytes(std::size_t bytes) = 0;
+  // Messages queued and not yet written.
   virtual std::size_t queued() const = 0;
+  // Their bytes, counting each message's bytes once per channel (shared or not) plus
+  // per_message_cost.
+  virtual std::size_t queued_bytes() const = 0;
   virtual std::size_t loop() const = 0;
 };
 

@@ -20,10 +20,25 @@ struct HttpServerOptions {
   std::uint16_t port = 0;                     // 0: any free port (see HttpServer::port())
   std::uint64_t max_body_bytes = 1'100'000;   // larger bodies get 413
   std::uint32_t max_header_bytes = 16 * 1024;
-  std::uint32_t idle_timeout_seconds = 120;  // an HTTP connection with no request in this time
+  // Slow clients. A request's head (request line and headers) must arrive whole within
+  // header_timeout_seconds of its first byte (of the connection's opening, for its first
+  // request), its body within body_timeout_seconds after the head; between two requests a
+  // connection may wait idle_timeout_seconds. Past any of them the connection is closed.
+  std::uint32_t header_timeout_seconds = 10;
+  std::uint32_t body_timeout_seconds = 30;
+  std::uint32_t idle_timeout_seconds = 120;
+  // An HTTP answer not written in this time, or a WebSocket write that makes no progress for
+  // this long (the peer reads nothing), closes the connection (a WebSocket's session then ends
+  // with "transport error").
+  std::uint32_t write_timeout_seconds = 30;
   // Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client: see
   // HttpRequest::remote_address. listen() throws std::invalid_argument for a bad entry.
   std::vector<std::string> trusted_proxies = {};
+  // Open TCP connections (HTTP and WebSocket) per client address, at most; one more is closed
+  // as soon as it is accepted. 0: no cap. Trusted proxies are exempt, and loopback addresses
+  // unless `limit_loopback` (benchmarks and local reverse proxies connect from there).
+  std::uint32_t max_connections_per_address = 256;
+  bool limit_loopback = false;
 };
 
 class HttpServer {
