@@ -1,11 +1,13 @@
 // The seed's Socket.IO API on the main namespace: authentication of every connection by JWT,
-// then `send_message` and `get_messages`, with the seed's payloads and error messages.
+// then `send_message` and `get_messages`, with the seed's payloads and error messages plus the
+// codes of docs/api.md.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "auth/jwt.hpp"
+#include "chat/args.hpp"
 #include "chat/directory.hpp"
 #include "sio/socketio/server.hpp"
 #include "store/store.hpp"
@@ -13,11 +15,9 @@
 namespace parley::chat {
 
 struct ChatOptions {
-  std::size_t max_message_length = 5000;
+  ArgLimits args{};  // message length, history page sizes
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
-  std::size_t history_cap = 10'000;  // get_messages without `limit` returns at most this many (newest)
-  std::size_t max_page = 200;        // largest `limit`
 };
 
 // What a socket knows about its user, kept in sio::Socket::data.
@@ -42,7 +42,7 @@ class ChatGateway {
   void on_connection(sio::Socket& socket);
   void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  bool check_session(sio::Socket& socket, const sio::Ack& ack);
+  bool check_session(sio::Socket& socket, const sio::Ack& ack, std::string_view event);
 
   sio::Server& io_;
   store::Store& store_;

@@ -107,7 +107,7 @@ describe("by default", { concurrency: true }, () => {
         const { events, acked } = await refusedTheSeedsWay(clients, { transports: [transport], ...options }, bob.id);
         assert.deepEqual(events, [
           ["connect"],
-          ["error", { message: "Unauthorized" }],
+          ["error", { message: "Unauthorized", code: "UNAUTHORIZED" }],
           ["disconnect", "io server disconnect"],
         ], name);
         assert.equal(acked, null, `${name}: the event sent after connecting was answered`);
@@ -143,8 +143,8 @@ describe("by default", { concurrency: true }, () => {
       const error = waitFor(socket, "error");
       const disconnected = waitFor(socket, "disconnect");
       const reply = await ack(socket, event, payload);
-      assert.deepEqual(reply, { success: false, error: "Unauthorized" }, event);
-      assert.deepEqual((await error)[0], { message: "Unauthorized" }, event);
+      assert.deepEqual(reply, { success: false, error: "Unauthorized", code: "UNAUTHORIZED" }, event);
+      assert.deepEqual((await error)[0], { message: "Unauthorized", code: "UNAUTHORIZED", event }, event);
       assert.equal((await disconnected)[0], "io server disconnect", event);
     }
     const marker = waitForMatching(b, "receive_message", (m) => m?.content === "marker");

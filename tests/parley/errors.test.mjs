@@ -1,12 +1,12 @@
-// Every failure the seed names, each reported both ways (the `error` event {message} and the
-// ack {success: false, error}), with the socket still connected and usable afterwards; the
+// Every failure the seed names, each reported both ways (the `error` event {message, code,
+// event} and the ack {success: false, error, code}), with the socket still connected and usable afterwards; the
 // length limit following --max-message-length; "Sender not found" with --no-auto-create-users.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
 import {
-  Clients, expectFailure, history, record, registerUser, send, startParley, tokenUser, waitFor, waitForMatching,
+  Clients, codeOf, expectFailure, history, record, registerUser, send, startParley, tokenUser, waitFor, waitForMatching,
 } from "./helpers.mjs";
 
 const INVALID_RECEIVER = "Invalid receiverId";
@@ -147,7 +147,7 @@ describe("with the default settings", { concurrency: true }, () => {
     ]) {
       const error = waitFor(a, "error");
       a.emit(event, payload);
-      assert.deepEqual((await error)[0], { message }, `${event} ${JSON.stringify(payload).slice(0, 80)}`);
+      assert.deepEqual((await error)[0], { message, code: codeOf(message), event }, `${event} ${JSON.stringify(payload).slice(0, 80)}`);
     }
     await stillWorks(a, bob, b);
   });

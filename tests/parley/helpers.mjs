@@ -324,14 +324,30 @@ export async function history(socket, payload) {
   return { list: messages, reply };
 }
 
+// The code docs/api.md gives each of the chat's failure messages.
+export function codeOf(message) {
+  if (message.startsWith("Message content too long")) return "TOO_LARGE";
+  if (message.startsWith("Invalid ") || message === "Message content cannot be empty") return "INVALID_ARGUMENT";
+  const codes = {
+    "clientMessageId was already used for another message": "CONFLICT",
+    "Sender not found": "NOT_FOUND",
+    "Receiver not found": "NOT_FOUND",
+    Unauthorized: "UNAUTHORIZED",
+    "Failed to send message": "UNAVAILABLE",
+    "Failed to load messages": "UNAVAILABLE",
+  };
+  if (!(message in codes)) throw new Error(`no code known for "${message}"`);
+  return codes[message];
+}
+
 // Emits `event` with `args` expecting the failure `message`, reported both ways: the ack
-// {success: false, error} and the `error` event {message}.
-export async function expectFailure(socket, event, args, message) {
+// {success: false, error, code} and the `error` event {message, code, event}.
+export async function expectFailure(socket, event, args, message, code = codeOf(message)) {
   const errorEvent = waitFor(socket, "error");
   const reply = await ack(socket, event, ...args);
-  assert.deepEqual(reply, { success: false, error: message }, `ack of ${event} ${describe(args)}`);
+  assert.deepEqual(reply, { success: false, error: message, code }, `ack of ${event} ${describe(args)}`);
   const [payload] = await errorEvent;
-  assert.deepEqual(payload, { message }, `error event after ${event} ${describe(args)}`);
+  assert.deepEqual(payload, { message, code, event }, `error event after ${event} ${describe(args)}`);
 }
 
 function describe(args) {

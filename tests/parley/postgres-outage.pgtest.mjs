@@ -58,8 +58,8 @@ test("sends fail cleanly while PostgreSQL is down and succeed once it is back", 
     "/readyz did not report 503 while the database was down");
   const errorEvent = waitFor(a, "error", 10000);
   const refused = await a.timeout(10000).emitWithAck("send_message", { receiverId: bob.id, content: "while down" });
-  assert.deepEqual(refused, { success: false, error: "Failed to send message" });
-  assert.deepEqual((await errorEvent)[0], { message: "Failed to send message" });
+  assert.deepEqual(refused, { success: false, error: "Failed to send message", code: "UNAVAILABLE" });
+  assert.deepEqual((await errorEvent)[0], { message: "Failed to send message", code: "UNAVAILABLE", event: "send_message" });
   assert.equal(a.connected, true, "the socket stays connected");
 
   // A real outage lasts: long enough for every connection's reconnection backoff to reach its
