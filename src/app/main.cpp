@@ -107,6 +107,7 @@ int serve(const Config& config) {
   sio::Server io(loops, socketio_options(config));
   parley::chat::ChatOptions chat_options;
   chat_options.args.max_message_length = config.max_message_length;
+  chat_options.args.default_page = config.history_page_size;
   chat_options.auto_create_users = config.auto_create_users;
   chat_options.reject_with_connect_error = config.reject_with_connect_error;
   parley::chat::ChatGateway gateway(io, *store, users, jwt, chat_options);

@@ -16,7 +16,7 @@ namespace parley::chat {
 
 struct ArgLimits {
   std::size_t max_message_length = 5000;  // characters
-  std::size_t default_page = 10'000;      // get_messages without `limit`: the newest this many
+  std::size_t default_page = 100;         // get_messages without `limit`
   std::size_t max_page = 200;             // the largest `limit`
 };
 

@@ -16,6 +16,8 @@ std::int64_t now_ms() {
 }
 
 const ChatError unauthorized{ErrorCode::unauthorized, "Unauthorized"};
+// A hint only: how soon a read in flight usually ends.
+constexpr std::int64_t history_busy_retry_ms = 100;
 
 // Where an answer goes: the socket (for `error` events) and the client's ack, if it asked.
 // Usable from any thread.
@@ -68,7 +70,10 @@ void ChatGateway::authenticate(sio::Socket& socket, sio::Namespace::Next next) {
     return next(std::nullopt);
   }
   std::string user_id = canonical_user_id(claims->sub);
-  ChatSession session{true, user_id, claims->exp ? *claims->exp * 1000 : INT64_MAX};
+  ChatSession session;
+  session.authorized = true;
+  session.user_id = user_id;
+  if (claims->exp) session.expires_at_ms = *claims->exp * 1000;
   socket.data = session;
   if (!options_.auto_create_users || users_.cached(user_id)) return next(std::nullopt);
 
@@ -88,6 +93,7 @@ void ChatGateway::on_connection(sio::Socket& socket) {
     socket.disconnect(true);
     return;
   }
+  session->history_reads = 0;  // a recovered session's reads in flight ended with it
   std::string user_id = session->user_id;
   socket.join(user_room(user_id));
   users_.connected(user_id);
@@ -145,26 +151,42 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
 void ChatGateway::get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {
   if (!check_session(socket, ack, "get_messages")) return;
   Reply reply{socket.ref(), ack, "get_messages"};
+  auto* session = std::any_cast<ChatSession>(&socket.data);
   auto parsed = parse_get_messages(first_argument(args), options_.args);
   if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
-  auto& request = std::get<HistoryRequest>(parsed);
-  auto before = request.before;
-  std::size_t page = request.limit;
+  if (session->history_reads >= options_.max_history_reads_in_flight) {
+    return reply.fail({ErrorCode::rate_limited, "Too many requests", history_busy_retry_ms});
+  }
+  ++session->history_reads;
+  auto request = std::get<HistoryRequest>(std::move(parsed));
 
-  std::string me = std::any_cast<ChatSession>(&socket.data)->user_id;
-  std::string other = std::move(request.other_user_id);
-  users_.find(me, [this, reply, me, other, before, page](auto me_result) {
+  // Every answer ends the read on the socket's loop: the list, then the ack (in that order,
+  // as clients expect), or the failure.
+  auto finish = [reply](std::optional<std::string> list, bool has_more, std::optional<ChatError> error) {
+    reply.socket.post([reply, list = std::move(list), has_more, error = std::move(error)](sio::Socket& s) mutable {
+      if (auto* session = std::any_cast<ChatSession>(&s.data); session && session->history_reads > 0) {
+        --session->history_reads;
+      }
+      if (error) return reply.fail(*error);
+      s.emit("messages_list", sio::RawJson{std::move(*list)});
+      if (reply.ack) reply.ack(sio::RawJson{std::string("{\"success\":true,\"hasMore\":") + (has_more ? "true" : "false") + "}"});
+    });
+  };
+  const ChatError load_failed{ErrorCode::unavailable, "Failed to load messages"};
+  std::string me = session->user_id;
+  users_.find(me, [this, finish, load_failed, me, request = std::move(request)](auto me_result) {
     auto* self = std::get_if<std::optional<UserInfo>>(&me_result);
-    if (!self) return reply.fail({ErrorCode::unavailable, "Failed to load messages"});
+    if (!self) return finish(std::nullopt, false, load_failed);
     UserInfo my = self->value_or(UserInfo{me, ""});
-    users_.find(other, [this, reply, my, other, before, page](auto other_result) {
+    users_.find(request.other_user_id, [this, finish, load_failed, my, request](auto other_result) {
       auto* found = std::get_if<std::optional<UserInfo>>(&other_result);
-      if (!found) return reply.fail({ErrorCode::unavailable, "Failed to load messages"});
-      UserInfo them = found->value_or(UserInfo{other, ""});
-      store_.direct_history(my.id, them.id, before, page + 1,
-                            [reply, my, them, page](store::Result<std::vector<store::Message>> result) {
+      if (!found) return finish(std::nullopt, false, load_failed);
+      UserInfo them = found->value_or(UserInfo{request.other_user_id, ""});
+      std::size_t page = request.limit;
+      store_.direct_history(my.id, them.id, request.before, page + 1,
+                            [finish, load_failed, my, them, page](store::Result<std::vector<store::Message>> result) {
         auto* messages = std::get_if<std::vector<store::Message>>(&result);
-        if (!messages) return reply.fail({ErrorCode::unavailable, "Failed to load messages"});
+        if (!messages) return finish(std::nullopt, false, load_failed);
         bool has_more = messages->size() > page;
         std::size_t first = has_more ? messages->size() - page : 0;
         std::string json = "[";
@@ -176,8 +198,7 @@ void ChatGateway::get_messages(sio::Socket& socket, const sio::Args& args, sio::
                          mine ? Party{them.id, them.name} : Party{my.id, my.name});
         }
         json += ']';
-        reply.socket.emit("messages_list", sio::RawJson{std::move(json)});
-        if (reply.ack) reply.ack(sio::RawJson{std::string("{\"success\":true,\"hasMore\":") + (has_more ? "true" : "false") + "}"});
+        finish(std::move(json), has_more, std::nullopt);
       });
     });
   });

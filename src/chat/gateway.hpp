@@ -18,11 +18,14 @@ struct ChatOptions {
   ArgLimits args{};  // message length, history page sizes
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
+  // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
+  std::size_t max_history_reads_in_flight = 4;
 };
 
-// What a socket knows about its user, kept in sio::Socket::data.
+// What a socket knows about its user, kept in sio::Socket::data (used on the socket's loop).
 struct ChatSession {
   bool authorized = false;
+  std::uint16_t history_reads = 0;  // get_messages waiting for the database
   std::string user_id;
   std::int64_t expires_at_ms = INT64_MAX;
 };

@@ -59,6 +59,8 @@ constexpr Setting settings[] = {
      "New connections per second per client address, bursts of 3x (0: no limit; loopback exempt)"},
     {"TRUSTED_PROXIES", "--trusted-proxies", "LIST", "none",
      "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
+    {"HISTORY_PAGE_SIZE", "--history-page-size", "N", "100",
+     "Messages in a get_messages answer that names no limit: the newest page (1 to 200)"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -256,6 +258,13 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.handshake_rate = static_cast<double>(*rate);
       } else {
         expected = "a number of connections per second, 0-1000000";
+      }
+    } else if (key == "HISTORY_PAGE_SIZE") {
+      const auto size = parse_unsigned(text, 200);
+      if (size && *size > 0) {
+        config.history_page_size = *size;
+      } else {
+        expected = "a number of messages, 1-200";
       }
     }
     if (!expected.empty()) {

@@ -34,6 +34,7 @@ struct Config {
   // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
   std::string config_file;           // where the file settings came from, if any
+  std::size_t history_page_size = 100;  // get_messages without `limit` (docs/api.md, "Limits")
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".
   std::string sqlite_path() const;

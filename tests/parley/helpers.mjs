@@ -333,11 +333,25 @@ export function codeOf(message) {
     "Sender not found": "NOT_FOUND",
     "Receiver not found": "NOT_FOUND",
     Unauthorized: "UNAUTHORIZED",
+    "Too many requests": "RATE_LIMITED",
     "Failed to send message": "UNAVAILABLE",
     "Failed to load messages": "UNAVAILABLE",
   };
   if (!(message in codes)) throw new Error(`no code known for "${message}"`);
   return codes[message];
+}
+
+// The whole conversation, oldest first, paged back from the newest with the largest `limit`
+// (get_messages answers one page of 100 when asked for "everything").
+export async function wholeHistory(socket, payload) {
+  const pages = [];
+  let before;
+  for (;;) {
+    const { list, reply } = await history(socket, { ...payload, limit: 200, ...(before ? { before } : {}) });
+    pages.unshift(list);
+    if (!reply.hasMore || list.length === 0) return pages.flat();
+    before = list[0].id;
+  }
 }
 
 // Emits `event` with `args` expecting the failure `message`, reported both ways: the ack

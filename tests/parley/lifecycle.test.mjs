@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 
-import { Clients, freshDatabase, history, send, startParley, tokenUser, waitFor, withTimeout } from "./helpers.mjs";
+import { Clients, freshDatabase, send, startParley, tokenUser, waitFor, wholeHistory, withTimeout } from "./helpers.mjs";
 
 // Sends up to `count` messages from `socket` to `receiverId`, each with an ack, keeping
 // `window` of them unanswered at any time (all at once by default); calls `onAck(acked)` after
@@ -85,7 +85,7 @@ describe("server lifecycle", { concurrency: true }, () => {
       const again = new Clients(second);
       try {
         const a2 = await again.connect(alice.token);
-        const { list } = await history(a2, { otherUserId: bob.id });
+        const list = await wholeHistory(a2, { otherUserId: bob.id });
         assertKept(list, { ...stream, acked }, alice, bob);
         // Ids keep increasing after the restart.
         const { messageId } = await send(a2, bob.id, "after the restart");
@@ -124,7 +124,7 @@ describe("server lifecycle", { concurrency: true }, () => {
       const second = await startParley({ database });
       const again = new Clients(second);
       try {
-        const { list } = await history(await again.connect(bob.token), { otherUserId: alice.id });
+        const list = await wholeHistory(await again.connect(bob.token), { otherUserId: alice.id });
         assert.equal(list[0].content, "before the stop");
         assertKept(list.slice(1), stream, alice, bob);
       } finally {

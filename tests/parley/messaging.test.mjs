@@ -250,6 +250,29 @@ describe("get_messages", { concurrency: true }, () => {
     assert.deepEqual((await page(a, bob, { before: ids[0] })).ids, []);
   });
 
+  test('without limit (the seed\'s "all messages"), the newest page of 100; hasMore and before page back', async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    // 130 messages, from both sides (each within its own per-user burst).
+    const ids = [];
+    for (let i = 0; i < 130; i += 2) {
+      const pair = await Promise.all([send(a, bob.id, `m${i}`), send(b, alice.id, `m${i + 1}`)]);
+      ids.push(...pair.map((r) => r.messageId));
+    }
+    ids.sort((x, y) => x - y);
+    const newest = await history(a, { otherUserId: bob.id });
+    assert.deepEqual(newest.list.map((m) => m.id), ids.slice(-100));
+    assert.deepEqual(newest.reply, { success: true, hasMore: true });
+    const older = await history(b, { otherUserId: alice.id, before: newest.list[0].id });
+    assert.deepEqual(older.list.map((m) => m.id), ids.slice(0, 30));
+    assert.deepEqual(older.reply, { success: true, hasMore: false });
+    // The seed's clients ask without an ack: the same page.
+    const listed = waitForMatching(a, "messages_list", () => true);
+    a.emit("get_messages", { otherUserId: bob.id });
+    assert.deepEqual((await listed)[0].map((m) => m.id), ids.slice(-100));
+  });
+
   test("a user never gets another pair's messages", async () => {
     const alice = tokenUser("Alice");
     const bob = tokenUser("Bob");
@@ -269,5 +292,25 @@ describe("get_messages", { concurrency: true }, () => {
     assert.deepEqual(aliceBob.map((m) => m.content), ["between Alice and Bob", "Bob answers Alice"]);
     // Someone nobody has talked with, or who does not exist: an empty list, not an error.
     assert.deepEqual((await history(a, { otherUserId: tokenUser().id })).list, []);
+  });
+});
+
+describe("with --history-page-size 3", () => {
+  test("get_messages without limit answers the newest 3; a limit still picks its own page", async () => {
+    const own = await startParley({ args: ["--history-page-size", "3"] });
+    const ownClients = new Clients(own);
+    try {
+      const alice = tokenUser("Alice");
+      const bob = tokenUser("Bob");
+      const [a] = await Promise.all([ownClients.connect(alice.token), ownClients.connect(bob.token)]);
+      const ids = [];
+      for (let i = 0; i < 5; ++i) ids.push((await send(a, bob.id, `n${i}`)).messageId);
+      const newest = await history(a, { otherUserId: bob.id });
+      assert.deepEqual({ ids: newest.list.map((m) => m.id), reply: newest.reply }, { ids: ids.slice(2), reply: { success: true, hasMore: true } });
+      assert.deepEqual((await history(a, { otherUserId: bob.id, limit: 5 })).list.map((m) => m.id), ids);
+    } finally {
+      ownClients.closeAll();
+      await own.stop();
+    }
   });
 });

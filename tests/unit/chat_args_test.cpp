@@ -89,12 +89,12 @@ TEST(ChatArgs, LoneSurrogatesAndHugeIntegersSpoilNothingElse) {
   EXPECT_EQ(sent(R"({"receiverId":"123e4567-e89b-42d3-a456-426614174000","content":"cut \ud83d","f":1.518446744073709551615})").content, "cut \xEF\xBF\xBD");
 }
 
-TEST(ChatArgs, GetMessagesTakesTheSeedsPayload) {
+TEST(ChatArgs, GetMessagesPagesByDefault) {
   auto parsed = parse_get_messages(R"({"otherUserId":")" + bob + R"("})", limits);
   ASSERT_EQ(error_of(parsed), "ok");
   auto& request = std::get<HistoryRequest>(parsed);
   EXPECT_EQ(request.other_user_id, bob);
-  EXPECT_EQ(request.limit, 10'000u);
+  EXPECT_EQ(request.limit, 100u);  // not "everything"
   EXPECT_EQ(request.before, std::nullopt);
 
   parsed = parse_get_messages(R"({"otherUserId":"123e4567-e89b-42d3-a456-426614174000","before":17,"limit":200})", limits);
