@@ -9,11 +9,21 @@ namespace {
 
 ChatError invalid(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
 
-// A user id field: a UUID string, canonical (in lower case).
+// A user id field: a string id (is_user_id), or a JSON integer, kept as its decimal text (the
+// integer keys of another application's users). Canonical (UUIDs in lower case).
 std::optional<std::string> user_id_field(const simdjson::dom::object& object, std::string_view key) {
-  auto text = string_field(object, key);
-  if (!text || !is_uuid(*text)) return std::nullopt;
-  return canonical_user_id(*text);
+  simdjson::dom::element element;
+  if (object[key].get(element)) return std::nullopt;
+  switch (element.type()) {
+    case simdjson::dom::element_type::STRING: {
+      std::string_view text = element.get_string().value_unsafe();
+      if (!is_user_id(text)) return std::nullopt;
+      return canonical_user_id(text);
+    }
+    case simdjson::dom::element_type::INT64: return std::to_string(element.get_int64().value_unsafe());
+    case simdjson::dom::element_type::UINT64: return std::to_string(element.get_uint64().value_unsafe());
+    default: return std::nullopt;
+  }
 }
 
 // An optional positive integer field: nullopt when absent or null, -1 when present but invalid.

@@ -23,9 +23,18 @@ void check(bool condition) {
   if (!condition) std::abort();
 }
 
-// A user id the gateway may look up: a UUID, in lower case.
+bool is_integer_text(std::string_view text) {
+  if (text.starts_with('-')) text.remove_prefix(1);
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// A user id the gateway may look up: a valid id string, or an integer's decimal text.
 void check_user_id(const std::string& id) {
-  check(is_uuid(id));
+  check(is_user_id(id) || is_integer_text(id));
   check(canonical_user_id(id) == id);
 }
 

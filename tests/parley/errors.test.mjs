@@ -34,7 +34,7 @@ describe("with the default settings", { concurrency: true }, () => {
     await server?.stop();
   });
 
-  test(`send_message: "${INVALID_RECEIVER}" for a missing payload, a non-object, or a receiverId that is not a UUID string`, async () => {
+  test(`send_message: "${INVALID_RECEIVER}" for a missing payload, a non-object, or a receiverId that is neither an id string nor an integer`, async () => {
     const alice = tokenUser("Alice");
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
@@ -49,22 +49,39 @@ describe("with the default settings", { concurrency: true }, () => {
       [{}],
       [{ content: "no receiver" }],
       [{ receiverId: null, content: "hello" }],
-      [{ receiverId: 123, content: "hello" }],
       [{ receiverId: "", content: "hello" }],
-      [{ receiverId: "not-a-uuid", content: "hello" }],
-      [{ receiverId: bob.id.replaceAll("-", ""), content: "hello" }],
-      [{ receiverId: `${bob.id}0`, content: "hello" }],
-      [{ receiverId: ` ${bob.id}`, content: "hello" }],
-      [{ receiverId: "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", content: "hello" }],
+      [{ receiverId: "x".repeat(129), content: "129 characters" }],
+      [{ receiverId: "€".repeat(129), content: "129 characters of 3 bytes" }],
+      [{ receiverId: `${bob.id}\n`, content: "a control character" }],
+      [{ receiverId: "tab\there", content: "a control character" }],
+      [{ receiverId: "del\u007f", content: "DEL" }],
+      [{ receiverId: "c1\u0085", content: "a C1 control character" }],
+      [{ receiverId: 1.5, content: "not an integer" }],
+      [{ receiverId: true, content: "hello" }],
       [{ receiverId: [bob.id], content: "hello" }],
       [{ receiverId: { id: bob.id }, content: "hello" }],
       // The receiver is checked first, as the seed does.
-      [{ receiverId: "not-a-uuid", content: "" }],
-      [{ receiverId: 7 }],
+      [{ receiverId: "", content: "" }],
+      [{ receiverId: null }],
     ];
     for (const args of cases) await expectFailure(a, "send_message", args, INVALID_RECEIVER);
     await stillWorks(a, bob, b);
     assert.equal(bobReceived.length, 1, "no refused message was delivered");
+  });
+
+  test('send_message: any other id string (1-128 characters) or integer names a user: "Receiver not found" when nobody has it', async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    for (const receiverId of [
+      123, 0, -7, 2 ** 53 + 2, "not-a-uuid", bob.id.replaceAll("-", ""), `${bob.id}0`, ` ${bob.id}`,
+      "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "x".repeat(128), "€".repeat(128), "alice@example.com", "42",
+    ]) {
+      await expectFailure(a, "send_message", [{ receiverId, content: "anyone there?" }], "Receiver not found");
+    }
+    // A valid id does not excuse bad content: content is checked before anyone is looked up.
+    await expectFailure(a, "send_message", [{ receiverId: "not-a-uuid", content: "" }], EMPTY);
+    await stillWorks(a, bob, b);
   });
 
   test(`send_message: "${EMPTY}" for missing, non-string or blank content (unicode spaces too)`, async () => {
@@ -118,20 +135,24 @@ describe("with the default settings", { concurrency: true }, () => {
     await stillWorks(a, bob, b);
   });
 
-  test(`get_messages: "${INVALID_OTHER}" for a missing payload, a non-object, or an otherUserId that is not a UUID string`, async () => {
+  test(`get_messages: "${INVALID_OTHER}" for a missing payload, a non-object, or an otherUserId that is neither an id string nor an integer`, async () => {
     const alice = tokenUser("Alice");
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
     const lists = record(a, "messages_list").seen;
     const cases = [
-      [], [null], ["a string"], [42], [[bob.id]], [{}], [{ otherUserId: null }], [{ otherUserId: 42 }],
-      [{ otherUserId: "" }], [{ otherUserId: "not-a-uuid" }], [{ otherUserId: bob.id.slice(1) }],
-      [{ otherUserId: { id: bob.id } }], [{ receiverId: bob.id }],
+      [], [null], ["a string"], [42], [[bob.id]], [{}], [{ otherUserId: null }], [{ otherUserId: 4.2 }],
+      [{ otherUserId: "" }], [{ otherUserId: "y".repeat(129) }], [{ otherUserId: `${bob.id}\u0000` }],
+      [{ otherUserId: { id: bob.id } }], [{ otherUserId: [bob.id] }], [{ receiverId: bob.id }],
     ];
     for (const args of cases) await expectFailure(a, "get_messages", args, INVALID_OTHER);
     assert.equal(lists.length, 0, "no messages_list after a refused get_messages");
     await stillWorks(a, bob, b);
     assert.equal((await history(a, { otherUserId: bob.id })).list.length, 1);
+    // Ids nobody has: an empty conversation, not an error.
+    for (const otherUserId of [42, "not-a-uuid", bob.id.slice(1)]) {
+      assert.deepEqual((await history(a, { otherUserId })).list, [], JSON.stringify(otherUserId));
+    }
   });
 
   test("clients that ask for no ack (as the seed's do) get the error event", async () => {
@@ -139,11 +160,11 @@ describe("with the default settings", { concurrency: true }, () => {
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
     for (const [event, payload, message] of [
-      ["send_message", { receiverId: "nope", content: "hi" }, INVALID_RECEIVER],
+      ["send_message", { receiverId: "", content: "hi" }, INVALID_RECEIVER],
       ["send_message", { receiverId: bob.id, content: "  " }, EMPTY],
       ["send_message", { receiverId: bob.id, content: "y".repeat(5001) }, TOO_LONG],
       ["send_message", { receiverId: randomUUID(), content: "hi" }, "Receiver not found"],
-      ["get_messages", { otherUserId: "nope" }, INVALID_OTHER],
+      ["get_messages", { otherUserId: null }, INVALID_OTHER],
     ]) {
       const error = waitFor(a, "error");
       a.emit(event, payload);

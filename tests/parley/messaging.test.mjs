@@ -2,11 +2,12 @@
 // socket of sender and receiver, exactly once, nobody else) and get_messages (the
 // conversation from both sides, oldest first; pages with before/limit; nobody else's messages).
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
 import {
-  ISO_MS, Clients, ack, expectFailure, history, mintToken, nowSeconds, record, send, startParley, tokenUser, waitForMatching,
+  ISO_MS, Clients, ack, expectFailure, history, mintToken, nowSeconds, record, runId, send, startParley, tokenUser,
+  waitForMatching,
 } from "./helpers.mjs";
 
 let server;
@@ -104,6 +105,40 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     }
     const { list } = await history(h, { otherUserId: gina.id.toUpperCase() });
     assert.deepEqual(list.map((m) => [m.id, m.senderId, m.receiverId]), [[messageId, gina.id, hugo.id]]);
+  });
+
+  test("user ids of other applications (any string, integers as strings) work both ways, in pushes and history", async () => {
+    // Unique per run (a shared PostgreSQL keeps earlier runs' users).
+    const numeric = String(1_000_000_000 + randomInt(1_000_000_000));
+    const email = `alice.${runId}@example.com`;
+    const user = (sub, name) => ({
+      id: sub, name, token: mintToken({ sub, name, iat: nowSeconds(), exp: nowSeconds() + 3600 }),
+    });
+    const n = user(numeric, `Numeric ${runId}`);
+    const e = user(email, `Email ${runId}`);
+    const [ns, es] = await Promise.all([clients.connect(n.token), clients.connect(e.token)]);
+
+    const first = arrivals([ns, es], "from the e-mail id");
+    const { messageId: one } = await send(es, n.id, "from the e-mail id");
+    for (const [m] of await first) assert.deepEqual(m, expectedMessage(one, "from the e-mail id", e, n, m.createdAt));
+    // The receiver named by a JSON integer: kept as its decimal text, sent back as a string.
+    const second = arrivals([ns, es], "to a numeric receiverId");
+    const reply = await ack(es, "send_message", { receiverId: Number(numeric), content: "to a numeric receiverId" });
+    assert.equal(reply.success, true, JSON.stringify(reply));
+    for (const [m] of await second) {
+      assert.deepEqual(m, expectedMessage(reply.messageId, "to a numeric receiverId", e, n, m.createdAt));
+      assert.equal(typeof m.receiverId, "string");
+    }
+    const third = arrivals([ns, es], "from the numeric id");
+    const { messageId: three } = await send(ns, e.id, "from the numeric id");
+    for (const [m] of await third) assert.deepEqual(m, expectedMessage(three, "from the numeric id", n, e, m.createdAt));
+
+    const contents = ["from the e-mail id", "to a numeric receiverId", "from the numeric id"];
+    for (const [socket, otherUserId] of [[ns, e.id], [es, n.id], [es, Number(numeric)]]) {
+      const { list } = await history(socket, { otherUserId });
+      assert.deepEqual(list.map((m) => m.content), contents, `history asked with ${JSON.stringify(otherUserId)}`);
+      assert.deepEqual(list.map((m) => [m.senderId, m.receiverId]), [[email, numeric], [email, numeric], [numeric, email]]);
+    }
   });
 
   test("content comes back exactly as sent (unicode, quotes, newlines, markup)", async () => {
