@@ -60,28 +60,57 @@ void ChatGateway::attach() {
   nsp.on_connection([this](sio::Socket& socket) { on_connection(socket); });
 }
 
+// A refused token: CONNECT_ERROR when so configured, else the seed's way (the socket
+// connects, then is told "Unauthorized" and dropped, in on_connection).
+void ChatGateway::refuse(sio::Socket& socket, const sio::Namespace::Next& next) {
+  if (options_.reject_with_connect_error) return next(sio::ConnectError{"Unauthorized", {}});
+  socket.data = ChatSession{};
+  next(std::nullopt);
+}
+
+// The middleware. Its continuations may run on a store thread: they write socket.data before
+// calling `next`, which hands the socket to its loop (so the loop sees the write), and nothing
+// reads the data of a socket that is not connected yet. `next` owns the socket meanwhile.
 void ChatGateway::authenticate(sio::Socket& socket, sio::Namespace::Next next) {
   std::string token = auth::extract_bearer(token_of_auth(socket.handshake().auth), socket.handshake().header("authorization"));
   auto verified = jwt_.verify(token, now_ms() / 1000);
   auto* claims = std::get_if<auth::Claims>(&verified);
-  if (!claims) {
-    if (options_.reject_with_connect_error) return next(sio::ConnectError{"Unauthorized", {}});
-    socket.data = ChatSession{};  // connects, then is told and dropped (the seed's way)
-    return next(std::nullopt);
-  }
-  std::string user_id = canonical_user_id(claims->sub);
+  if (!claims) return refuse(socket, next);
+
   ChatSession session;
   session.authorized = true;
-  session.user_id = user_id;
+  session.user_id = canonical_user_id(claims->sub);
   if (claims->exp) session.expires_at_ms = *claims->exp * 1000;
-  socket.data = session;
-  if (!options_.auto_create_users || users_.cached(user_id)) return next(std::nullopt);
+  if (users_.cached(session.user_id)) {
+    socket.data = std::move(session);
+    return next(std::nullopt);
+  }
 
-  // First sight of a user of another application: create it from the token's claims. A
-  // database problem here is not the client's fault: it connects, and sends report it.
-  store::User user{user_id, claims->name.empty() ? short_name(user_id) : claims->name, {}, {}, now_ms()};
-  store_.ensure_user(std::move(user), [this, next = std::move(next)](store::Result<store::User> result) {
-    if (auto* stored = std::get_if<store::User>(&result)) users_.remember(*stored);
+  if (!options_.auto_create_users) {
+    // Only users that exist may connect. When the database does not answer, that is not the
+    // client's fault: it connects, and its sends look the user up again.
+    std::string user_id = session.user_id;
+    users_.find(user_id, [this, &socket, session = std::move(session), next = std::move(next)](auto result) mutable {
+      auto* found = std::get_if<std::optional<UserInfo>>(&result);
+      if (found && !*found) return refuse(socket, next);
+      socket.data = std::move(session);
+      next(std::nullopt);
+    });
+    return;
+  }
+
+  // First sight of a user of another application: create it from the token's claims. When the
+  // database does not answer, the client connects and its first send creates the user.
+  auto user = std::make_shared<store::User>(
+      store::User{session.user_id, claims->name.empty() ? short_name(session.user_id) : claims->name, {}, {}, now_ms()});
+  store_.ensure_user(*user, [this, &socket, user, session = std::move(session),
+                             next = std::move(next)](store::Result<store::User> result) mutable {
+    if (auto* stored = std::get_if<store::User>(&result)) {
+      users_.remember(*stored);
+    } else {
+      session.uncreated_user = std::move(user);
+    }
+    socket.data = std::move(session);
     next(std::nullopt);
   });
 }
@@ -111,6 +140,21 @@ bool ChatGateway::check_session(sio::Socket& socket, const sio::Ack& ack, std::s
   return false;
 }
 
+// The sender, from the directory; created now when that failed at connect.
+void ChatGateway::find_sender(const ChatSession& session,
+                              std::function<void(store::Result<std::optional<UserInfo>>)> done) {
+  users_.find(session.user_id, [this, uncreated = session.uncreated_user, done = std::move(done)](auto result) mutable {
+    auto* found = std::get_if<std::optional<UserInfo>>(&result);
+    if (!found || *found || !uncreated) return done(std::move(result));
+    store_.ensure_user(*uncreated, [this, done = std::move(done)](store::Result<store::User> created) {
+      if (auto* failure = store::failed(created)) return done(*failure);
+      const auto& user = std::get<store::User>(created);
+      users_.remember(user);
+      done(std::optional<UserInfo>(UserInfo{user.id, user.name}));
+    });
+  });
+}
+
 void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {
   if (!check_session(socket, ack, "send_message")) return;
   Reply reply{socket.ref(), ack, "send_message"};
@@ -122,8 +166,7 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
                             std::move(request.content), now_ms(), std::move(request.client_message_id)};
   // Sender, then receiver, then the durable write, then delivery: each step may finish on a
   // store thread; everything it calls is thread-safe.
-  std::string sender_id = message.sender_id;
-  users_.find(sender_id, [this, reply, message = std::move(message)](auto sender_result) mutable {
+  find_sender(*std::any_cast<ChatSession>(&socket.data), [this, reply, message = std::move(message)](auto sender_result) mutable {
     auto* sender = std::get_if<std::optional<UserInfo>>(&sender_result);
     if (!sender) return reply.fail({ErrorCode::unavailable, "Failed to send message"});
     if (!*sender) return reply.fail({ErrorCode::not_found, "Sender not found"});

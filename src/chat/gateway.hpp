@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "auth/jwt.hpp"
@@ -28,6 +29,9 @@ struct ChatSession {
   std::uint16_t history_reads = 0;  // get_messages waiting for the database
   std::string user_id;
   std::int64_t expires_at_ms = INT64_MAX;
+  // Set when creating the user at connect failed (the database did not answer): the first
+  // send creates it then. Null otherwise.
+  std::shared_ptr<const store::User> uncreated_user;
 };
 
 inline std::string user_room(std::string_view user_id) { return "user:" + std::string(user_id); }
@@ -42,10 +46,12 @@ class ChatGateway {
 
  private:
   void authenticate(sio::Socket& socket, sio::Namespace::Next next);
+  void refuse(sio::Socket& socket, const sio::Namespace::Next& next);
   void on_connection(sio::Socket& socket);
   void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   bool check_session(sio::Socket& socket, const sio::Ack& ack, std::string_view event);
+  void find_sender(const ChatSession& session, std::function<void(store::Result<std::optional<UserInfo>>)> done);
 
   sio::Server& io_;
   store::Store& store_;

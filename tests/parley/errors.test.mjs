@@ -1,6 +1,7 @@
 // Every failure the seed names, each reported both ways (the `error` event {message, code,
 // event} and the ack {success: false, error, code}), with the socket still connected and usable afterwards; the
-// length limit following --max-message-length; "Sender not found" with --no-auto-create-users.
+// length limit following --max-message-length; unknown users refused at connect with
+// --no-auto-create-users.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
@@ -200,7 +201,7 @@ describe("with --max-message-length 10", () => {
   });
 });
 
-describe("with --no-auto-create-users", () => {
+describe("with --no-auto-create-users", { concurrency: true }, () => {
   let server;
   let clients;
   before(async () => {
@@ -212,18 +213,53 @@ describe("with --no-auto-create-users", () => {
     await server?.stop();
   });
 
-  test('a valid token for an unknown user: "Sender not found"; known users still talk', async () => {
+  test("a valid token for an unknown user is refused at connect, like a bad token; known users still talk", async () => {
     const [alice, bob] = await Promise.all([registerUser(server, { label: "alice" }), registerUser(server, { label: "bob" })]);
-    const stranger = tokenUser("Stranger");
-    const [a, b, s] = await Promise.all([
-      clients.connect(alice.token), clients.connect(bob.token), clients.connect(stranger.token),
-    ]);
-    await expectFailure(s, "send_message", [{ receiverId: bob.id, content: "hello from nowhere" }], "Sender not found");
-    await expectFailure(s, "send_message", [{ receiverId: bob.id, content: "again" }], "Sender not found");
-    // The stranger was not created by connecting: nobody can write to it either.
-    await expectFailure(a, "send_message", [{ receiverId: stranger.id, content: "hi?" }], "Receiver not found");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const bobReceived = record(b, "receive_message").seen;
+    for (const transport of ["polling", "websocket"]) {
+      const stranger = tokenUser("Stranger");
+      const s = clients.socket(stranger.token, { transports: [transport] });
+      const events = [];
+      let acked = null;
+      s.on("connect", () => {
+        events.push(["connect"]);
+        s.emit("send_message", { receiverId: bob.id, content: "hello from nowhere" }, (reply) => (acked = reply));
+      });
+      s.on("error", (payload) => events.push(["error", payload]));
+      const [reason] = await waitFor(s, "disconnect");
+      events.push(["disconnect", reason]);
+      assert.deepEqual(events, [
+        ["connect"], ["error", { message: "Unauthorized", code: "UNAUTHORIZED" }], ["disconnect", "io server disconnect"],
+      ], transport);
+      assert.equal(acked, null, "the stranger's send was not processed");
+      // The stranger was not created by connecting: nobody can write to it either.
+      await expectFailure(a, "send_message", [{ receiverId: stranger.id, content: "hi?" }], "Receiver not found");
+      assert.deepEqual((await history(b, { otherUserId: stranger.id })).list, []);
+    }
     await stillWorks(a, bob, b);
-    assert.equal(s.connected, true);
-    assert.deepEqual((await history(b, { otherUserId: stranger.id })).list, []);
+    assert.equal(bobReceived.length, 1, "nothing from the strangers");
+  });
+});
+
+describe("with --no-auto-create-users --reject-with-connect-error", () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley({ args: ["--no-auto-create-users", "--reject-with-connect-error"] });
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test("a valid token for an unknown user gets connect_error Unauthorized; a registered user connects", async () => {
+    const alice = await registerUser(server, { label: "alice" });
+    await clients.connect(alice.token);
+    const s = clients.socket(tokenUser("Stranger").token);
+    const [error] = await waitFor(s, "connect_error");
+    assert.equal(error.message, "Unauthorized");
+    assert.equal(s.connected, false);
   });
 });
