@@ -39,10 +39,12 @@ std::optional<std::string_view> first_argument(const sio::Args& args) {
 
 // Whether a store failure is the client's (its message is for the client) or the database's.
 ChatError store_error(const store::Failure& failure, std::string_view database_message) {
-  if (failure.client_error) {
+  if (failure.client_error && !failure.outcome_unknown) {
     bool conflict = failure.message == store::client_message_id_reused;
     return {conflict ? ErrorCode::conflict : ErrorCode::invalid_argument, failure.message};
   }
+  // Nothing stored, or (outcome_unknown) perhaps stored: either way the client retries, with
+  // its clientMessageId if it gave one, and the retry is delivered (DeliveryMemory).
   return {ErrorCode::unavailable, std::string(database_message)};
 }
 
@@ -52,7 +54,7 @@ std::string short_name(const std::string& id) { return "user-" + id.substr(0, 8)
 
 ChatGateway::ChatGateway(sio::Server& io, store::Store& store, UserDirectory& users, const auth::JwtCodec& jwt,
                          ChatOptions options)
-    : io_(io), store_(store), users_(users), jwt_(jwt), options_(options) {}
+    : io_(io), store_(store), users_(users), jwt_(jwt), options_(options), deliveries_(options.delivery_memory) {}
 
 void ChatGateway::attach() {
   auto& nsp = io_.of("/");
@@ -175,20 +177,27 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
       auto* receiver = std::get_if<std::optional<UserInfo>>(&receiver_result);
       if (!receiver) return reply.fail({ErrorCode::unavailable, "Failed to send message"});
       if (!*receiver) return reply.fail({ErrorCode::not_found, "Receiver not found"});
-      store_.append_direct(std::move(message), [this, reply, sender, receiver = **receiver](store::Result<store::Message> stored) {
+      bool keyed = !message.client_message_id.empty();
+      store_.append_direct(std::move(message), [this, reply, sender, receiver = **receiver, keyed](store::Result<store::Message> stored) {
         auto* m = std::get_if<store::Message>(&stored);
         if (!m) return reply.fail(store_error(std::get<store::Failure>(stored), "Failed to send message"));
         if (reply.ack) reply.ack(sio::RawJson{"{\"success\":true,\"messageId\":" + std::to_string(m->id) + "}"});
-        // A retry of a message already stored (its ack was lost): delivered the first time.
-        if (m->already_stored) return;
-        std::string json;
-        append_message(json, *m, {sender.id, sender.name}, {receiver.id, receiver.name});
-        auto audience = io_.of("/").to(user_room(sender.id));
-        if (receiver.id != sender.id) audience.to(user_room(receiver.id));
-        audience.emit("receive_message", sio::RawJson{std::move(json)});
+        // A message with a clientMessageId may come again (already_stored) when its sender
+        // retries. The database does not say whether anyone received it the first time: this
+        // process delivers it unless it remembers having done so (DeliveryMemory says why).
+        if (keyed && !deliveries_.first_delivery(m->id)) return;
+        deliver(*m, sender, receiver);
       });
     });
   });
+}
+
+void ChatGateway::deliver(const store::Message& message, const UserInfo& sender, const UserInfo& receiver) {
+  std::string json;
+  append_message(json, message, {sender.id, sender.name}, {receiver.id, receiver.name});
+  auto audience = io_.of("/").to(user_room(sender.id));
+  if (receiver.id != sender.id) audience.to(user_room(receiver.id));
+  audience.emit("receive_message", sio::RawJson{std::move(json)});
 }
 
 void ChatGateway::get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {

@@ -9,6 +9,7 @@
 
 #include "auth/jwt.hpp"
 #include "chat/args.hpp"
+#include "chat/delivery_memory.hpp"
 #include "chat/directory.hpp"
 #include "sio/socketio/server.hpp"
 #include "store/store.hpp"
@@ -21,6 +22,7 @@ struct ChatOptions {
   bool reject_with_connect_error = false;
   // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
   std::size_t max_history_reads_in_flight = 4;
+  std::size_t delivery_memory = 100'000;  // message ids remembered as delivered (DeliveryMemory)
 };
 
 // What a socket knows about its user, kept in sio::Socket::data (used on the socket's loop).
@@ -52,12 +54,14 @@ class ChatGateway {
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   bool check_session(sio::Socket& socket, const sio::Ack& ack, std::string_view event);
   void find_sender(const ChatSession& session, std::function<void(store::Result<std::optional<UserInfo>>)> done);
+  void deliver(const store::Message& message, const UserInfo& sender, const UserInfo& receiver);
 
   sio::Server& io_;
   store::Store& store_;
   UserDirectory& users_;
   const auth::JwtCodec& jwt_;
   ChatOptions options_;
+  DeliveryMemory deliveries_;
 };
 
 }  // namespace parley::chat

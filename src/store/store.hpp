@@ -84,6 +84,9 @@ struct Failure {
   std::string message;
   // The request's own fault, not the database's: `message` is meant for the client.
   bool client_error = false;
+  // The commit's outcome is not known (the connection broke while committing): the write may
+  // or may not be stored. Clients are told to retry (UNAVAILABLE); a keyed retry then finds it.
+  bool outcome_unknown = false;
 };
 
 // The Failure of an append whose client_message_id names a different message of its sender.

@@ -209,12 +209,18 @@ describe("send_message with a clientMessageId (idempotent sending)", { concurren
     const [l1, l2, m1] = await Promise.all([
       clients.connect(lea.token), clients.connect(lea.token), clients.connect(max.token),
     ]);
+    const seenByMax = record(m1, "receive_message").seen;
     const payload = { receiverId: max.id, content: "twice at once", clientMessageId: randomUUID() };
     const [a, b] = await Promise.all([ack(l1, "send_message", payload), ack(l2, "send_message", payload)]);
     assert.equal(a.success, true);
     assert.deepEqual(b, a);
     const { list } = await history(m1, { otherUserId: lea.id });
     assert.deepEqual(list.map((m) => m.id), [a.messageId]);
+    // Delivered once too: this process knows it delivered the first.
+    const marker = arrivals([m1], "marker after the pair");
+    await send(l1, max.id, "marker after the pair");
+    await marker;
+    assert.deepEqual(seenByMax.map((m) => m.content), ["twice at once", "marker after the pair"]);
   });
 
   test("a clientMessageId that is not 1-64 printable ASCII characters is refused; null means none", async () => {
