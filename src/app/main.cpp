@@ -110,7 +110,8 @@ int serve(const Config& config) {
   chat_options.args.default_page = config.history_page_size;
   chat_options.auto_create_users = config.auto_create_users;
   chat_options.reject_with_connect_error = config.reject_with_connect_error;
-  parley::chat::ChatGateway gateway(io, *store, users, jwt, chat_options);
+  // Destroyed after the loops have stopped (its expiry timers live on them).
+  parley::chat::ChatGateway gateway(io, loops, *store, users, jwt, chat_options);
   gateway.attach();
 
   auto rest = std::make_shared<parley::api::RestApi>(*store, users, jwt, hasher,

@@ -52,9 +52,18 @@ std::string short_name(const std::string& id) { return "user-" + id.substr(0, 8)
 
 }  // namespace
 
-ChatGateway::ChatGateway(sio::Server& io, store::Store& store, UserDirectory& users, const auth::JwtCodec& jwt,
-                         ChatOptions options)
-    : io_(io), store_(store), users_(users), jwt_(jwt), options_(options), deliveries_(options.delivery_memory) {}
+ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
+                         const auth::JwtCodec& jwt, ChatOptions options)
+    : io_(io),
+      store_(store),
+      users_(users),
+      jwt_(jwt),
+      options_(options),
+      deliveries_(options.delivery_memory),
+      expiry_(loops, [](sio::Socket& socket) {
+        socket.emit("error", sio::RawJson{error_event(unauthorized)});
+        socket.disconnect(true);
+      }) {}
 
 void ChatGateway::attach() {
   auto& nsp = io_.of("/");
@@ -125,15 +134,24 @@ void ChatGateway::on_connection(sio::Socket& socket) {
     return;
   }
   session->history_reads = 0;  // a recovered session's reads in flight ended with it
-  std::string user_id = session->user_id;
-  socket.join(user_room(user_id));
-  users_.connected(user_id);
-  socket.on_disconnect([this, user_id](sio::Socket&, std::string_view) { users_.disconnected(user_id); });
+  socket.join(user_room(session->user_id));
+  users_.connected(session->user_id);
+  if (session->expires_at_ms != INT64_MAX) expiry_.watch(socket, session->expires_at_ms);
+  // The handlers capture nothing but `this`: they fit in std::function without an allocation.
+  socket.on_disconnect([this](sio::Socket& s, std::string_view) { on_disconnect(s); });
   socket.on("send_message", [this](sio::Socket& s, const sio::Args& args, sio::Ack ack) { send_message(s, args, ack); });
   socket.on("get_messages", [this](sio::Socket& s, const sio::Args& args, sio::Ack ack) { get_messages(s, args, ack); });
 }
 
-// A token that expired during the connection: the next event is refused and the socket dropped.
+void ChatGateway::on_disconnect(sio::Socket& socket) {
+  auto* session = std::any_cast<ChatSession>(&socket.data);
+  if (!session) return;
+  if (session->expires_at_ms != INT64_MAX) expiry_.forget(socket, session->expires_at_ms);
+  users_.disconnected(session->user_id);
+}
+
+// The expiry timer ends a connection at its token's `exp`; an event racing that timer is
+// refused here the same way.
 bool ChatGateway::check_session(sio::Socket& socket, const sio::Ack& ack, std::string_view event) {
   auto* session = std::any_cast<ChatSession>(&socket.data);
   if (session && session->authorized && now_ms() < session->expires_at_ms) return true;

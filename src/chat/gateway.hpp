@@ -1,6 +1,6 @@
-// The seed's Socket.IO API on the main namespace: authentication of every connection by JWT,
-// then `send_message` and `get_messages`, with the seed's payloads and error messages plus the
-// codes of docs/api.md.
+// The seed's Socket.IO API on the main namespace: authentication of every connection by JWT
+// (and its end when the token expires), then `send_message` and `get_messages`, with the
+// seed's payloads and error messages plus the codes of docs/api.md.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,9 @@
 #include "chat/args.hpp"
 #include "chat/delivery_memory.hpp"
 #include "chat/directory.hpp"
+#include "chat/session_expiry.hpp"
 #include "sio/socketio/server.hpp"
+#include "sio/transport/event_loops.hpp"
 #include "store/store.hpp"
 
 namespace parley::chat {
@@ -40,8 +42,8 @@ inline std::string user_room(std::string_view user_id) { return "user:" + std::s
 
 class ChatGateway {
  public:
-  ChatGateway(sio::Server& io, store::Store& store, UserDirectory& users, const auth::JwtCodec& jwt,
-              ChatOptions options);
+  ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
+              const auth::JwtCodec& jwt, ChatOptions options);
 
   // Installs the middleware and handlers on io.of("/").
   void attach();
@@ -50,6 +52,7 @@ class ChatGateway {
   void authenticate(sio::Socket& socket, sio::Namespace::Next next);
   void refuse(sio::Socket& socket, const sio::Namespace::Next& next);
   void on_connection(sio::Socket& socket);
+  void on_disconnect(sio::Socket& socket);
   void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   bool check_session(sio::Socket& socket, const sio::Ack& ack, std::string_view event);
@@ -62,6 +65,7 @@ class ChatGateway {
   const auth::JwtCodec& jwt_;
   ChatOptions options_;
   DeliveryMemory deliveries_;
+  SessionExpiry expiry_;
 };
 
 }  // namespace parley::chat
