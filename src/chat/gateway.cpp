@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "chat/message_json.hpp"
-#include "chat/args.hpp"
 #include "chat/validation.hpp"
 
 namespace parley::chat {
@@ -19,23 +18,17 @@ const ChatError unauthorized{ErrorCode::unauthorized, "Unauthorized"};
 // A hint only: how soon a read in flight usually ends.
 constexpr std::int64_t history_busy_retry_ms = 100;
 
-// Where an answer goes: the socket (for `error` events) and the client's ack, if it asked.
-// Usable from any thread.
-struct Reply {
-  sio::Socket::Ref socket;
-  sio::Ack ack;
-  std::string_view event;  // a literal
-
-  void fail(const ChatError& error) const {
-    socket.emit("error", sio::RawJson{error_event(error, event)});
-    if (ack) ack(sio::RawJson{failure_ack(error)});
-  }
-};
-
 std::optional<std::string_view> first_argument(const sio::Args& args) {
   if (args.empty()) return std::nullopt;
   return args[0];
 }
+
+bool any_enabled(const ActionLimits& limits) {
+  return limits.send.enabled() || limits.history.enabled() || limits.typing.enabled();
+}
+
+// The name of a user created from a token without a `name` claim.
+std::string short_name(const std::string& id) { return "user-" + id.substr(0, 8); }
 
 // Whether a store failure is the client's (its message is for the client) or the database's.
 ChatError store_error(const store::Failure& failure, std::string_view database_message) {
@@ -48,9 +41,20 @@ ChatError store_error(const store::Failure& failure, std::string_view database_m
   return {ErrorCode::unavailable, std::string(database_message)};
 }
 
-std::string short_name(const std::string& id) { return "user-" + id.substr(0, 8); }
-
 }  // namespace
+
+// Where an answer goes: the socket (for `error` events) and the client's ack, if it asked.
+// Usable from any thread.
+struct ChatGateway::Reply {
+  sio::Socket::Ref socket;
+  sio::Ack ack;
+  std::string_view event;  // a literal
+
+  void fail(const ChatError& error) const {
+    socket.emit("error", sio::RawJson{error_event(error, event)});
+    if (ack) ack(sio::RawJson{failure_ack(error)});
+  }
+};
 
 ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
                          const auth::JwtCodec& jwt, ChatOptions options)
@@ -59,6 +63,8 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       users_(users),
       jwt_(jwt),
       options_(options),
+      user_allowances_(options.per_user),
+      address_allowances_(options.per_address),
       deliveries_(options.delivery_memory),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
@@ -92,6 +98,11 @@ void ChatGateway::authenticate(sio::Socket& socket, sio::Namespace::Next next) {
   session.authorized = true;
   session.user_id = canonical_user_id(claims->sub);
   if (claims->exp) session.expires_at_ms = *claims->exp * 1000;
+  if (any_enabled(options_.per_user)) session.user_allowance = user_allowances_.find(session.user_id);
+  const std::string& address = socket.handshake().address();
+  if (any_enabled(options_.per_address) && (options_.limit_loopback || !is_loopback_address(address))) {
+    session.address_allowance = address_allowances_.find(address);
+  }
   if (users_.cached(session.user_id)) {
     socket.data = std::move(session);
     return next(std::nullopt);
@@ -150,13 +161,36 @@ void ChatGateway::on_disconnect(sio::Socket& socket) {
   users_.disconnected(session->user_id);
 }
 
-// The expiry timer ends a connection at its token's `exp`; an event racing that timer is
-// refused here the same way.
-bool ChatGateway::check_session(sio::Socket& socket, const sio::Ack& ack, std::string_view event) {
+// The socket's session while its token is valid. The expiry timer ends a connection at its
+// token's `exp`; an event racing that timer is refused here the same way.
+ChatSession* ChatGateway::live_session(sio::Socket& socket, const Reply& reply) {
   auto* session = std::any_cast<ChatSession>(&socket.data);
-  if (session && session->authorized && now_ms() < session->expires_at_ms) return true;
-  Reply{socket.ref(), ack, event}.fail(unauthorized);
+  if (session && session->authorized && now_ms() < session->expires_at_ms) return session;
+  reply.fail(unauthorized);
   socket.disconnect(true);
+  return nullptr;
+}
+
+// One token of `action` from the user's allowance and the address's; RATE_LIMITED when either
+// has none (then neither is spent). A socket that goes on sending regardless of retryAfterMs
+// (more refusals than its own refusal allowance) is told so and disconnected: refusing it
+// costs too (each refusal is an ack and an error event), and a client that waits as told
+// never comes near that allowance.
+bool ChatGateway::admit(sio::Socket& socket, ChatSession& session, Action action, const Reply& reply) {
+  auto now = sio::util::RateClock::now();
+  sio::util::RateDecision decision;
+  if (session.user_allowance) decision = session.user_allowance->take(action, now);
+  if (decision && session.address_allowance) {
+    decision = session.address_allowance->take(action, now);
+    if (!decision && session.user_allowance) session.user_allowance->give_back(action, now);
+  }
+  if (decision) return true;
+  ChatError limited{ErrorCode::rate_limited, "Too many requests", decision.retry_after.count()};
+  reply.fail(limited);
+  if (!session.refusals.take(options_.refusals, now)) {
+    socket.emit("error", sio::RawJson{error_event(limited)});
+    socket.disconnect(true);
+  }
   return false;
 }
 
@@ -176,17 +210,18 @@ void ChatGateway::find_sender(const ChatSession& session,
 }
 
 void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {
-  if (!check_session(socket, ack, "send_message")) return;
-  Reply reply{socket.ref(), ack, "send_message"};
+  Reply reply{socket.ref(), std::move(ack), "send_message"};
+  auto* session = live_session(socket, reply);
+  if (!session || !admit(socket, *session, Action::send, reply)) return;
   auto parsed = parse_send_message(first_argument(args), options_.args);
   if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
   auto& request = std::get<SendRequest>(parsed);
+  store::NewMessage message{session->user_id, std::move(request.receiver_id), std::move(request.content), now_ms(),
+                            std::move(request.client_message_id)};
 
-  store::NewMessage message{std::any_cast<ChatSession>(&socket.data)->user_id, std::move(request.receiver_id),
-                            std::move(request.content), now_ms(), std::move(request.client_message_id)};
   // Sender, then receiver, then the durable write, then delivery: each step may finish on a
   // store thread; everything it calls is thread-safe.
-  find_sender(*std::any_cast<ChatSession>(&socket.data), [this, reply, message = std::move(message)](auto sender_result) mutable {
+  find_sender(*session, [this, reply, message = std::move(message)](auto sender_result) mutable {
     auto* sender = std::get_if<std::optional<UserInfo>>(&sender_result);
     if (!sender) return reply.fail({ErrorCode::unavailable, "Failed to send message"});
     if (!*sender) return reply.fail({ErrorCode::not_found, "Sender not found"});
@@ -219,9 +254,9 @@ void ChatGateway::deliver(const store::Message& message, const UserInfo& sender,
 }
 
 void ChatGateway::get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {
-  if (!check_session(socket, ack, "get_messages")) return;
-  Reply reply{socket.ref(), ack, "get_messages"};
-  auto* session = std::any_cast<ChatSession>(&socket.data);
+  Reply reply{socket.ref(), std::move(ack), "get_messages"};
+  auto* session = live_session(socket, reply);
+  if (!session || !admit(socket, *session, Action::history, reply)) return;
   auto parsed = parse_get_messages(first_argument(args), options_.args);
   if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
   if (session->history_reads >= options_.max_history_reads_in_flight) {

@@ -9,6 +9,7 @@
 
 #include "sio/transport/trusted_proxies.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -61,6 +62,14 @@ constexpr Setting settings[] = {
      "Reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks, comma-separated"},
     {"HISTORY_PAGE_SIZE", "--history-page-size", "N", "100",
      "Messages in a get_messages answer that names no limit: the newest page (1 to 200)"},
+    {"SEND_RATE_PER_USER", "--send-rate-per-user", "RATE[:BURST]", "20:100",
+     "send_message per second per user, and the burst (default 5x); 0: no limit"},
+    {"SEND_RATE_PER_ADDRESS", "--send-rate-per-address", "RATE[:BURST]", "200:1000",
+     "send_message per second per client address (loopback exempt); 0: no limit"},
+    {"HISTORY_RATE_PER_USER", "--history-rate-per-user", "RATE[:BURST]", "10:50",
+     "get_messages per second per user, and the burst; 0: no limit"},
+    {"HISTORY_RATE_PER_ADDRESS", "--history-rate-per-address", "RATE[:BURST]", "100:500",
+     "get_messages per second per client address (loopback exempt); 0: no limit"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -266,6 +275,17 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
       } else {
         expected = "a number of messages, 1-200";
       }
+    } else if (key == "SEND_RATE_PER_USER" || key == "SEND_RATE_PER_ADDRESS" || key == "HISTORY_RATE_PER_USER" ||
+               key == "HISTORY_RATE_PER_ADDRESS") {
+      sio::util::RateLimit& target = key == "SEND_RATE_PER_USER"      ? config.send_rate_per_user
+                                     : key == "SEND_RATE_PER_ADDRESS" ? config.send_rate_per_address
+                                     : key == "HISTORY_RATE_PER_USER" ? config.history_rate_per_user
+                                                                      : config.history_rate_per_address;
+      if (const auto limit = parse_rate_limit(text)) {
+        target = *limit;
+      } else {
+        expected = "RATE or RATE:BURST per second (0: no limit), such as 20 or 20:100";
+      }
     }
     if (!expected.empty()) {
       errors.push_back("invalid " + key + " \"" + value.text + "\" (from " + value.source +
@@ -307,6 +327,29 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     return count * seconds;
   }
   return std::nullopt;
+}
+
+std::optional<sio::util::RateLimit> parse_rate_limit(std::string_view text) {
+  text = trim(text);
+  const auto colon = text.find(':');
+  auto number = [](std::string_view digits) -> std::optional<double> {
+    digits = trim(digits);
+    double value = 0;
+    const char* end = digits.data() + digits.size();
+    const auto [ptr, error] = std::from_chars(digits.data(), end, value);
+    if (digits.empty() || error != std::errc() || ptr != end || !(value >= 0) || value > 1'000'000) return std::nullopt;
+    return value;
+  };
+  const auto rate = number(text.substr(0, colon));
+  if (!rate) return std::nullopt;
+  if (*rate == 0) return sio::util::RateLimit{0, 1};
+  double burst = std::max(1.0, 5 * *rate);
+  if (colon != std::string_view::npos) {
+    const auto given = number(text.substr(colon + 1));
+    if (!given || *given < 1) return std::nullopt;
+    burst = *given;
+  }
+  return sio::util::RateLimit{*rate, burst};
 }
 
 ParseResult parse(std::vector<std::string> args, const std::map<std::string, std::string>& env) {

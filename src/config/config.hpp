@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/util/rate_limiter.hpp"
 #include "store/store.hpp"
 
 namespace parley::config {
@@ -34,7 +35,12 @@ struct Config {
   // Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
   std::string config_file;           // where the file settings came from, if any
-  std::size_t history_page_size = 100;  // get_messages without `limit` (docs/api.md, "Limits")
+  // The chat's history pages and rate limits (docs/api.md, "Limits").
+  std::size_t history_page_size = 100;  // get_messages without `limit`
+  sio::util::RateLimit send_rate_per_user{20, 100};       // send_message per user: per second, burst
+  sio::util::RateLimit send_rate_per_address{200, 1000};  // per client address (loopback exempt)
+  sio::util::RateLimit history_rate_per_user{10, 50};     // get_messages
+  sio::util::RateLimit history_rate_per_address{100, 500};
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".
   std::string sqlite_path() const;
@@ -45,6 +51,11 @@ struct Config {
 // names that jsonwebtoken's JWT_EXPIRES_IN accepts ("2 days", "10 hours"). nullopt when
 // malformed, zero or negative.
 std::optional<std::int64_t> parse_duration(std::string_view text);
+
+// "RATE" or "RATE:BURST" (events per second, decimals allowed; the burst defaults to 5x the
+// rate, at least 1) -> a limit; "0": no limit. nullopt when malformed, negative, a rate above
+// 1,000,000 or a burst below 1.
+std::optional<sio::util::RateLimit> parse_rate_limit(std::string_view text);
 
 struct ParseResult {
   Config config;

@@ -10,6 +10,9 @@ import {
   Clients, ack, freshDatabase, record, send, startParley, tokenUser, waitFor, waitForMatching, wholeHistory, withTimeout,
 } from "./helpers.mjs";
 
+// These tests stream messages as fast as the server takes them: no per-user send limit.
+const UNLIMITED = ["--send-rate-per-user", "0"];
+
 // Sends up to `count` messages from `socket` to `receiverId`, each with an ack, keeping
 // `window` of them unanswered at any time (all at once by default); calls `onAck(acked)` after
 // each success. Returns the sent contents and the answers so far: `acked` (content ->
@@ -62,7 +65,7 @@ describe("server lifecycle", { concurrency: true }, () => {
     try {
       const alice = tokenUser("Alice");
       const bob = tokenUser("Bob");
-      const first = await startParley({ database });
+      const first = await startParley({ database, args: UNLIMITED });
       const clients = new Clients(first);
       const [a] = await Promise.all([
         clients.connect(alice.token, { transports: ["websocket"] }),
@@ -83,7 +86,7 @@ describe("server lifecycle", { concurrency: true }, () => {
       assert.ok(acked.size >= killAt, `only ${acked.size} acks`);
       assert.ok(stream.contents.length > acked.size, "nothing was in flight at the kill");
 
-      const second = await startParley({ database });
+      const second = await startParley({ database, args: UNLIMITED });
       const again = new Clients(second);
       try {
         const a2 = await again.connect(alice.token);
@@ -150,7 +153,7 @@ describe("server lifecycle", { concurrency: true }, () => {
     try {
       const alice = tokenUser("Alice");
       const bob = tokenUser("Bob");
-      const server = await startParley({ database });
+      const server = await startParley({ database, args: UNLIMITED });
       const clients = new Clients(server);
       const [a, b] = await Promise.all([
         clients.connect(alice.token, { transports: ["websocket"] }),
@@ -167,7 +170,7 @@ describe("server lifecycle", { concurrency: true }, () => {
       for (const [reason] of await Promise.all(disconnects)) assert.notEqual(reason, "io server disconnect");
       clients.closeAll();
 
-      const second = await startParley({ database });
+      const second = await startParley({ database, args: UNLIMITED });
       const again = new Clients(second);
       try {
         const list = await wholeHistory(await again.connect(bob.token), { otherUserId: alice.id });

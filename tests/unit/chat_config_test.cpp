@@ -1,5 +1,5 @@
-// The chat's settings (config/config.hpp): the history page size, in every layer's form, with
-// its default and refusals.
+// The chat's settings (config/config.hpp): history page size and rate limits, in every layer's
+// form, with their defaults and refusals.
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
@@ -13,27 +13,55 @@ ParseResult parse_with(std::vector<std::string> args, std::map<std::string, std:
   return parse(std::move(args), env);
 }
 
+void expect_limit(const sio::util::RateLimit& limit, double rate, double burst) {
+  EXPECT_DOUBLE_EQ(limit.rate, rate);
+  EXPECT_DOUBLE_EQ(limit.burst, burst);
+}
+
 }  // namespace
 
 TEST(ChatConfig, Defaults) {
   auto result = parse_with({});
   ASSERT_FALSE(result.exit_now);
   EXPECT_EQ(result.config.history_page_size, 100u);
+  expect_limit(result.config.send_rate_per_user, 20, 100);
+  expect_limit(result.config.send_rate_per_address, 200, 1000);
+  expect_limit(result.config.history_rate_per_user, 10, 50);
+  expect_limit(result.config.history_rate_per_address, 100, 500);
 }
 
-TEST(ChatConfig, HistoryPageSizeFromFlagsAndEnvironment) {
-  EXPECT_EQ(parse_with({"--history-page-size", "50"}).config.history_page_size, 50u);
-  EXPECT_EQ(parse_with({}, {{"HISTORY_PAGE_SIZE", "200"}}).config.history_page_size, 200u);
+TEST(ChatConfig, RateLimitsFromFlagsAndEnvironment) {
+  auto result = parse_with({"--send-rate-per-user", "5:10", "--history-rate-per-address", "0", "--history-page-size", "50"},
+                           {{"SEND_RATE_PER_ADDRESS", "2.5"}, {"HISTORY_RATE_PER_USER", "3:3"}});
+  ASSERT_FALSE(result.exit_now);
+  expect_limit(result.config.send_rate_per_user, 5, 10);
+  expect_limit(result.config.send_rate_per_address, 2.5, 12.5);
+  expect_limit(result.config.history_rate_per_user, 3, 3);
+  EXPECT_FALSE(result.config.history_rate_per_address.enabled());
+  EXPECT_EQ(result.config.history_page_size, 50u);
+}
+
+TEST(ChatConfig, ParseRateLimit) {
+  ASSERT_TRUE(parse_rate_limit("20"));
+  expect_limit(*parse_rate_limit("20"), 20, 100);
+  expect_limit(*parse_rate_limit(" 20 : 40 "), 20, 40);
+  expect_limit(*parse_rate_limit("0.1"), 0.1, 1);  // the burst is at least one
+  EXPECT_FALSE(parse_rate_limit("0")->enabled());
+  EXPECT_FALSE(parse_rate_limit("0:7")->enabled());
+  for (std::string_view bad : {"", "-1", "abc", "5:", ":5", "5:0", "5:0.5", "5:x", "1000001", "nan", "inf", "5:5:5"}) {
+    EXPECT_FALSE(parse_rate_limit(bad)) << bad;
+  }
 }
 
 TEST(ChatConfig, RefusesBadValues) {
-  for (auto args : std::vector<std::vector<std::string>>{{"--history-page-size", "0"}, {"--history-page-size", "201"},
-                                                         {"--history-page-size", "ten"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--send-rate-per-user", "fast"}, {"--history-page-size", "0"}, {"--history-page-size", "201"},
+           {"--send-rate-per-address", "-3"}}) {
     testing::internal::CaptureStderr();
     auto result = parse_with(args);
     std::string printed = testing::internal::GetCapturedStderr();
-    EXPECT_TRUE(result.exit_now) << args[1];
-    EXPECT_EQ(result.exit_code, 2) << args[1];
+    EXPECT_TRUE(result.exit_now) << args[0];
+    EXPECT_EQ(result.exit_code, 2) << args[0];
     EXPECT_NE(printed.find("invalid"), std::string::npos) << printed;
   }
 }
