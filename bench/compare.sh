@@ -151,10 +151,13 @@ users_of() {  # target: the users file of its database
 }
 
 # ---- targets ---------------------------------------------------------------------------------
+# Parley's per-user send limit is off: parley-bench sends from 200 users at up to ~80,000 msgs/s
+# (~400/s per user on average, more in bursts), far beyond any human's default. The reference
+# server has no limit either. (Per-address limits exempt loopback already.)
 start_parley() {  # log-name database-URL event-loop-threads (0: one per core)
   local log="$work/$1.log"
   "${prio[@]}" "$parley" --host 127.0.0.1 --port 0 --database-url "$2" --jwt-secret "$secret" \
-    --threads "$3" --log-level info >"$log" 2>&1 &
+    --threads "$3" --log-level info --send-rate-per-user 0 >"$log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   local port=

@@ -7,6 +7,8 @@ const PAGE_SIZE = 50;            // messages per get_messages page
 const ACK_TIMEOUT_MS = 10000;    // a send without an answer by then is shown as failed
 const PEOPLE_REFRESH_MS = 30000; // online states are polled (presence is not pushed yet)
 const SESSION_KEY = "parley.session";
+const SESSION_EXPIRED = "Your session has expired. Please log in again.";
+const HISTORY_RETRIES = 5;       // get_messages answered RATE_LIMITED: tries again this often
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -15,7 +17,7 @@ const ui = {
   logout: $("logout"), search: $("search"), peopleStatus: $("people-status"), people: $("people"),
   title: $("conversation-title"), peerState: $("peer-state"), back: $("back"), log: $("messages"),
   older: $("older"), historyStatus: $("history-status"), list: $("message-list"), composer: $("composer"),
-  input: $("message"), send: $("send"),
+  input: $("message"), send: $("send"), notice: $("notice"),
 };
 
 let session = null;       // {token, user: {id, name, username}}
@@ -65,7 +67,7 @@ async function api(method, path, body) {
   } catch {
     // an empty or non-JSON body: the status tells enough
   }
-  if (response.status === 401 && session) endSession("Your session has expired. Please log in again.");
+  if (response.status === 401 && session) endSession(SESSION_EXPIRED);
   return { status: response.status, data };
 }
 
@@ -85,12 +87,15 @@ function startSession(value, { restored = false } = {}) {
   ui.chatView.hidden = false;
   ui.me.textContent = value.user.name;
   ui.me.title = `Logged in as ${value.user.username ?? value.user.name}`;
+  // The server ends the connection at the token's expiry (an "Unauthorized" error, then a
+  // disconnect). This timer, on the page's own clock, covers the time the page is offline; it
+  // fires a little late, so that a clock slightly fast does not end a session that is valid.
   const expiry = tokenExpiry(value.token);
   if (expiry !== null) {
     const left = expiry - Date.now();
-    if (left <= 0) return endSession("Your session has expired. Please log in again.");
+    if (left <= 0) return endSession(SESSION_EXPIRED);
     // setTimeout holds at most ~24.8 days; a longer token is checked by the server anyway.
-    if (left < 2 ** 31) timers.push(setTimeout(() => endSession("Your session has expired. Please log in again."), left));
+    if (left < 2 ** 31 - 5000) timers.push(setTimeout(() => endSession(SESSION_EXPIRED), left + 5000));
   }
   connect();
   loadPeople();
@@ -121,6 +126,7 @@ function endSession(message = "") {
     socket = null;
   }
   everConnected = false;
+  hideNotice();
   people = [];
   unread.clear();
   known.clear();
@@ -206,19 +212,49 @@ function connect() {
     setConnection("reconnecting");
   });
   socket.on("connect_error", (error) => {
-    if (error?.message === "Unauthorized") return endSession("Your session has expired. Please log in again.");
+    if (error?.message === "Unauthorized") return endSession(SESSION_EXPIRED);
     setConnection(everConnected ? "reconnecting" : "connecting");
   });
   socket.io.on("reconnect_attempt", () => setConnection("reconnecting"));
   socket.on("error", (payload) => {
-    if (payload?.message === "Unauthorized") endSession("Your session has expired. Please log in again.");
-    // Other errors also come as the ack of the request that caused them, and are shown there.
+    // At connect with a bad token, or when the token expires during the connection.
+    if (payload?.code === "UNAUTHORIZED" || payload?.message === "Unauthorized") endSession(SESSION_EXPIRED);
+    // Other errors also come as the ack of the request that caused them, and are handled there.
   });
   socket.on("receive_message", onMessage);
 }
 
 window.addEventListener("offline", () => session && setConnection("offline"));
 window.addEventListener("online", () => session && setConnection(socket?.connected ? "connected" : "reconnecting"));
+
+// --- notices --------------------------------------------------------------------------------
+
+let noticeTimer = 0;
+
+// A short line above the composer (a polite live region), gone after `ms`.
+function showNotice(text, ms) {
+  clearTimeout(noticeTimer);
+  ui.notice.textContent = text;
+  ui.notice.hidden = false;
+  noticeTimer = setTimeout(hideNotice, ms);
+}
+
+function hideNotice() {
+  clearTimeout(noticeTimer);
+  ui.notice.hidden = true;
+  ui.notice.textContent = "";
+}
+
+// How long a RATE_LIMITED answer asks to wait (at least a little, at most a minute).
+function retryDelay(ack) {
+  const ms = Number(ack?.retryAfterMs);
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 50), 60000) : 1000;
+}
+
+function inSeconds(ms) {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return seconds === 1 ? "1 second" : `${seconds} seconds`;
+}
 
 // --- people ---------------------------------------------------------------------------------
 
@@ -340,9 +376,10 @@ ui.back.addEventListener("click", () => {
   (id && ui.people.querySelector(`[data-person-id="${CSS.escape(id)}"]`))?.focus();
 });
 
-// One get_messages at a time: its messages_list comes just before its ack, on this socket.
+// One get_messages at a time: its messages_list comes just before its ack, on this socket. A
+// RATE_LIMITED answer is tried again after the wait it names.
 function fetchPage(otherUserId, before) {
-  const run = () => new Promise((resolve, reject) => {
+  const attempt = (retries) => new Promise((resolve, reject) => {
     if (!socket) return reject(new Error("not connected"));
     let list = [];
     const onList = (messages) => (list = Array.isArray(messages) ? messages : []);
@@ -351,10 +388,15 @@ function fetchPage(otherUserId, before) {
     socket.timeout(ACK_TIMEOUT_MS).emit("get_messages", request, (error, ack) => {
       socket?.off("messages_list", onList);
       if (error) return reject(error);
+      if (ack?.code === "RATE_LIMITED" && retries > 0) {
+        timers.push(setTimeout(() => attempt(retries - 1).then(resolve, reject), retryDelay(ack)));
+        return;
+      }
       if (!ack?.success) return reject(new Error(ack?.error || "Could not load messages"));
       resolve({ messages: list, hasMore: !!ack.hasMore });
     });
   });
+  const run = () => attempt(HISTORY_RETRIES);
   const result = historyQueue.then(run, run);
   historyQueue = result.catch(() => {});
   return result;
@@ -578,6 +620,15 @@ function emitSend(item) {
   socket.timeout(ACK_TIMEOUT_MS).emit("send_message", payload, (error, ack) => {
     if (item.state === "sent") return;  // its receive_message came first
     if (error) return setState(item, "failed", "no answer from the server");
+    if (ack?.code === "RATE_LIMITED") {
+      // Too fast: say so, and send it again (same clientMessageId) once the server allows.
+      const wait = retryDelay(ack);
+      showNotice(`You are sending messages too fast. Trying again in ${inSeconds(wait)}.`, wait + 2000);
+      timers.push(setTimeout(() => {
+        if (session && pending.get(item.clientId) === item && item.state === "sending") emitSend(item);
+      }, wait));
+      return;
+    }
     if (ack?.success) {
       pending.delete(item.clientId);
       if (!item.li.dataset.id && typeof ack.messageId === "number") {

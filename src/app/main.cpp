@@ -110,10 +110,16 @@ int serve(const Config& config) {
 
   sio::Server io(loops, socketio_options(config));
   parley::chat::ChatOptions chat_options;
-  chat_options.max_message_length = config.max_message_length;
+  chat_options.args.max_message_length = config.max_message_length;
+  chat_options.args.default_page = config.history_page_size;
   chat_options.auto_create_users = config.auto_create_users;
   chat_options.reject_with_connect_error = config.reject_with_connect_error;
-  parley::chat::ChatGateway gateway(io, *store, users, jwt, chat_options);
+  chat_options.per_user.send = config.send_rate_per_user;
+  chat_options.per_user.history = config.history_rate_per_user;
+  chat_options.per_address.send = config.send_rate_per_address;
+  chat_options.per_address.history = config.history_rate_per_address;
+  // Destroyed after the loops have stopped (its expiry timers live on them).
+  parley::chat::ChatGateway gateway(io, loops, *store, users, jwt, chat_options);
   gateway.attach();
 
   parley::api::RestOptions rest_options{

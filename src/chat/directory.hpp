@@ -1,6 +1,11 @@
-// Who exists and who is online: a cache of users in front of the store (names never change
-// behind our back: only this server writes them), and the count of connected sockets per user
-// across all event loops.
+// Who exists and who is online: a cache of users in front of the store, and the count of
+// connected sockets per user across all event loops.
+//
+// The cache is not invalidated by anything: a user's name is the one this process first read
+// or wrote, until the cache is cleared (when full). A name changed in the database by anyone
+// else (another Parley node on the same PostgreSQL, an operator, the application that owns the
+// users) shows here only after that or a restart; a user deleted meanwhile is still "found".
+// Nor do tokens rename anyone: a user created from a token keeps the name of its first one.
 #pragma once
 
 #include <functional>

@@ -1,54 +1,87 @@
-// The seed's Socket.IO API on the main namespace: authentication of every connection by JWT,
-// then `send_message` and `get_messages`, with the seed's payloads and error messages.
+// The seed's Socket.IO API on the main namespace: authentication of every connection by JWT
+// (and its end when the token expires), then `send_message` and `get_messages`, with the
+// seed's payloads and error messages plus the codes of docs/api.md, within per-user and
+// per-address rate limits.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "auth/jwt.hpp"
+#include "chat/allowance.hpp"
+#include "chat/args.hpp"
+#include "chat/delivery_memory.hpp"
 #include "chat/directory.hpp"
+#include "chat/session_expiry.hpp"
 #include "sio/socketio/server.hpp"
+#include "sio/transport/event_loops.hpp"
 #include "store/store.hpp"
 
 namespace parley::chat {
 
 struct ChatOptions {
-  std::size_t max_message_length = 5000;
+  ArgLimits args{};  // message length, history page sizes
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
-  std::size_t history_cap = 10'000;  // get_messages without `limit` returns at most this many (newest)
-  std::size_t max_page = 200;        // largest `limit`
+  // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
+  std::size_t max_history_reads_in_flight = 4;
+  // Rate limits (0: off). Per address, loopback addresses are exempt unless limit_loopback.
+  ActionLimits per_user{{20, 100}, {10, 50}, {10, 30}};
+  ActionLimits per_address{{200, 1000}, {100, 500}, {100, 300}};
+  bool limit_loopback = false;
+  // RATE_LIMITED answers a socket may get (a burst, then per second) before it is disconnected
+  // for ignoring retryAfterMs.
+  sio::util::RateLimit refusals{10, 100};
+  std::size_t delivery_memory = 100'000;  // message ids remembered as delivered (DeliveryMemory)
 };
 
-// What a socket knows about its user, kept in sio::Socket::data.
+// What a socket knows about its user, kept in sio::Socket::data (used on the socket's loop).
 struct ChatSession {
   bool authorized = false;
+  std::uint16_t history_reads = 0;  // get_messages waiting for the database
   std::string user_id;
   std::int64_t expires_at_ms = INT64_MAX;
+  std::shared_ptr<Allowance> user_allowance;     // null: no per-user limit
+  std::shared_ptr<Allowance> address_allowance;  // null: no per-address limit (or exempt)
+  sio::util::TokenBucket refusals;               // RATE_LIMITED answers (ChatOptions::refusals)
+  // Set when creating the user at connect failed (the database did not answer): the first
+  // send creates it then. Null otherwise.
+  std::shared_ptr<const store::User> uncreated_user;
 };
 
 inline std::string user_room(std::string_view user_id) { return "user:" + std::string(user_id); }
 
 class ChatGateway {
  public:
-  ChatGateway(sio::Server& io, store::Store& store, UserDirectory& users, const auth::JwtCodec& jwt,
-              ChatOptions options);
+  ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
+              const auth::JwtCodec& jwt, ChatOptions options);
 
   // Installs the middleware and handlers on io.of("/").
   void attach();
 
  private:
+  struct Reply;
   void authenticate(sio::Socket& socket, sio::Namespace::Next next);
+  void refuse(sio::Socket& socket, const sio::Namespace::Next& next);
   void on_connection(sio::Socket& socket);
+  void on_disconnect(sio::Socket& socket);
   void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  bool check_session(sio::Socket& socket, const sio::Ack& ack);
+  ChatSession* live_session(sio::Socket& socket, const Reply& reply);
+  bool admit(sio::Socket& socket, ChatSession& session, Action action, const Reply& reply);
+  void find_sender(const ChatSession& session, std::function<void(store::Result<std::optional<UserInfo>>)> done);
+  void deliver(const store::Message& message, const UserInfo& sender, const UserInfo& receiver);
 
   sio::Server& io_;
   store::Store& store_;
   UserDirectory& users_;
   const auth::JwtCodec& jwt_;
   ChatOptions options_;
+  AllowanceTable user_allowances_;
+  AllowanceTable address_allowances_;
+  DeliveryMemory deliveries_;
+  SessionExpiry expiry_;
 };
 
 }  // namespace parley::chat

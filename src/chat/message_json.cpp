@@ -45,16 +45,36 @@ void append_message(std::string& out, const store::Message& m, Party sender, Par
   out += '}';
 }
 
-std::string error_object(std::string_view message) {
+namespace {
+
+void append_code(std::string& out, const ChatError& error) {
+  out += ",\"code\":\"";
+  out += code_name(error.code);
+  out += '"';
+  if (error.code == ErrorCode::rate_limited) {
+    out += ",\"retryAfterMs\":";
+    out += std::to_string(error.retry_after_ms);
+  }
+}
+
+}  // namespace
+
+std::string error_event(const ChatError& error, std::string_view event) {
   std::string out = "{\"message\":";
-  sio::json::append_string(out, message);
+  sio::json::append_string(out, error.message);
+  append_code(out, error);
+  if (!event.empty()) {
+    out += ",\"event\":";
+    sio::json::append_string(out, event);
+  }
   out += '}';
   return out;
 }
 
-std::string failure_ack(std::string_view message) {
+std::string failure_ack(const ChatError& error) {
   std::string out = "{\"success\":false,\"error\":";
-  sio::json::append_string(out, message);
+  sio::json::append_string(out, error.message);
+  append_code(out, error);
   out += '}';
   return out;
 }

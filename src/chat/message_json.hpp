@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "chat/chat_error.hpp"
 #include "store/store.hpp"
 
 namespace parley::chat {
@@ -20,9 +21,10 @@ struct Party {
 // {"id":..,"content":..,"senderId":..,"senderName":..,"receiverId":..,"receiverName":..,"createdAt":..}
 void append_message(std::string& out, const store::Message& message, Party sender, Party receiver);
 
-// {"message":"..."}
-std::string error_object(std::string_view message);
-// {"success":false,"error":"..."}
-std::string failure_ack(std::string_view message);
+// The `error` event: {"message":"...","code":"..."} and, when the failure answers an event,
+// "event":"<its name>"; RATE_LIMITED adds "retryAfterMs".
+std::string error_event(const ChatError& error, std::string_view event = {});
+// The failed ack: {"success":false,"error":"...","code":"..."} (+ "retryAfterMs").
+std::string failure_ack(const ChatError& error);
 
 }  // namespace parley::chat

@@ -54,6 +54,16 @@ bool is_space(char32_t c) {
 
 }  // namespace
 
+bool is_user_id(std::string_view s) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t c = next_code_point(s, i);
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFD) return false;
+    if (++characters > max_user_id_characters) return false;
+  }
+  return characters > 0;
+}
+
 bool is_blank(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     if (!is_space(next_code_point(s, i))) return false;

@@ -1,5 +1,6 @@
-// The chat's input rules, as pure functions: ids are UUIDs, content is non-blank text within
-// the configured length (counted in Unicode characters, not bytes).
+// The chat's input rules, as pure functions: user ids are short strings without control
+// characters (UUIDs, or the ids of the application that issues the tokens), content is
+// non-blank text within the configured length (counted in Unicode characters, not bytes).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,12 @@ namespace parley::chat {
 
 // 8-4-4-4-12 hexadecimal digits, any case (as the seed's validation accepts).
 bool is_uuid(std::string_view text);
+
+// A user id a client may name: 1 to 128 Unicode characters (of valid UTF-8 text), none of them a
+// control character (C0, DEL, C1) or U+FFFD, which is what a lone UTF-16 surrogate became on
+// the way in (a string cut inside an emoji is no one's id).
+constexpr std::size_t max_user_id_characters = 128;
+bool is_user_id(std::string_view utf8);
 
 // A user id as Parley keeps and compares it: a UUID in lower case (the seed's ids live in a
 // PostgreSQL uuid column, which compares them case-insensitively and returns them in lower

@@ -78,6 +78,16 @@ constexpr Setting settings[] = {
      "Open connections per client address (0: no cap; loopback and trusted proxies exempt)"},
     {"HEADER_TIMEOUT", "--header-timeout", "DURATION", "10s",
      "Time a request's headers may take to arrive, up to 1h: 5s, 1m or seconds"},
+    {"HISTORY_PAGE_SIZE", "--history-page-size", "N", "100",
+     "Messages in a get_messages answer that names no limit: the newest page (1 to 200)"},
+    {"SEND_RATE_PER_USER", "--send-rate-per-user", "N/DURATION", "100/5s",
+     "send_message per user, over all its connections: bursts of N, N per DURATION (0: no limit)"},
+    {"SEND_RATE_PER_ADDRESS", "--send-rate-per-address", "N/DURATION", "1000/5s",
+     "send_message per client address (0: no limit; loopback exempt)"},
+    {"HISTORY_RATE_PER_USER", "--history-rate-per-user", "N/DURATION", "50/5s",
+     "get_messages per user (0: no limit)"},
+    {"HISTORY_RATE_PER_ADDRESS", "--history-rate-per-address", "N/DURATION", "500/5s",
+     "get_messages per client address (0: no limit; loopback exempt)"},
 };
 
 // The winning value of a setting and where it came from, for error messages.
@@ -354,6 +364,24 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.header_timeout = *seconds;
       } else {
         expected = "a duration from 1s to 1h, such as 10s";
+      }
+    } else if (key == "HISTORY_PAGE_SIZE") {
+      const auto size = parse_unsigned(text, 200);
+      if (size && *size > 0) {
+        config.history_page_size = *size;
+      } else {
+        expected = "a number of messages, 1-200";
+      }
+    } else if (key == "SEND_RATE_PER_USER" || key == "SEND_RATE_PER_ADDRESS" || key == "HISTORY_RATE_PER_USER" ||
+               key == "HISTORY_RATE_PER_ADDRESS") {
+      sio::util::RateLimit& target = key == "SEND_RATE_PER_USER"      ? config.send_rate_per_user
+                                     : key == "SEND_RATE_PER_ADDRESS" ? config.send_rate_per_address
+                                     : key == "HISTORY_RATE_PER_USER" ? config.history_rate_per_user
+                                                                      : config.history_rate_per_address;
+      if (const auto limit = parse_rate(text)) {
+        target = *limit;
+      } else {
+        expected = "N/DURATION such as 100/5s (N up to 1000000), or 0 for no limit";
       }
     }
     if (!expected.empty()) {

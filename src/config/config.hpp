@@ -47,6 +47,12 @@ struct Config {
   std::uint32_t max_connections_per_address = 256;
   std::int64_t header_timeout = 10;
   std::string config_file;           // where the file settings came from, if any
+  // The chat's history pages and rate limits (docs/api.md, "Limits").
+  std::size_t history_page_size = 100;  // get_messages without `limit`
+  sio::util::RateLimit send_rate_per_user = {20, 100};       // 100/5s: send_message, per user
+  sio::util::RateLimit send_rate_per_address = {200, 1000};  // 1000/5s: per client address
+  sio::util::RateLimit history_rate_per_user = {10, 50};     // 50/5s: get_messages
+  sio::util::RateLimit history_rate_per_address = {100, 500};  // 500/5s
 
   // The SQLite file path when database_url is empty or "sqlite:PATH".
   std::string sqlite_path() const;

@@ -1,12 +1,14 @@
-// Every failure the seed names, each reported both ways (the `error` event {message} and the
-// ack {success: false, error}), with the socket still connected and usable afterwards; the
-// length limit following --max-message-length; "Sender not found" with --no-auto-create-users.
+// Every failure the seed names, each reported both ways (the `error` event {message, code,
+// event} and the ack {success: false, error, code}), with the socket still connected and usable afterwards; the
+// length limit following --max-message-length; unknown users refused at connect with
+// --no-auto-create-users.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
 import {
-  Clients, expectFailure, history, record, registerUser, send, startParley, tokenUser, waitFor, waitForMatching,
+  Clients, codeOf, expectFailure, history, record, registerUser, runId, send, startParley, tokenUser, waitFor,
+  waitForMatching,
 } from "./helpers.mjs";
 
 const INVALID_RECEIVER = "Invalid receiverId";
@@ -34,7 +36,7 @@ describe("with the default settings", { concurrency: true }, () => {
     await server?.stop();
   });
 
-  test(`send_message: "${INVALID_RECEIVER}" for a missing payload, a non-object, or a receiverId that is not a UUID string`, async () => {
+  test(`send_message: "${INVALID_RECEIVER}" for a missing payload, a non-object, or a receiverId that is neither an id string nor an integer`, async () => {
     const alice = tokenUser("Alice");
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
@@ -49,22 +51,41 @@ describe("with the default settings", { concurrency: true }, () => {
       [{}],
       [{ content: "no receiver" }],
       [{ receiverId: null, content: "hello" }],
-      [{ receiverId: 123, content: "hello" }],
       [{ receiverId: "", content: "hello" }],
-      [{ receiverId: "not-a-uuid", content: "hello" }],
-      [{ receiverId: bob.id.replaceAll("-", ""), content: "hello" }],
-      [{ receiverId: `${bob.id}0`, content: "hello" }],
-      [{ receiverId: ` ${bob.id}`, content: "hello" }],
-      [{ receiverId: "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", content: "hello" }],
+      [{ receiverId: "x".repeat(129), content: "129 characters" }],
+      [{ receiverId: "€".repeat(129), content: "129 characters of 3 bytes" }],
+      [{ receiverId: `${bob.id}\n`, content: "a control character" }],
+      [{ receiverId: "tab\there", content: "a control character" }],
+      [{ receiverId: "del\u007f", content: "DEL" }],
+      [{ receiverId: "c1\u0085", content: "a C1 control character" }],
+      [{ receiverId: 1.5, content: "not an integer" }],
+      [{ receiverId: true, content: "hello" }],
       [{ receiverId: [bob.id], content: "hello" }],
       [{ receiverId: { id: bob.id }, content: "hello" }],
       // The receiver is checked first, as the seed does.
-      [{ receiverId: "not-a-uuid", content: "" }],
-      [{ receiverId: 7 }],
+      [{ receiverId: "", content: "" }],
+      [{ receiverId: null }],
     ];
     for (const args of cases) await expectFailure(a, "send_message", args, INVALID_RECEIVER);
     await stillWorks(a, bob, b);
     assert.equal(bobReceived.length, 1, "no refused message was delivered");
+  });
+
+  test('send_message: any other id string (1-128 characters) or integer names a user: "Receiver not found" when nobody has it', async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    for (const receiverId of [
+      123, 0, -7, 2 ** 53 + 2, "not-a-uuid", bob.id.replaceAll("-", ""), `${bob.id}0`, ` ${bob.id}`,
+      "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "x".repeat(128), "€".repeat(128), `nobody-${runId}@example.com`,
+      // An integer id nobody has (the PostgreSQL suite shares its database with other files).
+      String(Number.parseInt(runId, 16) + 1_000_000_000_000),
+    ]) {
+      await expectFailure(a, "send_message", [{ receiverId, content: "anyone there?" }], "Receiver not found");
+    }
+    // A valid id does not excuse bad content: content is checked before anyone is looked up.
+    await expectFailure(a, "send_message", [{ receiverId: "not-a-uuid", content: "" }], EMPTY);
+    await stillWorks(a, bob, b);
   });
 
   test(`send_message: "${EMPTY}" for missing, non-string or blank content (unicode spaces too)`, async () => {
@@ -118,20 +139,24 @@ describe("with the default settings", { concurrency: true }, () => {
     await stillWorks(a, bob, b);
   });
 
-  test(`get_messages: "${INVALID_OTHER}" for a missing payload, a non-object, or an otherUserId that is not a UUID string`, async () => {
+  test(`get_messages: "${INVALID_OTHER}" for a missing payload, a non-object, or an otherUserId that is neither an id string nor an integer`, async () => {
     const alice = tokenUser("Alice");
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
     const lists = record(a, "messages_list").seen;
     const cases = [
-      [], [null], ["a string"], [42], [[bob.id]], [{}], [{ otherUserId: null }], [{ otherUserId: 42 }],
-      [{ otherUserId: "" }], [{ otherUserId: "not-a-uuid" }], [{ otherUserId: bob.id.slice(1) }],
-      [{ otherUserId: { id: bob.id } }], [{ receiverId: bob.id }],
+      [], [null], ["a string"], [42], [[bob.id]], [{}], [{ otherUserId: null }], [{ otherUserId: 4.2 }],
+      [{ otherUserId: "" }], [{ otherUserId: "y".repeat(129) }], [{ otherUserId: `${bob.id}\u0000` }],
+      [{ otherUserId: { id: bob.id } }], [{ otherUserId: [bob.id] }], [{ receiverId: bob.id }],
     ];
     for (const args of cases) await expectFailure(a, "get_messages", args, INVALID_OTHER);
     assert.equal(lists.length, 0, "no messages_list after a refused get_messages");
     await stillWorks(a, bob, b);
     assert.equal((await history(a, { otherUserId: bob.id })).list.length, 1);
+    // Ids nobody has: an empty conversation, not an error.
+    for (const otherUserId of [42, "not-a-uuid", bob.id.slice(1)]) {
+      assert.deepEqual((await history(a, { otherUserId })).list, [], JSON.stringify(otherUserId));
+    }
   });
 
   test("clients that ask for no ack (as the seed's do) get the error event", async () => {
@@ -139,15 +164,15 @@ describe("with the default settings", { concurrency: true }, () => {
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
     for (const [event, payload, message] of [
-      ["send_message", { receiverId: "nope", content: "hi" }, INVALID_RECEIVER],
+      ["send_message", { receiverId: "", content: "hi" }, INVALID_RECEIVER],
       ["send_message", { receiverId: bob.id, content: "  " }, EMPTY],
       ["send_message", { receiverId: bob.id, content: "y".repeat(5001) }, TOO_LONG],
       ["send_message", { receiverId: randomUUID(), content: "hi" }, "Receiver not found"],
-      ["get_messages", { otherUserId: "nope" }, INVALID_OTHER],
+      ["get_messages", { otherUserId: null }, INVALID_OTHER],
     ]) {
       const error = waitFor(a, "error");
       a.emit(event, payload);
-      assert.deepEqual((await error)[0], { message }, `${event} ${JSON.stringify(payload).slice(0, 80)}`);
+      assert.deepEqual((await error)[0], { message, code: codeOf(message), event }, `${event} ${JSON.stringify(payload).slice(0, 80)}`);
     }
     await stillWorks(a, bob, b);
   });
@@ -179,7 +204,7 @@ describe("with --max-message-length 10", () => {
   });
 });
 
-describe("with --no-auto-create-users", () => {
+describe("with --no-auto-create-users", { concurrency: true }, () => {
   let server;
   let clients;
   before(async () => {
@@ -191,18 +216,53 @@ describe("with --no-auto-create-users", () => {
     await server?.stop();
   });
 
-  test('a valid token for an unknown user: "Sender not found"; known users still talk', async () => {
+  test("a valid token for an unknown user is refused at connect, like a bad token; known users still talk", async () => {
     const [alice, bob] = await Promise.all([registerUser(server, { label: "alice" }), registerUser(server, { label: "bob" })]);
-    const stranger = tokenUser("Stranger");
-    const [a, b, s] = await Promise.all([
-      clients.connect(alice.token), clients.connect(bob.token), clients.connect(stranger.token),
-    ]);
-    await expectFailure(s, "send_message", [{ receiverId: bob.id, content: "hello from nowhere" }], "Sender not found");
-    await expectFailure(s, "send_message", [{ receiverId: bob.id, content: "again" }], "Sender not found");
-    // The stranger was not created by connecting: nobody can write to it either.
-    await expectFailure(a, "send_message", [{ receiverId: stranger.id, content: "hi?" }], "Receiver not found");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    const bobReceived = record(b, "receive_message").seen;
+    for (const transport of ["polling", "websocket"]) {
+      const stranger = tokenUser("Stranger");
+      const s = clients.socket(stranger.token, { transports: [transport] });
+      const events = [];
+      let acked = null;
+      s.on("connect", () => {
+        events.push(["connect"]);
+        s.emit("send_message", { receiverId: bob.id, content: "hello from nowhere" }, (reply) => (acked = reply));
+      });
+      s.on("error", (payload) => events.push(["error", payload]));
+      const [reason] = await waitFor(s, "disconnect");
+      events.push(["disconnect", reason]);
+      assert.deepEqual(events, [
+        ["connect"], ["error", { message: "Unauthorized", code: "UNAUTHORIZED" }], ["disconnect", "io server disconnect"],
+      ], transport);
+      assert.equal(acked, null, "the stranger's send was not processed");
+      // The stranger was not created by connecting: nobody can write to it either.
+      await expectFailure(a, "send_message", [{ receiverId: stranger.id, content: "hi?" }], "Receiver not found");
+      assert.deepEqual((await history(b, { otherUserId: stranger.id })).list, []);
+    }
     await stillWorks(a, bob, b);
-    assert.equal(s.connected, true);
-    assert.deepEqual((await history(b, { otherUserId: stranger.id })).list, []);
+    assert.equal(bobReceived.length, 1, "nothing from the strangers");
+  });
+});
+
+describe("with --no-auto-create-users --reject-with-connect-error", () => {
+  let server;
+  let clients;
+  before(async () => {
+    server = await startParley({ args: ["--no-auto-create-users", "--reject-with-connect-error"] });
+    clients = new Clients(server);
+  });
+  after(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+
+  test("a valid token for an unknown user gets connect_error Unauthorized; a registered user connects", async () => {
+    const alice = await registerUser(server, { label: "alice" });
+    await clients.connect(alice.token);
+    const s = clients.socket(tokenUser("Stranger").token);
+    const [error] = await waitFor(s, "connect_error");
+    assert.equal(error.message, "Unauthorized");
+    assert.equal(s.connected, false);
   });
 });

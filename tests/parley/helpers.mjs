@@ -46,9 +46,11 @@ export const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const PARLEY_ENV = [
   "HOST", "PORT", "DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "CORS_ORIGIN", "MAX_MESSAGE_LENGTH",
   "LOG_LEVEL", "AUTO_CREATE_USERS", "REJECT_WITH_CONNECT_ERROR", "SQLITE_SYNCHRONOUS", "PARLEY_THREADS",
-  "PARLEY_STATIC_DIR", "PARLEY_CONFIG",
-  "TRUSTED_PROXIES", "HANDSHAKE_RATE", "ALLOW_TOKENS_WITHOUT_EXP", "API_RATE", "REGISTER_RATE",
+  "PARLEY_STATIC_DIR", "PARLEY_CONFIG", "COMMIT_DELAY_US", "HANDSHAKE_RATE", "TRUSTED_PROXIES",
+  "ALLOW_TOKENS_WITHOUT_EXP", "API_RATE", "REGISTER_RATE",
   "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_USERNAME",
+  "MAX_BUFFERED_BYTES", "MAX_CONNECTIONS_PER_ADDRESS", "HEADER_TIMEOUT",
+  "HISTORY_PAGE_SIZE", "SEND_RATE_PER_USER", "SEND_RATE_PER_ADDRESS", "HISTORY_RATE_PER_USER", "HISTORY_RATE_PER_ADDRESS",
 ];
 
 // A database for one or more servers in turn: the shared one when configured, else a fresh
@@ -326,14 +328,44 @@ export async function history(socket, payload) {
   return { list: messages, reply };
 }
 
+// The code docs/api.md gives each of the chat's failure messages.
+export function codeOf(message) {
+  if (message.startsWith("Message content too long")) return "TOO_LARGE";
+  if (message.startsWith("Invalid ") || message === "Message content cannot be empty") return "INVALID_ARGUMENT";
+  const codes = {
+    "clientMessageId was already used for another message": "CONFLICT",
+    "Sender not found": "NOT_FOUND",
+    "Receiver not found": "NOT_FOUND",
+    Unauthorized: "UNAUTHORIZED",
+    "Too many requests": "RATE_LIMITED",
+    "Failed to send message": "UNAVAILABLE",
+    "Failed to load messages": "UNAVAILABLE",
+  };
+  if (!(message in codes)) throw new Error(`no code known for "${message}"`);
+  return codes[message];
+}
+
+// The whole conversation, oldest first, paged back from the newest with the largest `limit`
+// (get_messages answers one page of 100 when asked for "everything").
+export async function wholeHistory(socket, payload) {
+  const pages = [];
+  let before;
+  for (;;) {
+    const { list, reply } = await history(socket, { ...payload, limit: 200, ...(before ? { before } : {}) });
+    pages.unshift(list);
+    if (!reply.hasMore || list.length === 0) return pages.flat();
+    before = list[0].id;
+  }
+}
+
 // Emits `event` with `args` expecting the failure `message`, reported both ways: the ack
-// {success: false, error} and the `error` event {message}.
-export async function expectFailure(socket, event, args, message) {
+// {success: false, error, code} and the `error` event {message, code, event}.
+export async function expectFailure(socket, event, args, message, code = codeOf(message)) {
   const errorEvent = waitFor(socket, "error");
   const reply = await ack(socket, event, ...args);
-  assert.deepEqual(reply, { success: false, error: message }, `ack of ${event} ${describe(args)}`);
+  assert.deepEqual(reply, { success: false, error: message, code }, `ack of ${event} ${describe(args)}`);
   const [payload] = await errorEvent;
-  assert.deepEqual(payload, { message }, `error event after ${event} ${describe(args)}`);
+  assert.deepEqual(payload, { message, code, event }, `error event after ${event} ${describe(args)}`);
 }
 
 function describe(args) {

@@ -1,12 +1,17 @@
 // What survives the server going away: every acknowledged message after a SIGKILL in the
-// middle of a stream of sends (restarted on the same database, unchanged, same id), and a
-// graceful SIGTERM (exit 0, clients disconnected so that they reconnect, acknowledged writes
+// middle of a stream of sends (restarted on the same database, unchanged, same id), delivery
+// of a send retried after a restart, and a graceful SIGTERM (exit 0, clients disconnected so that they reconnect, acknowledged writes
 // kept).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 
-import { Clients, freshDatabase, history, send, startParley, tokenUser, waitFor, withTimeout } from "./helpers.mjs";
+import {
+  Clients, ack, freshDatabase, record, send, startParley, tokenUser, waitFor, waitForMatching, wholeHistory, withTimeout,
+} from "./helpers.mjs";
+
+// These tests stream messages as fast as the server takes them: no per-user send limit.
+const UNLIMITED = ["--send-rate-per-user", "0"];
 
 // Sends up to `count` messages from `socket` to `receiverId`, each with an ack, keeping
 // `window` of them unanswered at any time (all at once by default); calls `onAck(acked)` after
@@ -60,7 +65,7 @@ describe("server lifecycle", { concurrency: true }, () => {
     try {
       const alice = tokenUser("Alice");
       const bob = tokenUser("Bob");
-      const first = await startParley({ database });
+      const first = await startParley({ database, args: UNLIMITED });
       const clients = new Clients(first);
       const [a] = await Promise.all([
         clients.connect(alice.token, { transports: ["websocket"] }),
@@ -81,15 +86,59 @@ describe("server lifecycle", { concurrency: true }, () => {
       assert.ok(acked.size >= killAt, `only ${acked.size} acks`);
       assert.ok(stream.contents.length > acked.size, "nothing was in flight at the kill");
 
-      const second = await startParley({ database });
+      const second = await startParley({ database, args: UNLIMITED });
       const again = new Clients(second);
       try {
         const a2 = await again.connect(alice.token);
-        const { list } = await history(a2, { otherUserId: bob.id });
+        const list = await wholeHistory(a2, { otherUserId: bob.id });
         assertKept(list, { ...stream, acked }, alice, bob);
         // Ids keep increasing after the restart.
         const { messageId } = await send(a2, bob.id, "after the restart");
         assert.ok(messageId > Math.max(...list.map((m) => m.id)), "a new id above the stored ones");
+      } finally {
+        again.closeAll();
+        await second.stop();
+      }
+    } finally {
+      database.remove();
+    }
+  });
+
+  test("a send retried after a restart (the first process may have died before delivering it) is delivered", async () => {
+    const database = freshDatabase();
+    try {
+      const ann = tokenUser("Ann");
+      const ben = tokenUser("Ben");
+      const payload = { receiverId: ben.id, content: "did anyone get this?", clientMessageId: randomUUID() };
+      const first = await startParley({ database });
+      const clients = new Clients(first);
+      const [a] = await Promise.all([clients.connect(ann.token), clients.connect(ben.token)]);
+      const stored = await send(a, ben.id, "warm-up");
+      const original = await ack(a, "send_message", payload);
+      assert.equal(original.success, true);
+      assert.ok(original.messageId > stored.messageId);
+      clients.closeAll();
+      await first.stop();
+
+      // The new process never delivered it: the retry is pushed to both users (a client that
+      // already had it drops the copy by its id); a second retry is not.
+      const second = await startParley({ database });
+      const again = new Clients(second);
+      try {
+        const [a2, b2] = await Promise.all([again.connect(ann.token), again.connect(ben.token)]);
+        const seenByBen = record(b2, "receive_message").seen;
+        const delivered = Promise.all([a2, b2].map((s) =>
+          waitForMatching(s, "receive_message", (m) => m?.content === payload.content, 5000)));
+        assert.deepEqual(await ack(a2, "send_message", payload), { success: true, messageId: original.messageId });
+        for (const [m] of await delivered) {
+          assert.deepEqual([m.id, m.senderId, m.receiverId, m.clientMessageId],
+            [original.messageId, ann.id, ben.id, payload.clientMessageId]);
+        }
+        assert.deepEqual(await ack(a2, "send_message", payload), { success: true, messageId: original.messageId });
+        const marker = waitForMatching(b2, "receive_message", (m) => m?.content === "marker", 5000);
+        await send(a2, ben.id, "marker");
+        await marker;
+        assert.deepEqual(seenByBen.map((m) => m.content), [payload.content, "marker"]);
       } finally {
         again.closeAll();
         await second.stop();
@@ -104,7 +153,7 @@ describe("server lifecycle", { concurrency: true }, () => {
     try {
       const alice = tokenUser("Alice");
       const bob = tokenUser("Bob");
-      const server = await startParley({ database });
+      const server = await startParley({ database, args: UNLIMITED });
       const clients = new Clients(server);
       const [a, b] = await Promise.all([
         clients.connect(alice.token, { transports: ["websocket"] }),
@@ -121,10 +170,10 @@ describe("server lifecycle", { concurrency: true }, () => {
       for (const [reason] of await Promise.all(disconnects)) assert.notEqual(reason, "io server disconnect");
       clients.closeAll();
 
-      const second = await startParley({ database });
+      const second = await startParley({ database, args: UNLIMITED });
       const again = new Clients(second);
       try {
-        const { list } = await history(await again.connect(bob.token), { otherUserId: alice.id });
+        const list = await wholeHistory(await again.connect(bob.token), { otherUserId: alice.id });
         assert.equal(list[0].content, "before the stop");
         assertKept(list.slice(1), stream, alice, bob);
       } finally {

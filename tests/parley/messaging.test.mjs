@@ -2,11 +2,12 @@
 // socket of sender and receiver, exactly once, nobody else) and get_messages (the
 // conversation from both sides, oldest first; pages with before/limit; nobody else's messages).
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
 import {
-  ISO_MS, Clients, ack, expectFailure, history, mintToken, nowSeconds, record, send, startParley, tokenUser, waitForMatching,
+  ISO_MS, Clients, ack, expectFailure, history, mintToken, nowSeconds, record, runId, send, startParley, tokenUser,
+  waitForMatching,
 } from "./helpers.mjs";
 
 let server;
@@ -106,6 +107,40 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     assert.deepEqual(list.map((m) => [m.id, m.senderId, m.receiverId]), [[messageId, gina.id, hugo.id]]);
   });
 
+  test("user ids of other applications (any string, integers as strings) work both ways, in pushes and history", async () => {
+    // Unique per run (a shared PostgreSQL keeps earlier runs' users).
+    const numeric = String(1_000_000_000 + randomInt(1_000_000_000));
+    const email = `alice.${runId}@example.com`;
+    const user = (sub, name) => ({
+      id: sub, name, token: mintToken({ sub, name, iat: nowSeconds(), exp: nowSeconds() + 3600 }),
+    });
+    const n = user(numeric, `Numeric ${runId}`);
+    const e = user(email, `Email ${runId}`);
+    const [ns, es] = await Promise.all([clients.connect(n.token), clients.connect(e.token)]);
+
+    const first = arrivals([ns, es], "from the e-mail id");
+    const { messageId: one } = await send(es, n.id, "from the e-mail id");
+    for (const [m] of await first) assert.deepEqual(m, expectedMessage(one, "from the e-mail id", e, n, m.createdAt));
+    // The receiver named by a JSON integer: kept as its decimal text, sent back as a string.
+    const second = arrivals([ns, es], "to a numeric receiverId");
+    const reply = await ack(es, "send_message", { receiverId: Number(numeric), content: "to a numeric receiverId" });
+    assert.equal(reply.success, true, JSON.stringify(reply));
+    for (const [m] of await second) {
+      assert.deepEqual(m, expectedMessage(reply.messageId, "to a numeric receiverId", e, n, m.createdAt));
+      assert.equal(typeof m.receiverId, "string");
+    }
+    const third = arrivals([ns, es], "from the numeric id");
+    const { messageId: three } = await send(ns, e.id, "from the numeric id");
+    for (const [m] of await third) assert.deepEqual(m, expectedMessage(three, "from the numeric id", n, e, m.createdAt));
+
+    const contents = ["from the e-mail id", "to a numeric receiverId", "from the numeric id"];
+    for (const [socket, otherUserId] of [[ns, e.id], [es, n.id], [es, Number(numeric)]]) {
+      const { list } = await history(socket, { otherUserId });
+      assert.deepEqual(list.map((m) => m.content), contents, `history asked with ${JSON.stringify(otherUserId)}`);
+      assert.deepEqual(list.map((m) => [m.senderId, m.receiverId]), [[email, numeric], [email, numeric], [numeric, email]]);
+    }
+  });
+
   test("content comes back exactly as sent (unicode, quotes, newlines, markup)", async () => {
     const erin = tokenUser("Erin ✓ «Ünïcødé»");
     const frank = tokenUser("Frank");
@@ -174,12 +209,18 @@ describe("send_message with a clientMessageId (idempotent sending)", { concurren
     const [l1, l2, m1] = await Promise.all([
       clients.connect(lea.token), clients.connect(lea.token), clients.connect(max.token),
     ]);
+    const seenByMax = record(m1, "receive_message").seen;
     const payload = { receiverId: max.id, content: "twice at once", clientMessageId: randomUUID() };
     const [a, b] = await Promise.all([ack(l1, "send_message", payload), ack(l2, "send_message", payload)]);
     assert.equal(a.success, true);
     assert.deepEqual(b, a);
     const { list } = await history(m1, { otherUserId: lea.id });
     assert.deepEqual(list.map((m) => m.id), [a.messageId]);
+    // Delivered once too: this process knows it delivered the first.
+    const marker = arrivals([m1], "marker after the pair");
+    await send(l1, max.id, "marker after the pair");
+    await marker;
+    assert.deepEqual(seenByMax.map((m) => m.content), ["twice at once", "marker after the pair"]);
   });
 
   test("a clientMessageId that is not 1-64 printable ASCII characters is refused; null means none", async () => {
@@ -250,6 +291,29 @@ describe("get_messages", { concurrency: true }, () => {
     assert.deepEqual((await page(a, bob, { before: ids[0] })).ids, []);
   });
 
+  test('without limit (the seed\'s "all messages"), the newest page of 100; hasMore and before page back', async () => {
+    const alice = tokenUser("Alice");
+    const bob = tokenUser("Bob");
+    const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
+    // 130 messages, from both sides (each within its own per-user burst).
+    const ids = [];
+    for (let i = 0; i < 130; i += 2) {
+      const pair = await Promise.all([send(a, bob.id, `m${i}`), send(b, alice.id, `m${i + 1}`)]);
+      ids.push(...pair.map((r) => r.messageId));
+    }
+    ids.sort((x, y) => x - y);
+    const newest = await history(a, { otherUserId: bob.id });
+    assert.deepEqual(newest.list.map((m) => m.id), ids.slice(-100));
+    assert.deepEqual(newest.reply, { success: true, hasMore: true });
+    const older = await history(b, { otherUserId: alice.id, before: newest.list[0].id });
+    assert.deepEqual(older.list.map((m) => m.id), ids.slice(0, 30));
+    assert.deepEqual(older.reply, { success: true, hasMore: false });
+    // The seed's clients ask without an ack: the same page.
+    const listed = waitForMatching(a, "messages_list", () => true);
+    a.emit("get_messages", { otherUserId: bob.id });
+    assert.deepEqual((await listed)[0].map((m) => m.id), ids.slice(-100));
+  });
+
   test("a user never gets another pair's messages", async () => {
     const alice = tokenUser("Alice");
     const bob = tokenUser("Bob");
@@ -269,5 +333,25 @@ describe("get_messages", { concurrency: true }, () => {
     assert.deepEqual(aliceBob.map((m) => m.content), ["between Alice and Bob", "Bob answers Alice"]);
     // Someone nobody has talked with, or who does not exist: an empty list, not an error.
     assert.deepEqual((await history(a, { otherUserId: tokenUser().id })).list, []);
+  });
+});
+
+describe("with --history-page-size 3", () => {
+  test("get_messages without limit answers the newest 3; a limit still picks its own page", async () => {
+    const own = await startParley({ args: ["--history-page-size", "3"] });
+    const ownClients = new Clients(own);
+    try {
+      const alice = tokenUser("Alice");
+      const bob = tokenUser("Bob");
+      const [a] = await Promise.all([ownClients.connect(alice.token), ownClients.connect(bob.token)]);
+      const ids = [];
+      for (let i = 0; i < 5; ++i) ids.push((await send(a, bob.id, `n${i}`)).messageId);
+      const newest = await history(a, { otherUserId: bob.id });
+      assert.deepEqual({ ids: newest.list.map((m) => m.id), reply: newest.reply }, { ids: ids.slice(2), reply: { success: true, hasMore: true } });
+      assert.deepEqual((await history(a, { otherUserId: bob.id, limit: 5 })).list.map((m) => m.id), ids);
+    } finally {
+      ownClients.closeAll();
+      await own.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // PostgreSQL stopped and started again under a running parley: while the database is down,
 // sends are refused cleanly (never a false success) and /readyz says 503; when it is back,
-// service resumes by itself. Needs its own PostgreSQL server (stopping the one the other tests
+// service resumes by itself, and a user whose creation failed meanwhile is created by its first
+// send. Needs its own PostgreSQL server (stopping the one the other tests
 // share would break them), started with scripts/pg-test-server.sh; CTest runs this file alone
 // (test `parley-e2e-postgres-outage`), which is why it is not named *.test.mjs.
 import assert from "node:assert/strict";
@@ -58,8 +59,8 @@ test("sends fail cleanly while PostgreSQL is down and succeed once it is back", 
     "/readyz did not report 503 while the database was down");
   const errorEvent = waitFor(a, "error", 10000);
   const refused = await a.timeout(10000).emitWithAck("send_message", { receiverId: bob.id, content: "while down" });
-  assert.deepEqual(refused, { success: false, error: "Failed to send message" });
-  assert.deepEqual((await errorEvent)[0], { message: "Failed to send message" });
+  assert.deepEqual(refused, { success: false, error: "Failed to send message", code: "UNAVAILABLE" });
+  assert.deepEqual((await errorEvent)[0], { message: "Failed to send message", code: "UNAVAILABLE", event: "send_message" });
   assert.equal(a.connected, true, "the socket stays connected");
 
   // A real outage lasts: long enough for every connection's reconnection backoff to reach its
@@ -87,4 +88,27 @@ test("sends fail cleanly while PostgreSQL is down and succeed once it is back", 
   }
   for (const list of lists) assert.deepEqual((await list)[0].map((m) => m.content), ["before", "after"]);
   assert.deepEqual(failures, []);
+});
+
+test("a user whose creation failed at connect (PostgreSQL down) is created by its first send", { timeout: 60000 }, async () => {
+  const bob = tokenUser("Bob");
+  const b = await clients.connect(bob.token);
+  pg("stop");
+  await eventually(async () => (await http(server, "GET", "/readyz")).status === 503, 10000,
+    "/readyz did not report 503 while the database was down");
+  // Not the client's fault: it connects, though its user could not be stored.
+  const newcomer = tokenUser("Newcomer");
+  const n = await clients.connect(newcomer.token, { transports: ["websocket"] });
+  pg("start");
+  await eventually(async () => (await http(server, "GET", "/readyz")).status === 200, 15000,
+    "/readyz did not come back to 200 after the database restarted");
+  const received = waitFor(b, "receive_message", 10000);
+  const reply = await n.timeout(10000).emitWithAck("send_message", { receiverId: bob.id, content: "hello, I am new" });
+  assert.equal(reply.success, true, JSON.stringify(reply));
+  const [m] = await received;
+  assert.deepEqual([m.senderId, m.senderName, m.content], [newcomer.id, newcomer.name, "hello, I am new"]);
+  // And the others can write to it now.
+  const back = waitFor(n, "receive_message", 10000);
+  assert.equal((await b.timeout(10000).emitWithAck("send_message", { receiverId: newcomer.id, content: "welcome" })).success, true);
+  assert.equal((await back)[0].content, "welcome");
 });

@@ -1,4 +1,4 @@
-// The JSON Parley sends: the seed's message shape and timestamps.
+// The JSON Parley sends: the seed's message shape and timestamps, errors with their codes.
 #include <gtest/gtest.h>
 
 #include "chat/message_json.hpp"
@@ -22,7 +22,29 @@ TEST(MessageJson, MessageHasTheSeedsFieldsInOrder) {
             R"("receiverId":"r-id","receiverName":"Jane Smith","createdAt":"2025-10-14T12:00:00.000Z"})");
 }
 
-TEST(MessageJson, ErrorsAndFailedAcks) {
-  EXPECT_EQ(error_object("Invalid receiverId"), R"({"message":"Invalid receiverId"})");
-  EXPECT_EQ(failure_ack("Receiver not found"), R"({"success":false,"error":"Receiver not found"})");
+TEST(MessageJson, ErrorsAndFailedAcksCarryTheirCode) {
+  ChatError invalid{ErrorCode::invalid_argument, "Invalid receiverId"};
+  EXPECT_EQ(error_event(invalid, "send_message"),
+            R"({"message":"Invalid receiverId","code":"INVALID_ARGUMENT","event":"send_message"})");
+  EXPECT_EQ(error_event({ErrorCode::unauthorized, "Unauthorized"}), R"({"message":"Unauthorized","code":"UNAUTHORIZED"})");
+  EXPECT_EQ(failure_ack({ErrorCode::not_found, "Receiver not found"}),
+            R"({"success":false,"error":"Receiver not found","code":"NOT_FOUND"})");
+}
+
+TEST(MessageJson, RateLimitedSaysWhenToRetry) {
+  ChatError limited{ErrorCode::rate_limited, "Too many requests", 250};
+  EXPECT_EQ(failure_ack(limited), R"({"success":false,"error":"Too many requests","code":"RATE_LIMITED","retryAfterMs":250})");
+  EXPECT_EQ(error_event(limited, "get_messages"),
+            R"({"message":"Too many requests","code":"RATE_LIMITED","retryAfterMs":250,"event":"get_messages"})");
+}
+
+TEST(MessageJson, EveryCodeHasItsName) {
+  EXPECT_EQ(code_name(ErrorCode::invalid_argument), "INVALID_ARGUMENT");
+  EXPECT_EQ(code_name(ErrorCode::unauthorized), "UNAUTHORIZED");
+  EXPECT_EQ(code_name(ErrorCode::forbidden), "FORBIDDEN");
+  EXPECT_EQ(code_name(ErrorCode::not_found), "NOT_FOUND");
+  EXPECT_EQ(code_name(ErrorCode::conflict), "CONFLICT");
+  EXPECT_EQ(code_name(ErrorCode::too_large), "TOO_LARGE");
+  EXPECT_EQ(code_name(ErrorCode::rate_limited), "RATE_LIMITED");
+  EXPECT_EQ(code_name(ErrorCode::unavailable), "UNAVAILABLE");
 }

@@ -1,4 +1,4 @@
-// The chat's input rules: UUIDs, blank content (JavaScript's trim set), length in characters.
+// The chat's input rules: user ids, UUIDs, blank content (JavaScript's trim set), length in characters.
 #include <gtest/gtest.h>
 
 #include "chat/validation.hpp"
@@ -22,6 +22,27 @@ TEST(ChatValidation, UuidAcceptsAnyCaseAndRefusesOtherShapes) {
   EXPECT_FALSE(is_uuid("g23e4567-e89b-42d3-a456-426614174000"));
   EXPECT_FALSE(is_uuid("123e4567_e89b-42d3-a456-426614174000"));
   EXPECT_FALSE(is_uuid("user-uuid"));
+}
+
+TEST(ChatValidation, UserIdsAreOneTo128CharactersWithoutControlCharacters) {
+  EXPECT_TRUE(is_user_id("123e4567-e89b-42d3-a456-426614174000"));
+  EXPECT_TRUE(is_user_id("42"));
+  EXPECT_TRUE(is_user_id("alice@example.com"));
+  EXPECT_TRUE(is_user_id(" spaces are characters "));
+  EXPECT_TRUE(is_user_id("\xC3\xBCser"));  // üser
+  EXPECT_TRUE(is_user_id(std::string(128, 'x')));
+  std::string euros;
+  for (int i = 0; i < 128; ++i) euros += "\xE2\x82\xAC";
+  EXPECT_TRUE(is_user_id(euros));  // 128 characters of 3 bytes
+  EXPECT_FALSE(is_user_id(euros + "\xE2\x82\xAC"));
+  EXPECT_FALSE(is_user_id(std::string(129, 'x')));
+  EXPECT_FALSE(is_user_id(""));
+  EXPECT_FALSE(is_user_id(std::string("nul\0", 4)));
+  EXPECT_FALSE(is_user_id("line\nbreak"));
+  EXPECT_FALSE(is_user_id("tab\t"));
+  EXPECT_FALSE(is_user_id("del\x7F"));
+  EXPECT_FALSE(is_user_id("c1\xC2\x85"));      // U+0085
+  EXPECT_FALSE(is_user_id("cut\xEF\xBF\xBD"));  // U+FFFD: a lone surrogate on the way in
 }
 
 TEST(ChatValidation, CountsCharactersNotBytes) {

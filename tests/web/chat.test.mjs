@@ -1,7 +1,8 @@
 // Two people chat through the web client in real headless Chromium: sign up, find each other,
 // talk live both ways (in every open tab), reload and see the history, wrong passwords and
 // taken usernames, hostile text shown as text, a failed send and its retry, and the page on a
-// phone-sized screen driven by the keyboard alone. Saves docs/screenshot.png on the way.
+// phone-sized screen driven by the keyboard alone. Saves a screenshot on the way (helpers.mjs:
+// screenshotPath).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 

@@ -36,7 +36,8 @@ const CHROMIUM_ARGS = [
 const PARLEY_ENV = [
   "HOST", "PORT", "DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "CORS_ORIGIN", "MAX_MESSAGE_LENGTH",
   "LOG_LEVEL", "AUTO_CREATE_USERS", "REJECT_WITH_CONNECT_ERROR", "SQLITE_SYNCHRONOUS", "PARLEY_THREADS",
-  "PARLEY_STATIC_DIR", "PARLEY_CONFIG",
+  "PARLEY_STATIC_DIR", "PARLEY_CONFIG", "COMMIT_DELAY_US", "HANDSHAKE_RATE", "TRUSTED_PROXIES", "HISTORY_PAGE_SIZE",
+  "SEND_RATE_PER_USER", "SEND_RATE_PER_ADDRESS", "HISTORY_RATE_PER_USER", "HISTORY_RATE_PER_ADDRESS",
 ];
 
 // A database directory for one or more servers in turn (a restart keeps it).
@@ -45,8 +46,9 @@ export function freshDatabase() {
   return { url: `sqlite:${join(dir, "parley.db")}`, dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-// Starts parley; resolves once it logged the port it listens on. `port` 0 picks a free one.
-export async function startParley({ database, port = 0 } = {}) {
+// Starts parley; resolves once it logged the port it listens on. `port` 0 picks a free one;
+// `args` are more of parley's flags.
+export async function startParley({ database, port = 0, args = [] } = {}) {
   for (const [what, path] of [["PARLEY_BIN", parleyBin], ["PARLEY_WEB_DIR", `${webDir}/index.html`]]) {
     if (!existsSync(path)) throw new Error(`${path} not found: build the parley target, or set ${what}`);
   }
@@ -55,7 +57,7 @@ export async function startParley({ database, port = 0 } = {}) {
   Object.assign(env, { JWT_SECRET: SECRET, LOG_LEVEL: "info", SQLITE_SYNCHRONOUS: "NORMAL" });
   const child = spawn(
     parleyBin,
-    ["--port", String(port), "--host", "127.0.0.1", "--database-url", database.url, "--static-dir", webDir],
+    ["--port", String(port), "--host", "127.0.0.1", "--database-url", database.url, "--static-dir", webDir, ...args],
     { cwd: database.dir, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   const log = [];
@@ -170,7 +172,13 @@ export async function sent(page, text) {
   return item;
 }
 
+// Where the tests save their picture of a conversation: PARLEY_SCREENSHOT (CTest names one in
+// the build folder), so that a test run leaves the committed docs/screenshot.png alone. With
+// UPDATE_SCREENSHOT=1 they refresh that one instead (a deliberate change, to be committed).
 export function screenshotPath() {
-  mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
-  return resolve(repoRoot, "docs/screenshot.png");
+  const path = process.env.UPDATE_SCREENSHOT === "1"
+    ? resolve(repoRoot, "docs/screenshot.png")
+    : process.env.PARLEY_SCREENSHOT ?? join(tmpdir(), "parley-web-screenshot.png");
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
 }

@@ -1,0 +1,82 @@
+#include "chat/args.hpp"
+
+#include "chat/json_args.hpp"
+#include "chat/validation.hpp"
+
+namespace parley::chat {
+
+namespace {
+
+ChatError invalid(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
+
+// A user id field: a string id (is_user_id), or a JSON integer, kept as its decimal text (the
+// integer keys of another application's users). Canonical (UUIDs in lower case).
+std::optional<std::string> user_id_field(const simdjson::dom::object& object, std::string_view key) {
+  simdjson::dom::element element;
+  if (object[key].get(element)) return std::nullopt;
+  switch (element.type()) {
+    case simdjson::dom::element_type::STRING: {
+      std::string_view text = element.get_string().value_unsafe();
+      if (!is_user_id(text)) return std::nullopt;
+      return canonical_user_id(text);
+    }
+    case simdjson::dom::element_type::INT64: return std::to_string(element.get_int64().value_unsafe());
+    case simdjson::dom::element_type::UINT64: return std::to_string(element.get_uint64().value_unsafe());
+    default: return std::nullopt;
+  }
+}
+
+// An optional positive integer field: nullopt when absent or null, -1 when present but invalid.
+std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, std::string_view key) {
+  auto element = present_field(object, key);
+  if (!element) return std::nullopt;
+  std::int64_t value;
+  if (element->get(value) || value <= 0) return -1;
+  return value;
+}
+
+}  // namespace
+
+Parsed<SendRequest> parse_send_message(std::optional<std::string_view> first_argument, const ArgLimits& limits) {
+  auto data = first_argument ? parse_object(*first_argument) : std::nullopt;
+  if (!data) return invalid("Invalid receiverId");
+  SendRequest request;
+  auto receiver_id = user_id_field(*data, "receiverId");
+  if (!receiver_id) return invalid("Invalid receiverId");
+  request.receiver_id = std::move(*receiver_id);
+  auto content = string_field(*data, "content");
+  if (!content || is_blank(*content)) return invalid("Message content cannot be empty");
+  if (auto error = content_error(*content, limits.max_message_length)) return ChatError{ErrorCode::too_large, *error};
+  request.content = *content;
+  if (auto key = present_field(*data, "clientMessageId")) {
+    std::string_view text;
+    if (key->get(text) || !is_client_message_id(text)) return invalid("Invalid clientMessageId");
+    request.client_message_id = text;
+  }
+  return request;
+}
+
+Parsed<HistoryRequest> parse_get_messages(std::optional<std::string_view> first_argument, const ArgLimits& limits) {
+  auto data = first_argument ? parse_object(*first_argument) : std::nullopt;
+  if (!data) return invalid("Invalid otherUserId");
+  HistoryRequest request;
+  auto other_id = user_id_field(*data, "otherUserId");
+  if (!other_id) return invalid("Invalid otherUserId");
+  request.other_user_id = std::move(*other_id);
+  request.before = positive_field(*data, "before");
+  if (request.before == -1) return invalid("Invalid before");
+  auto limit = positive_field(*data, "limit");
+  if (limit == -1 || (limit && static_cast<std::size_t>(*limit) > limits.max_page)) {
+    return invalid("Invalid limit (1 to " + std::to_string(limits.max_page) + ")");
+  }
+  request.limit = limit ? static_cast<std::size_t>(*limit) : limits.default_page;
+  return request;
+}
+
+std::string token_of_auth(std::string_view auth_json) {
+  auto auth = parse_object(auth_json);
+  if (!auth) return {};
+  return std::string(string_field(*auth, "token").value_or(""));
+}
+
+}  // namespace parley::chat
