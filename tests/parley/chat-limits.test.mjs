@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
-import { Clients, ack, history, record, send, startParley, tokenUser, waitFor } from "./helpers.mjs";
+import { Clients, ack, history, record, send, startParley, tokenUser, waitFor, waitForMatching } from "./helpers.mjs";
 
 // Expects `event` to be refused with RATE_LIMITED, both ways; resolves with its retryAfterMs.
 async function expectRateLimited(socket, event, payload) {
@@ -65,6 +65,9 @@ describe("per-user limits (--send-rate-per-user 5/5s --history-rate-per-user 3/3
     const f = await clients.connect(fay.token);
     const codes = [];
     const errors = record(e1, "error").seen;
+    // The burst's last message reaching Fay: all five are stored (the disconnect may come
+    // before they are committed, and before their acks).
+    const lastOfBurst = waitForMatching(f, "receive_message", (m) => m?.content === "flood 4");
     const dropped = waitFor(e1, "disconnect");
     // 5 pass (the burst), then refusal after refusal: at most 100 (a burst of refusals) and
     // the few that 10 a second add while they arrive.
@@ -76,6 +79,7 @@ describe("per-user limits (--send-rate-per-user 5/5s --history-rate-per-user 3/3
     assert.ok(refused >= 100 && refused < 150, `${refused} refusals before the disconnect`);
     assert.deepEqual(errors.at(-1), { message: "Too many requests", code: "RATE_LIMITED", retryAfterMs: errors.at(-1).retryAfterMs });
     assert.equal(e2.connected, true, "the user's other socket stays");
+    await lastOfBurst;
     assert.deepEqual((await history(f, { otherUserId: eve.id })).list.map((m) => m.content),
       ["flood 0", "flood 1", "flood 2", "flood 3", "flood 4"], "the burst was stored, nothing more");
   });
