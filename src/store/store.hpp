@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "store/conversations.hpp"
+
 namespace parley::store {
 
 // How long a store's writer, once busy (its last batch held more than one write), waits for more
@@ -107,7 +109,12 @@ struct Failure {
   bool client_error = false;
   // Whether the write was stored is unknown (see above): retry it with the same client key.
   bool outcome_unknown = false;
+  // Set when the store refused a conversation request by its rules (membership, roles, limits,
+  // unknown users): client_error is then true and `message` says why.
+  std::optional<Refusal> refusal{};
 };
+
+inline Failure refused(Refusal why, std::string message) { return Failure{std::move(message), true, false, why}; }
 
 // The Failure of an append whose client_message_id names a different message of its sender.
 inline constexpr std::string_view client_message_id_reused = "clientMessageId was already used for another message";
@@ -143,6 +150,49 @@ class Store {
   // The newest `limit` messages between `a` and `b` with id < `before` (when given), oldest first.
   virtual void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
                               std::function<void(Result<std::vector<Message>>)> done) = 0;
+
+  // --- Conversations (store/conversations.hpp). (Transition: the defaults below go once both
+  // stores implement these and append_direct/direct_history are gone.) Every write below is one transaction, committed
+  // (and durable) before its callback reports success; what a Failure means: see Failure. A
+  // request by a user who is not a current member of the conversation (or about one that does
+  // not exist) fails with Refusal::forbidden.
+
+  // Appends a text entry with the conversation's next seq; the sender must be a member.
+  virtual void append(NewEntry /*entry*/, std::function<void(Result<Appended>)> done) {
+    done(Failure{"append: not supported by this store"});
+  }
+  // The newest `limit` entries the viewer may see before `before_seq`, oldest first.
+  virtual void read_log(LogRequest /*request*/, std::function<void(Result<LogPage>)> done) {
+    done(Failure{"read_log: not supported by this store"});
+  }
+  // A group with its `created` entry at seq 1.
+  virtual void create_group(NewGroup /*group*/, std::function<void(Result<Changed>)> done) {
+    done(Failure{"create_group: not supported by this store"});
+  }
+  // Locks the conversation, asks `decide` (chat/conversation_rules) what to change given its
+  // current state, and applies that with its system entry (the next seq), or fails with the
+  // Refusal it answered. A direct conversation's state is given too: the rules refuse.
+  virtual void change_conversation(std::int64_t /*conversation_id*/, DecideChange /*decide*/,
+                                   std::function<void(Result<Changed>)> done) {
+    done(Failure{"change_conversation: not supported by this store"});
+  }
+  // The conversation as `viewer_id` sees it (forbidden unless a member).
+  virtual void get_conversation(std::int64_t /*conversation_id*/, std::string /*viewer_id*/,
+                                std::function<void(Result<ConversationView>)> done) {
+    done(Failure{"get_conversation: not supported by this store"});
+  }
+  // The user's conversations, most recent activity first (then by id, descending).
+  virtual void list_conversations(ListRequest /*request*/, std::function<void(Result<ConversationPage>)> done) {
+    done(Failure{"list_conversations: not supported by this store"});
+  }
+  // The conversation's current state with its members' markers (nullopt: no such conversation).
+  virtual void get_state(std::int64_t /*conversation_id*/, std::function<void(Result<std::optional<ConversationState>>)> done) {
+    done(Failure{"get_state: not supported by this store"});
+  }
+  // Moves a read or delivery watermark forward (never back; reading implies delivered).
+  virtual void mark(MarkRequest /*request*/, std::function<void(Result<Marked>)> done) {
+    done(Failure{"mark: not supported by this store"});
+  }
 
   // Whether the database answers now (for /readyz).
   virtual void check_ready(std::function<void(bool)> done) = 0;

@@ -1,0 +1,202 @@
+// The store's model of conversations: direct and group conversations, their members with roles
+// and read/delivery watermarks, and the conversation log (messages and system entries, each with
+// the conversation's next gap-free `seq`). Plain data; the rules that decide who may change what
+// live in the chat layer and reach the store as a ConversationDecision (see Store::change_conversation).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace parley::store {
+
+enum class ConversationKind { direct, group };
+enum class Role { owner, admin, member };
+enum class EntryKind { text, system };
+
+// Why a request about a conversation was refused (the client's fault, not the database's).
+enum class Refusal {
+  forbidden,         // not a member (also: the conversation does not exist), or not allowed
+  not_found,         // a user or message named does not exist
+  conflict,          // e.g. demoting a group's last owner, a duplicate member
+  invalid_argument,  // e.g. a group over its size limit
+};
+
+struct Member {
+  std::string user_id;
+  std::string name;  // filled by reads (users.name)
+  Role role = Role::member;
+  std::int64_t joined_seq = 0;     // the entry that added it (created / members_added; direct: 1)
+  std::int64_t read_seq = 0;       // read up to and including (watermark, never decreases)
+  std::int64_t delivered_seq = 0;  // delivered up to (>= read_seq)
+};
+
+// A conversation as it is now, without any viewer's point of view.
+struct ConversationState {
+  std::int64_t id = 0;
+  ConversationKind kind = ConversationKind::direct;
+  std::optional<std::string> title;  // groups only
+  std::int64_t created_at_ms = 0;
+  std::int64_t last_seq = 0;
+  std::vector<Member> members;  // current members, by joined_seq then user id
+
+  const Member* member(const std::string& user_id) const {
+    for (const auto& m : members) {
+      if (m.user_id == user_id) return &m;
+    }
+    return nullptr;
+  }
+};
+
+// One entry of a conversation's log: a message or a system entry.
+struct LogEntry {
+  std::int64_t id = 0;  // message id (global)
+  std::int64_t conversation_id = 0;
+  std::int64_t seq = 0;
+  EntryKind kind = EntryKind::text;
+  std::string sender_id;    // for a system entry: the actor
+  std::string sender_name;  // filled by reads and appends
+  std::string content;      // text; empty for system entries
+  std::string system_json;  // system entries: the `system` object as JSON, stored as given
+  std::int64_t created_at_ms = 0;
+  std::string client_message_id{};  // empty: none
+  bool already_stored = false;      // append: a retry answered with the entry stored before
+};
+
+// A conversation seen by one of its members (list_conversations, get_conversation).
+struct ConversationView {
+  ConversationState state;
+  std::optional<LogEntry> last_message;  // newest non-deleted entry, system ones included
+  std::int64_t unread_count = 0;  // others' non-deleted text entries with seq > read_seq
+  std::int64_t last_read_seq = 0;
+  std::int64_t last_delivered_seq = 0;
+  Role my_role = Role::member;
+  std::int64_t last_activity_ms = 0;  // the list's order: created_at of the newest entry (or creation)
+};
+
+// Where an append goes: an existing conversation by id, or the direct conversation of the
+// sender and `direct_with` (created, with both as members, by the append's own transaction
+// when it does not exist yet: the seed's send by receiverId).
+struct ConversationRef {
+  std::int64_t id = 0;      // when non-zero
+  std::string direct_with;  // else: the other user of a direct conversation
+};
+
+struct NewEntry {
+  ConversationRef to;
+  std::string sender_id;
+  std::string content;
+  std::int64_t created_at_ms = 0;
+  // When not empty, a second append with the same sender and key stores nothing and answers
+  // with the first entry (already_stored); with other content or another conversation it fails
+  // with client_message_id_reused.
+  std::string client_message_id{};
+};
+
+// The answer to an append: the stored entry, and the conversation's members at that seq (the
+// audience of its push), so the caller needs no second read.
+struct Appended {
+  LogEntry entry;
+  std::vector<std::string> member_ids;
+  bool created_conversation = false;  // a direct conversation begun by this message
+};
+
+// What a rule decided about a conversation (chat/conversation_rules): the changes to make and
+// the system entry that records them, all in one transaction with the entry's seq.
+struct ConversationChange {
+  std::optional<std::string> title;                            // set the title
+  std::vector<std::pair<std::string, Role>> add;               // new members (joined_seq = the entry's seq)
+  std::vector<std::string> remove;                             // members removed (rows deleted)
+  std::vector<std::pair<std::string, Role>> roles;             // role changes of current members
+  std::string actor_id;                                        // the entry's sender
+  std::string system_json;                                     // the entry's `system` object
+};
+using ConversationDecision = std::variant<ConversationChange, Refusal>;
+// Runs inside the store's transaction, on a store thread, with the conversation's current state
+// (locked against concurrent changes): must be pure and quick.
+using DecideChange = std::function<ConversationDecision(const ConversationState&)>;
+
+// The answer to create_group / change_conversation: the system entry and the state after it,
+// plus the members that were removed by it (they get conversation_removed).
+struct Changed {
+  LogEntry entry;
+  ConversationState state;
+  std::vector<std::string> removed_ids;
+};
+
+struct NewGroup {
+  std::string title;
+  std::string creator_id;                // becomes owner
+  std::vector<std::string> member_ids;   // the others, members; each must exist (else not_found)
+  std::int64_t created_at_ms = 0;
+  std::string system_json;               // the `created` entry's system object (seq 1)
+  std::size_t max_members = 1000;        // creator included; beyond: invalid_argument
+};
+
+enum class Marker { read, delivered };
+
+struct MarkRequest {
+  std::int64_t conversation_id = 0;
+  std::string user_id;
+  Marker marker = Marker::read;
+  std::int64_t seq = 0;  // up to and including; clamped to last_seq
+  std::int64_t at_ms = 0;
+};
+
+struct Marked {
+  bool moved = false;  // false: the marker was already at or past seq (nothing changed)
+  std::int64_t read_seq = 0;
+  std::int64_t delivered_seq = 0;
+  std::int64_t unread_count = 0;
+  std::vector<std::string> member_ids;  // audience of the receipt
+};
+
+struct LogRequest {
+  ConversationRef of;      // id, or the direct conversation of `viewer_id` and direct_with
+  std::string viewer_id;   // must be a member (else forbidden; a direct pair with no messages: empty)
+  std::optional<std::int64_t> before_seq;  // exclusive
+  std::size_t limit = 100;  // the newest `limit` entries at or after the viewer's joined_seq
+};
+
+// A page of the log, oldest first, and the conversation it belongs to (members with names: the
+// receiver of a direct message). A direct pair that has no conversation yet: no entries and
+// state.id == 0.
+struct LogPage {
+  std::vector<LogEntry> entries;
+  ConversationState state;
+};
+
+struct ConversationPage {
+  std::vector<ConversationView> conversations;
+  // Cursor of the next page (opaque to clients: last_activity_ms and id of the last one), or
+  // nullopt on the last page.
+  std::optional<std::pair<std::int64_t, std::int64_t>> next;
+};
+
+struct ListRequest {
+  std::string user_id;
+  std::optional<std::pair<std::int64_t, std::int64_t>> after;  // a ConversationPage::next
+  std::size_t limit = 50;
+};
+
+inline const char* to_string(Role role) {
+  switch (role) {
+    case Role::owner: return "owner";
+    case Role::admin: return "admin";
+    case Role::member: return "member";
+  }
+  return "member";
+}
+
+inline std::optional<Role> role_from_string(std::string_view text) {
+  if (text == "owner") return Role::owner;
+  if (text == "admin") return Role::admin;
+  if (text == "member") return Role::member;
+  return std::nullopt;
+}
+
+}  // namespace parley::store
