@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake g++ make pkg-config clang libclang-rt-14-dev
+  cmake g++ make pkg-config clang libclang-rt-14-dev ccache
   # libraries
   libboost1.74-dev libssl-dev libsimdjson-dev rapidjson-dev libsodium-dev
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev libspdlog-dev libfmt-dev libcli11-dev

@@ -18,6 +18,11 @@ stage() { echo "== $1 ($(( (SECONDS - started) / 60 )) min in)"; }
 
 bash scripts/install-deps.sh
 
+# Compiler cache: a machine that built this tree before (a developer's, or CI's on the same
+# machine) recompiles only what changed. Paths are kept relative to the checkout, so another
+# clone of the same commit hits the same entries.
+export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR=$PWD
+
 stage "build (Release)"
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
