@@ -631,7 +631,8 @@ TYPED_TEST(ConversationContract, RandomOperationsMatchAModel) {
     }
   };
 
-  constexpr int steps = 1500;
+  int steps = 2000;
+  if (const char* fixed = std::getenv("PARLEY_MODEL_STEPS")) steps = std::atoi(fixed);
   for (int step = 0; step < steps; ++step) {
     std::size_t ci = pick(model.conversations.size());
     auto& c = model.conversations[ci];
