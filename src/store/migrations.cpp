@@ -151,6 +151,12 @@ UPDATE conversation_members SET
 UPDATE conversation_members SET delivered_seq = read_seq;
 
 CREATE INDEX conversation_messages_seq ON conversation_messages (conversation_id, seq);
+-- "My conversations by activity": the user's memberships from an index that holds their
+-- conversation ids (no read of the member rows), joined to conversations and sorted. (An index
+-- by activity on the member rows would spare the sort, but every entry would then move one
+-- index entry per member on the writer: too dear for the one-to-one hot path.)
+DROP INDEX conversation_members_user;
+CREATE INDEX conversation_members_user ON conversation_members (user_id, conversation_id);
 )sql",
      R"sql(
 SELECT 1;
