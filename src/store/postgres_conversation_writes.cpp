@@ -85,6 +85,16 @@ const pg::Statement* const statements[] = {&lock_conversations, &append_by_id,  
                                            &insert_direct_members, &member_ids, &mark_read,     &mark_delivered,
                                            &marker_state};
 
+const char* sentence(Refusal why) {
+  switch (why) {
+    case Refusal::forbidden: return "not allowed";
+    case Refusal::not_found: return "not found";
+    case Refusal::conflict: return "conflicts with the conversation's current state";
+    case Refusal::invalid_argument: return "invalid request";
+  }
+  return "refused";
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -328,9 +338,25 @@ class ChangeConversationWrite final : public TransactionWrite {
     // Locked: concurrent changes and appends (which lock the row too) wait until this commits.
     auto state = pg_rows::load_state_by_id(db, conversation_, true, deadline);
     if (!state) return refuse(Refusal::forbidden, "not a member of this conversation");
-    auto decision = decide_(*state);
-    if (auto* why = std::get_if<Refusal>(&decision)) return refuse(*why, "refused");
+    ConversationDecision decision = Refusal::forbidden;
+    try {
+      decision = decide_(*state);
+    } catch (const std::exception& e) {
+      throw pg::Error(std::string("change_conversation: ") + e.what(), false);
+    }
+    if (auto* why = std::get_if<Refusal>(&decision)) return refuse(*why, sentence(*why));
     auto& change = std::get<ConversationChange>(decision);
+    // What the rules should never ask, refused rather than half applied.
+    for (const auto& [user, role] : change.add) {
+      if (state->member(user)) return refuse(Refusal::conflict, "already a member: " + user);
+    }
+    for (const auto& user : change.remove) {
+      if (!state->member(user)) return refuse(Refusal::conflict, "not a member: " + user);
+    }
+    for (const auto& [user, role] : change.roles) {
+      bool removed = std::find(change.remove.begin(), change.remove.end(), user) != change.remove.end();
+      if (!state->member(user) || removed) return refuse(Refusal::conflict, "not a member: " + user);
+    }
     std::vector<std::string> added, added_roles, changed, changed_roles;
     for (auto& [id, role] : change.add) {
       added.push_back(id);
