@@ -37,6 +37,8 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       address_allowances_(options.per_address),
       deliveries_(options.delivery_memory),
       delivery_(std::make_unique<LocalDelivery>(io.of("/"))),
+      conversations_(store, *delivery_, kinds_, options_.conversations),
+      receipts_(store, *delivery_),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);

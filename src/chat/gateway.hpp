@@ -15,6 +15,8 @@
 #include "chat/allowance.hpp"
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
+#include "chat/conversation_service.hpp"
+#include "chat/receipt_service.hpp"
 #include "chat/delivery.hpp"
 #include "chat/reply.hpp"
 #include "chat/delivery_memory.hpp"
@@ -92,9 +94,6 @@ class ChatGateway {
   void remove_member(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void set_role(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void leave_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  void change(const Reply& reply, const std::string& actor, std::int64_t conversation_id, store::DecideChange decide);
-  void publish_change(const store::Changed& changed);
-  void push_conversation(std::int64_t conversation_id, const std::string& user_id);
   // events_receipts.cpp
   void mark_read(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void mark_delivered(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
@@ -111,6 +110,8 @@ class ChatGateway {
   DeliveryMemory deliveries_;
   std::unique_ptr<Delivery> delivery_;
   ConversationKinds kinds_;
+  ConversationService conversations_;  // the rules and pushes of conversation changes
+  ReceiptService receipts_;            // read and delivery markers
   SessionExpiry expiry_;
 };
 
