@@ -16,6 +16,7 @@
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
 #include "chat/conversation_service.hpp"
+#include "chat/message_service.hpp"
 #include "chat/receipt_service.hpp"
 #include "chat/delivery.hpp"
 #include "chat/reply.hpp"
@@ -78,12 +79,9 @@ class ChatGateway {
   bool admit(sio::Socket& socket, ChatSession& session, Action action, const Reply& reply);
   // The session of a socket whose event may go on (live and within its `action` allowance).
   ChatSession* admitted(sio::Socket& socket, Action action, const Reply& reply);
-  void find_sender(const ChatSession& session, std::function<void(store::Result<std::optional<UserInfo>>)> done);
 
   // events_messages.cpp
   void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  void send_to_conversation(const Reply& reply, store::NewEntry entry, bool keyed);
-  void push_entry(const store::Appended& appended, const Party* receiver, bool keyed);
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   // events_conversations.cpp
   void create_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
@@ -110,6 +108,7 @@ class ChatGateway {
   DeliveryMemory deliveries_;
   std::unique_ptr<Delivery> delivery_;
   ConversationKinds kinds_;
+  MessageService messages_;            // sends and history
   ConversationService conversations_;  // the rules and pushes of conversation changes
   ReceiptService receipts_;            // read and delivery markers
   SessionExpiry expiry_;
