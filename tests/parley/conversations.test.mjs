@@ -236,6 +236,26 @@ describe("group size limit", () => {
   });
 });
 
+describe("rate limits", () => {
+  test("conversation changes count as sends, conversation reads as history reads", async () => {
+    const own = await startParley({ args: ["--send-rate-per-user", "2/1h", "--history-rate-per-user", "1/1h"] });
+    const ownClients = new Clients(own);
+    try {
+      const [ann, ben] = [tokenUser("Ann"), tokenUser("Ben")];
+      const [a] = await Promise.all([ownClients.connect(ann.token), ownClients.connect(ben.token)]);
+      const { conversation } = await ok(a, "create_conversation", { title: "t", memberIds: [ben.id] });
+      await ok(a, "update_conversation", { conversationId: conversation.id, title: "u" });
+      await refused(a, "set_role", { conversationId: conversation.id, userId: ben.id, role: "admin" }, "RATE_LIMITED");
+      await ok(a, "get_conversation", { conversationId: conversation.id });
+      await refused(a, "list_conversations", {}, "RATE_LIMITED");
+      await refused(a, "get_receipts", { conversationId: conversation.id }, "RATE_LIMITED");
+    } finally {
+      ownClients.closeAll();
+      await own.stop();
+    }
+  });
+});
+
 describe("read state", () => {
   test("unread counts across two devices; mark_read pushes unread_updated to both and read_receipt to the sender", async () => {
     const [ann, ben] = await people("Ann", "Ben");
