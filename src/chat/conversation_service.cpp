@@ -51,42 +51,50 @@ void ConversationService::get(const std::string& actor, std::int64_t conversatio
 }
 
 void ConversationService::rename(const std::string& actor, RenameRequest request, Then<AfterChange> done) {
-  change(actor, request.conversation_id, [actor, title = std::move(request.title)](const store::ConversationState& s) {
-    return decide_rename(s, actor, title);
+  change(actor, request.conversation_id, [actor, title = std::move(request.title)](const store::ConversationState& s, std::string* why) {
+    return decide_rename(s, actor, title, why);
   }, std::move(done));
 }
 
 void ConversationService::add_members(const std::string& actor, AddMembersRequest request, Then<AfterChange> done) {
   std::size_t max = limits_.max_group_members;
-  change(actor, request.conversation_id, [actor, ids = std::move(request.user_ids), max](const store::ConversationState& s) {
-    return decide_add(s, actor, ids, max);
+  change(actor, request.conversation_id, [actor, ids = std::move(request.user_ids), max](const store::ConversationState& s, std::string* why) {
+    return decide_add(s, actor, ids, max, why);
   }, std::move(done));
 }
 
 void ConversationService::remove_member(const std::string& actor, MemberRequest request, Then<AfterChange> done) {
-  change(actor, request.conversation_id, [actor, user = std::move(request.user_id)](const store::ConversationState& s) {
-    return decide_remove(s, actor, user);
+  change(actor, request.conversation_id, [actor, user = std::move(request.user_id)](const store::ConversationState& s, std::string* why) {
+    return decide_remove(s, actor, user, why);
   }, std::move(done));
 }
 
 void ConversationService::set_role(const std::string& actor, MemberRequest request, Then<AfterChange> done) {
   change(actor, request.conversation_id,
-         [actor, user = std::move(request.user_id), role = request.role](const store::ConversationState& s) {
-           return decide_set_role(s, actor, user, role);
+         [actor, user = std::move(request.user_id), role = request.role](const store::ConversationState& s, std::string* why) {
+           return decide_set_role(s, actor, user, role, why);
          }, std::move(done));
 }
 
 void ConversationService::leave(const std::string& actor, std::int64_t conversation_id, Then<AfterChange> done) {
-  change(actor, conversation_id, [actor](const store::ConversationState& s) { return decide_leave(s, actor); },
+  change(actor, conversation_id, [actor](const store::ConversationState& s, std::string* why) { return decide_leave(s, actor, why); },
          std::move(done));
 }
 
-void ConversationService::change(const std::string& actor, std::int64_t conversation_id, store::DecideChange decide,
+// The rule runs in the store's transaction; the sentence it gives for a refusal is written
+// there and read here once the store has answered (after the transaction, so no race).
+void ConversationService::change(const std::string& actor, std::int64_t conversation_id, Rule rule,
                                  Then<AfterChange> done) {
+  auto why = std::make_shared<std::string>();
+  store::DecideChange decide = [rule = std::move(rule), why](const store::ConversationState& s) { return rule(s, why.get()); };
   store_.change_conversation(conversation_id, std::move(decide),
-                             [this, actor, done = std::move(done)](store::Result<store::Changed> result) mutable {
+                             [this, actor, why, done = std::move(done)](store::Result<store::Changed> result) mutable {
     auto* changed = std::get_if<store::Changed>(&result);
-    if (!changed) return done(store_error(std::get<store::Failure>(result), "Failed to change the conversation"));
+    if (!changed) {
+      auto& failure = std::get<store::Failure>(result);
+      if (failure.refusal && !why->empty()) failure.message = *why;
+      return done(store_error(failure, "Failed to change the conversation"));
+    }
     std::int64_t seq = changed->entry.seq;
     if (!changed->state.member(actor)) {
       done(AfterChange{std::nullopt, seq});

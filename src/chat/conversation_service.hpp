@@ -5,6 +5,8 @@
 // conversation_removed to those it removed. Callbacks may run on a store thread.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,7 +42,9 @@ class ConversationService {
   void leave(const std::string& actor, std::int64_t conversation_id, Then<AfterChange> done);
 
  private:
-  void change(const std::string& actor, std::int64_t conversation_id, store::DecideChange decide, Then<AfterChange> done);
+  // A rule of chat/conversation_rules, with the place for its reason.
+  using Rule = std::function<store::ConversationDecision(const store::ConversationState&, std::string* why)>;
+  void change(const std::string& actor, std::int64_t conversation_id, Rule rule, Then<AfterChange> done);
   void publish(const store::Changed& changed);
   void push_view(std::int64_t conversation_id, const std::string& user_id);
 

@@ -24,9 +24,10 @@ async function ok(socket, event, payload) {
   return reply;
 }
 
-async function refused(socket, event, payload, code) {
+async function refused(socket, event, payload, code, message) {
   const error = waitFor(socket, "error");
   const reply = await ack(socket, event, payload);
+  if (message) assert.equal(reply.error, message);
   assert.equal(reply.success, false, `${event} ${JSON.stringify(payload)} succeeded`);
   assert.equal(reply.code, code, `${event} ${JSON.stringify(payload)}: ${JSON.stringify(reply)}`);
   const [event_] = await error;
@@ -123,13 +124,15 @@ describe("conversations", () => {
     const promoted = await ok(own.socket, "set_role", { conversationId: id, userId: adm.id, role: "admin" });
     assert.equal(promoted.conversation.members.find((m) => m.id === adm.id).role, "admin");
     await refused(own.socket, "set_role", { conversationId: id, userId: adm.id, role: "admin" }, "CONFLICT");
-    await refused(own.socket, "set_role", { conversationId: id, userId: own.id, role: "member" }, "CONFLICT");
+    await refused(own.socket, "set_role", { conversationId: id, userId: own.id, role: "member" }, "CONFLICT",
+      "Conflict: a group keeps at least one owner");
     await refused(own.socket, "set_role", { conversationId: id, userId: out.id, role: "admin" }, "NOT_FOUND");
     const renamed = waitForMatching(mem.socket, "receive_message", (m) => m.system?.type === "title_changed");
     const r = await ok(adm.socket, "update_conversation", { conversationId: id, title: "Renamed" });
     assert.equal(r.conversation.title, "Renamed");
     assert.equal((await renamed)[0].system.title, "Renamed");
-    await refused(adm.socket, "remove_member", { conversationId: id, userId: own.id }, "FORBIDDEN");
+    await refused(adm.socket, "remove_member", { conversationId: id, userId: own.id }, "FORBIDDEN",
+      "Not allowed: an admin cannot remove an owner");
     await refused(mem.socket, "remove_member", { conversationId: id, userId: adm.id }, "FORBIDDEN");
     await refused(adm.socket, "add_members", { conversationId: id, userIds: [mem.id] }, "CONFLICT");
     await refused(adm.socket, "add_members", { conversationId: id, userIds: [tokenUser().id] }, "NOT_FOUND");
