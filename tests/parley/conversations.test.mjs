@@ -89,6 +89,8 @@ describe("conversations", () => {
 
   test("group messages: every member gets them with conversationId and seq; a non-member can neither read, write nor receive", async () => {
     const [ann, ben, eve] = await people("Ann", "Ben", "Eve");
+    const eveEvents = [];
+    eve.socket.onAny((event) => { if (event !== "error") eveEvents.push(event); });
     const conversation = await group(ann, [ben]);
     const eveHeard = record(eve.socket, "receive_message").seen;
     const arrived = waitForMatching(ben.socket, "receive_message", (m) => m.content === "hello team");
@@ -112,7 +114,15 @@ describe("conversations", () => {
       return { list: l };
     })();
     assert.deepEqual(list.map((x) => [x.seq, x.kind]), [[1, "system"], [2, "text"]]);
+    // Receipts and changes of the group reach its members only.
+    const benReceipt = waitFor(ben.socket, "read_receipt");
+    await ok(ann.socket, "mark_read", { conversationId: id, seq: 2 });
+    await benReceipt;
+    const benUpdated = waitFor(ben.socket, "conversation_updated");
+    await ok(ann.socket, "update_conversation", { conversationId: id, title: "Secret" });
+    await benUpdated;
     assert.deepEqual(eveHeard, []);
+    assert.deepEqual(eveEvents, [], "a non-member gets no push at all");
   });
 
   test("roles: who may rename, add, remove and set roles; never without an owner", async () => {
@@ -154,11 +164,21 @@ describe("conversations", () => {
     await ok(ann.socket, "remove_member", { conversationId: c.id, userId: ben.id });
     assert.deepEqual((await removed)[0], { conversationId: c.id });
     const benHeard = record(ben.socket, "receive_message").seen;
+    const benEvents = [];
+    const listener = (event) => { if (event !== "error") benEvents.push(event); };
+    ben.socket.onAny(listener);
     const cidGot = waitForMatching(cid.socket, "receive_message", (m) => m.content === "after Ben");
     await ok(ann.socket, "send_message", { conversationId: c.id, content: "after Ben" });
     await cidGot;
+    const cidUpdated = waitFor(cid.socket, "conversation_updated");
+    await ok(ann.socket, "update_conversation", { conversationId: c.id, title: "Without Ben" });
+    await ok(cid.socket, "mark_read", { conversationId: c.id, seq: 100 });
+    await cidUpdated;
     await refused(ben.socket, "get_messages", { conversationId: c.id }, "FORBIDDEN");
     await refused(ben.socket, "send_message", { conversationId: c.id, content: "still here?" }, "FORBIDDEN");
+    await refused(ben.socket, "mark_read", { conversationId: c.id, seq: 1 }, "FORBIDDEN");
+    ben.socket.offAny(listener);
+    assert.deepEqual(benEvents, [], "nothing of the conversation after conversation_removed");
     // Added again: sees the log from its new joining on, nothing before.
     await ok(ann.socket, "add_members", { conversationId: c.id, userIds: [ben.id] });
     const listed = waitFor(ben.socket, "messages_list");
