@@ -87,6 +87,23 @@ std::optional<std::vector<IndexEntry>> RecentMessages::entries_for(std::int64_t 
   return newest;
 }
 
+bool RecentMessages::newest_of(const std::vector<std::int64_t>& conversations, std::int64_t indexed_through,
+                               std::int64_t max_id, std::vector<std::optional<IndexEntry>>& newest) const {
+  newest.assign(conversations.size(), std::nullopt);
+  std::lock_guard lock(mutex_);
+  if (covered_after_ > indexed_through || published_through_ < max_id) return false;
+  for (std::size_t i = 0; i < conversations.size(); ++i) {
+    auto found = ids_.find(conversations[i]);
+    if (found == ids_.end()) continue;
+    const auto& ids = found->second;
+    auto end = std::upper_bound(ids.begin(), ids.end(), max_id, id_above<Held>);
+    if (end == ids.begin() || std::prev(end)->id <= indexed_through) continue;
+    const auto& h = *std::prev(end);
+    newest[i] = IndexEntry{conversations[i], h.id, h.seq, h.created_at_ms};
+  }
+  return true;
+}
+
 std::optional<std::vector<std::int64_t>> RecentMessages::ids_for(std::int64_t conversation,
                                                                   std::int64_t indexed_through,
                                                                   std::int64_t max_id, std::int64_t before,

@@ -72,6 +72,11 @@ class RecentMessages {
                                                      std::int64_t max_id, const LogRange& range,
                                                      std::size_t limit) const;
 
+  // The newest entry in (indexed_through, max_id] of each of `conversations` (nullopt: none),
+  // under one lock; false when this set cannot answer for that snapshot (see above).
+  bool newest_of(const std::vector<std::int64_t>& conversations, std::int64_t indexed_through, std::int64_t max_id,
+                 std::vector<std::optional<IndexEntry>>& newest) const;
+
   std::size_t size() const;
   std::size_t conversations() const;  // that size() falls in
   std::int64_t published_through() const;

@@ -214,17 +214,19 @@ Result<ConversationPage> LogReader::list_conversations(const RecentMessages& rec
     using Key = std::pair<std::int64_t, std::int64_t>;  // (activity, id), the list's order
     Key after = request.after.value_or(Key{INT64_MAX, INT64_MAX});
     std::vector<Key> keys;
-    std::vector<std::int64_t> last_seqs;
+    std::vector<std::int64_t> ids, last_seqs;
     list_.bind(1, request.user_id);
     while (list_.step()) {
       keys.push_back(Key{list_.int64(1), list_.int64(0)});
+      ids.push_back(list_.int64(0));
       last_seqs.push_back(list_.int64(2));
     }
     list_.reset();
+    std::vector<std::optional<IndexEntry>> newest;
+    if (!recent.newest_of(ids, indexed_through_, max_id_, newest)) throw StaleSnapshot{};
     for (std::size_t i = 0; i < keys.size(); ++i) {
       // As conversation() brings a row up to the snapshot, so that the cursor matches the views.
-      auto e = newest_unindexed(recent, keys[i].second);
-      if (e && e->seq > last_seqs[i]) keys[i].first = e->created_at_ms;
+      if (newest[i] && newest[i]->seq > last_seqs[i]) keys[i].first = newest[i]->created_at_ms;
     }
     std::erase_if(keys, [&](const Key& k) { return !(k < after); });
     std::size_t wanted = std::min(keys.size(), request.limit + 1);
