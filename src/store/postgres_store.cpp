@@ -14,6 +14,7 @@
 #include "store/pg_group_commit.hpp"
 #include "store/pg_link.hpp"
 #include "store/postgres_conversation_reads.hpp"
+#include "store/postgres_conversation_rows.hpp"
 #include "store/postgres_conversation_writes.hpp"
 #include "store/postgres_writes.hpp"
 #include "store/work_queue.hpp"
@@ -62,6 +63,8 @@ const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username
 void prepare_reader(pg::Connection& db) {
   auto deadline = io_deadline();
   for (const auto* s : reader_statements) db.prepare(*s, deadline);
+  for (const auto* s : pg_reads::reader_statements()) db.prepare(*s, deadline);
+  for (const auto* s : pg_rows::state_statements()) db.prepare(*s, deadline);
 }
 
 using ReadJob = std::function<void(pg::Link&)>;
