@@ -321,7 +321,8 @@ class PostgresStore final : public Store {
       outcome = pg::BatchOutcome{false, unavailable, {}, {}};
     }
     // After a failure the database may not be the one the ids came from (a failover, a restore).
-    if (!outcome.committed) conversations_.clear();
+    // (A write that chose to roll back, refused by the rules, says nothing about the database.)
+    if (!outcome.committed && (!outcome.error.empty() || outcome.in_doubt)) conversations_.clear();
     if (outcome.in_doubt) {
       writer_link_.drop(outcome.error);
       in_doubt_ = InDoubtBatch{std::move(batch), std::move(outcome), Clock::now() + in_doubt_budget};
