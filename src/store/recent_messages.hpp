@@ -34,6 +34,7 @@ struct IndexEntry {
   // The entry's seq in its conversation: within a conversation seq order is id order (the store
   // is the only writer and assigns both in the same order).
   std::int64_t seq = 0;
+  std::int64_t created_at_ms = 0;  // the conversation's activity, until the bulk writes it to its row
   friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
 };
 
@@ -71,6 +72,11 @@ class RecentMessages {
                                                      std::int64_t max_id, const LogRange& range,
                                                      std::size_t limit) const;
 
+  // The newest entry in (indexed_through, max_id] of each of `conversations` (nullopt: none),
+  // under one lock; false when this set cannot answer for that snapshot (see above).
+  bool newest_of(const std::vector<std::int64_t>& conversations, std::int64_t indexed_through, std::int64_t max_id,
+                 std::vector<std::optional<IndexEntry>>& newest) const;
+
   std::size_t size() const;
   std::size_t conversations() const;  // that size() falls in
   std::int64_t published_through() const;
@@ -80,6 +86,7 @@ class RecentMessages {
   struct Held {
     std::int64_t id;
     std::int64_t seq;
+    std::int64_t created_at_ms;
   };
   std::unordered_map<std::int64_t, std::vector<Held>> ids_;  // per conversation, ascending
   std::size_t size_ = 0;

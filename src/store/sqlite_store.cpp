@@ -1,6 +1,7 @@
 #include "store/sqlite_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 #include <unordered_map>
 
@@ -345,7 +346,6 @@ class SqliteStore final : public Store {
         }
       }
       if (!job_failed) {
-        w.conversations.before_commit();
         w.commit.run();
         w.conversations.committed();
         return true;

@@ -71,8 +71,14 @@ TEST(RecentMessages, AnswersASeqRangeNewestFirst) {
   auto second = recent.entries_for(2, 10, 17, {.from_seq = 2}, 10);
   ASSERT_TRUE(second);
   EXPECT_EQ(*second, (std::vector<IndexEntry>{{2, 16, 2}}));
+  std::vector<std::optional<IndexEntry>> newest;
+  ASSERT_TRUE(recent.newest_of({2, 1, 3}, 10, 17, newest));
+  EXPECT_EQ(newest, (std::vector<std::optional<IndexEntry>>{IndexEntry{2, 16, 2}, IndexEntry{1, 17, 8}, std::nullopt}));
+  ASSERT_TRUE(recent.newest_of({1, 2}, 12, 15, newest));  // the snapshot: ids 13-15
+  EXPECT_EQ(newest, (std::vector<std::optional<IndexEntry>>{IndexEntry{1, 15, 7}, std::nullopt}));
   recent.prune_through(13);
   EXPECT_FALSE(recent.entries_for(1, 10, 17, {}, 10));  // pruned past that snapshot's index
+  EXPECT_FALSE(recent.newest_of({1}, 10, 17, newest));
   EXPECT_EQ(recent.collect(13, 17), (std::vector<IndexEntry>{{1, 15, 7}, {1, 17, 8}, {2, 16, 2}}));
 }
 
