@@ -4,12 +4,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "store/conversations.hpp"
 #include "store/pg_connection.hpp"
 #include "store/store.hpp"
 
 namespace parley::store::pg_reads {
+
+// What these reads run: prepare them (and pg_rows::state_statements) on every reader.
+std::span<const pg::Statement* const> reader_statements();
 
 // `before_id` (exclusive) bounds the page by message id as well (direct_history's cursor).
 Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, std::optional<std::int64_t> before_id,

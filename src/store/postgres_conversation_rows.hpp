@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "store/conversations.hpp"
@@ -17,6 +18,9 @@ inline constexpr char entry_columns[] =
     "COALESCE(m.client_message_id, '')";
 inline constexpr int entry_column_count = 10;
 LogEntry read_entry(const pg::Result& rows, int row, int first_column = 0);
+
+// What load_state_* run: prepare them on every connection that calls those.
+std::span<const pg::Statement* const> state_statements();
 
 // A conversation's row and its members (with their names), as of this statement; `for_update`
 // locks both (in a transaction). nullopt: no such conversation.

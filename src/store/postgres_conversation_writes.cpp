@@ -25,6 +25,8 @@ namespace {
 // Columns: id, conversation_id, seq, content, created_at, already (0/1), the sender's name, and
 // the conversation the append was for (to tell a retry from a key used for another one).
 std::string append_sql(const std::string& target) {
+  // The conversation meant: by id, $1 itself (no lookup on the hot path).
+  std::string meant = target == "id" ? std::string("$1::int8") : "(SELECT id FROM conversations WHERE " + target + " = $1)";
   return "WITH existing AS (SELECT id, conversation_id, seq, content, created_at FROM messages "
          "WHERE sender_id = $2 AND client_message_id = NULLIF($5, '')), "
          "bumped AS (UPDATE conversations c SET last_seq = c.last_seq + 1, last_activity_at = $4, "
@@ -35,10 +37,10 @@ std::string append_sql(const std::string& target) {
          "inserted AS (INSERT INTO messages (id, conversation_id, seq, sender_id, content, created_at, client_message_id) "
          "SELECT last_message_id, id, last_seq, $2, $3, $4, NULLIF($5, '') FROM bumped "
          "RETURNING id, conversation_id, seq, content, created_at) "
-         "SELECT id, conversation_id, seq, content, created_at, 0, (SELECT name FROM users WHERE id = $2), "
-         "(SELECT id FROM conversations WHERE " + target + " = $1) FROM inserted UNION ALL "
-         "SELECT id, conversation_id, seq, content, created_at, 1, (SELECT name FROM users WHERE id = $2), "
-         "(SELECT id FROM conversations WHERE " + target + " = $1) FROM existing";
+         "SELECT id, conversation_id, seq, content, created_at, 0, (SELECT name FROM users WHERE id = $2), " +
+         meant + " FROM inserted UNION ALL "
+         "SELECT id, conversation_id, seq, content, created_at, 1, (SELECT name FROM users WHERE id = $2), " +
+         meant + " FROM existing";
 }
 
 const pg::Statement append_by_id{"append_by_id", append_sql("id"), {int8_type, text_type, text_type, int8_type, text_type}};

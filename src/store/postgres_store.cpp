@@ -14,6 +14,7 @@
 #include "store/pg_group_commit.hpp"
 #include "store/pg_link.hpp"
 #include "store/postgres_conversation_reads.hpp"
+#include "store/postgres_conversation_rows.hpp"
 #include "store/postgres_conversation_writes.hpp"
 #include "store/postgres_writes.hpp"
 #include "store/work_queue.hpp"
@@ -62,6 +63,8 @@ const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username
 void prepare_reader(pg::Connection& db) {
   auto deadline = io_deadline();
   for (const auto* s : reader_statements) db.prepare(*s, deadline);
+  for (const auto* s : pg_reads::reader_statements()) db.prepare(*s, deadline);
+  for (const auto* s : pg_rows::state_statements()) db.prepare(*s, deadline);
 }
 
 using ReadJob = std::function<void(pg::Link&)>;
@@ -318,7 +321,8 @@ class PostgresStore final : public Store {
       outcome = pg::BatchOutcome{false, unavailable, {}, {}};
     }
     // After a failure the database may not be the one the ids came from (a failover, a restore).
-    if (!outcome.committed) conversations_.clear();
+    // (A write that chose to roll back, refused by the rules, says nothing about the database.)
+    if (!outcome.committed && (!outcome.error.empty() || outcome.in_doubt)) conversations_.clear();
     if (outcome.in_doubt) {
       writer_link_.drop(outcome.error);
       in_doubt_ = InDoubtBatch{std::move(batch), std::move(outcome), Clock::now() + in_doubt_budget};

@@ -1,5 +1,6 @@
 #include "store/postgres_writes.hpp"
 
+#include "store/postgres_conversation_rows.hpp"
 #include "store/postgres_conversation_writes.hpp"
 
 namespace parley::store {
@@ -44,6 +45,7 @@ void prepare_writer(pg::Connection& db, pg::Clock::time_point deadline) {
   for (const auto& s : pg::batch_statements()) db.prepare(s, deadline);
   for (const auto* s : writer_statements) db.prepare(*s, deadline);
   for (const auto* s : conversation_writer_statements()) db.prepare(*s, deadline);
+  for (const auto* s : pg_rows::state_statements()) db.prepare(*s, deadline);
 }
 
 std::int64_t ConversationCache::find(const std::string& key) const {

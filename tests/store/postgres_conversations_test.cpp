@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "store/migrations.hpp"
+#include "store/pg_connection.hpp"
 #include "store/postgres_store.hpp"
 #include "store_test_support.hpp"
 
@@ -167,6 +169,65 @@ TEST(PostgresConversations, NoAppendLandsAfterTheSendersRemovalOnAnotherNode) {
   std::printf("[ race ] %zu appends before the removal, %d refused after it\n", stored.size(), refused_count);
   node_a->close();
   node_b->close();
+}
+
+// A database of schema 2 with direct messages (one deleted, one read marker) migrates to the
+// log: seqs in id order per conversation, the conversations' tails, the members' markers.
+TEST(PostgresConversations, MigratingSchemaTwoGivesSeqsInIdOrder) {
+  std::string why;
+  std::string server = postgres_test_url(why);
+  ASSERT_FALSE(server.empty()) << why;
+  std::string name = "parley_migrate_" + random_token();
+  auto deadline = [] { return pg::Clock::now() + 30s; };
+  pg::Connection admin(with_database(server, "postgres"), 10s);
+  admin.exec("CREATE DATABASE " + name, deadline());  // a generated name, not input
+  std::string url = with_database(server, name);
+  {
+    pg::Connection db(url, 10s);
+    db.exec("CREATE TABLE parley_schema (version INTEGER NOT NULL)", deadline());
+    db.exec(migrations()[0].postgres, deadline());
+    db.exec(migrations()[1].postgres, deadline());
+    db.exec("INSERT INTO parley_schema (version) VALUES (1), (2)", deadline());
+    db.exec("INSERT INTO users (id, name, created_at) VALUES ('a', 'A', 0), ('b', 'B', 0), ('c', 'C', 0)", deadline());
+    db.exec("INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', 'a:b', 10), ('direct', 'a:c', 20), "
+            "('direct', 'b:c', 30)", deadline());
+    db.exec("INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES "
+            "(1, 'a', 10), (1, 'b', 10), (2, 'a', 20), (2, 'c', 20), (3, 'b', 30), (3, 'c', 30)", deadline());
+    db.exec("INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES "
+            "(1, 'a', 'one', 100), (2, 'a', 'other', 110), (1, 'b', 'two', 120), (1, 'a', 'three', 130)", deadline());
+    db.exec("UPDATE messages SET deleted_at = 140 WHERE id = 4", deadline());
+    db.exec("UPDATE conversation_members SET last_read_message_id = 3 WHERE conversation_id = 1 AND user_id = 'a'",
+            deadline());
+  }
+  auto store = open_postgres(url);
+  pg::Connection db(url, 10s);
+  auto text = [&](const std::string& sql) {
+    auto r = db.exec(sql, deadline());
+    std::string out;
+    for (int i = 0; i < r.rows(); ++i) {
+      if (i) out += ';';
+      out += r.text(i, 0);
+    }
+    return out;
+  };
+  EXPECT_EQ(text("SELECT id || '=' || seq FROM messages ORDER BY id"), "1=1;2=1;3=2;4=3");
+  EXPECT_EQ(text("SELECT last_seq || ',' || last_activity_at || ',' || COALESCE(last_message_id::text, '-') "
+                 "FROM conversations ORDER BY id"),
+            "3,130,3;1,110,2;0,30,-");
+  EXPECT_EQ(text("SELECT user_id || ':' || joined_seq || ',' || read_seq || ',' || delivered_seq || ',' || role "
+                 "FROM conversation_members WHERE conversation_id = 1 ORDER BY user_id"),
+            "a:1,2,2,member;b:1,0,0,member");
+  // The store goes on from there: the next seq, and the unread count from the marker.
+  User a{"a", "A", "", "", 0}, b{"b", "B", "", "", 0};
+  auto appended = ok(wait_for<Result<Appended>>(
+      [&](auto done) { store->append(NewEntry{ConversationRef{0, "a"}, "b", "four", now_ms()}, done); }));
+  EXPECT_EQ(appended.entry.seq, 4);
+  EXPECT_EQ(appended.entry.conversation_id, 1);
+  auto view = ok(wait_for<Result<ConversationView>>([&](auto done) { store->get_conversation(1, "a", done); }));
+  EXPECT_EQ(view.unread_count, 1);  // "four" (b's "two" is read, "three" is a's own and deleted)
+  EXPECT_EQ(view.last_read_seq, 2);
+  store->close();
+  admin.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", deadline());
 }
 
 }  // namespace
