@@ -1,6 +1,8 @@
 // The embedded default store: one SQLite file in WAL mode. A writer thread group-commits all
 // queued writes in one transaction (one fsync for the batch with synchronous=FULL); a reader
-// thread answers queries on its own connection, concurrently with the writer.
+// thread answers queries on its own connection, concurrently with the writer. Conversations:
+// the writer's side in sqlite_conversation_writer.hpp, the reader's in sqlite_log_reader.hpp,
+// the bulk-filled index both rely on in sqlite_message_index.hpp.
 #pragma once
 
 #include <cstddef>

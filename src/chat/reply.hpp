@@ -1,0 +1,53 @@
+// Where an event's answer goes: the socket (for `error` events) and the client's ack, if it
+// asked. Usable from any thread. Also the mapping of store failures to the codes of docs/api.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "chat/chat_error.hpp"
+#include "chat/message_json.hpp"
+#include "sio/socketio/server.hpp"
+#include "chat/conversation_kinds.hpp"
+#include "store/store.hpp"
+
+namespace parley::chat {
+
+inline std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+inline std::optional<std::string_view> first_argument(const sio::Args& args) {
+  if (args.empty()) return std::nullopt;
+  return args[0];
+}
+
+struct Reply {
+  sio::Socket::Ref socket;
+  sio::Ack ack;
+  std::string_view event;  // a literal
+
+  void fail(const ChatError& error) const {
+    socket.emit("error", sio::RawJson{error_event(error, event)});
+    if (ack) ack(sio::RawJson{failure_ack(error)});
+  }
+  // {"success":true<fields>}: `fields` is "" or starts with a comma.
+  void succeed(std::string_view fields = {}) const {
+    if (!ack) return;
+    std::string out = "{\"success\":true";
+    out += fields;
+    out += '}';
+    ack(sio::RawJson{std::move(out)});
+  }
+};
+
+// A store failure as the client's error: a Refusal by its code (FORBIDDEN, NOT_FOUND, CONFLICT,
+// INVALID_ARGUMENT), a reused clientMessageId CONFLICT, anything else the database's
+// (UNAVAILABLE, with `database_message`).
+ChatError store_error(const store::Failure& failure, std::string_view database_message);
+
+}  // namespace parley::chat
