@@ -1,5 +1,8 @@
 // The production store: PostgreSQL through libpq. A writer thread group-commits all queued
-// writes in one pipelined transaction (pg_group_commit.hpp: one failing write is undone alone);
+// writes in one pipelined transaction (pg_group_commit.hpp: one failing write is undone alone;
+// the batch first locks the conversations it appends to, so that several stores writing to one
+// conversation get one gap-free seq in commit order); writes that decide on the current state
+// (a group's creation, a change the rules decide) run alone in a transaction of their own;
 // two reader threads answer queries on their own connections. When the server goes away, calls
 // fail at once with "database unavailable" and the connections come back by themselves. When a
 // connection is lost between a COMMIT and its answer, the writer asks the database, once it is
