@@ -42,7 +42,8 @@ export class Chat {
     this.peopleSearch = new PeopleSearch({ token: () => session.token, myId, onUnauthorized });
     const context = () => ({ socket: this.socket(), token: session.token, myId });
     this.groupDialog = new GroupDialog({ context, onCreated: (c) => this.onCreated(c), listen: this.on.bind(this) });
-    this.membersDialog = new MembersDialog({ context, conversation: () => this.pane.conversation(), onLeft: (id) => this.onLeft(id), listen: this.on.bind(this) });
+    this.membersDialog = new MembersDialog({ context, conversation: () => this.pane.conversation(), onLeft: (id) => this.onLeft(id), listen: this.on.bind(this),
+      learn: (p) => this.names.set(p.id, p.name) });
     this.deliveredSent = new Map(); // conversationId -> highest seq told delivered
     this.timers = [];
 
@@ -61,6 +62,7 @@ export class Chat {
       },
     });
     this.on(this.ui.search, "input", () => {
+      this.showSearching();
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.loadPeople(), 200);
     });
@@ -245,6 +247,7 @@ export class Chat {
   openById(id) {
     const c = this.inbox.get(id);
     if (!c) return;
+    document.body.dataset.pane = "conversation"; // first: a hidden composer cannot take the focus
     this.pane.open({ conversation: c });
     this.afterOpen();
   }
@@ -253,13 +256,13 @@ export class Chat {
   openPerson(person) {
     this.names.set(person.id, person.name);
     const c = this.inbox.directWith(person.id);
+    document.body.dataset.pane = "conversation";
     this.pane.open(c ? { conversation: c, person: { id: person.id, name: person.name } } : { person: { id: person.id, name: person.name } });
     this.pane.setPeerOnline(person.online);
     this.afterOpen();
   }
 
   afterOpen() {
-    document.body.dataset.pane = "conversation";
     this.renderList();
     this.renderPeople();
   }
@@ -286,12 +289,19 @@ export class Chat {
   // --- people ----------------------------------------------------------------------------
 
   // While the search box has text, the people found replace the conversation list.
-  async loadPeople() {
+  // At once on typing (the results follow): the list never shows under a search's answer.
+  showSearching() {
     const text = this.ui.search.value.trim();
     this.ui.people.hidden = !text;
     this.ui.list.hidden = !!text;
     this.ui.more.hidden = !!text || !this.inbox.nextCursor;
     this.ui.inboxStatus.hidden = !!text;
+    if (!text) this.ui.people.replaceChildren();
+  }
+
+  async loadPeople() {
+    const text = this.ui.search.value.trim();
+    this.showSearching();
     if (!text) {
       this.people = [];
       this.ui.people.replaceChildren();

@@ -131,6 +131,7 @@ export class ConversationPane {
     if (!this.current) return;
     this.renderHead();
     this.refreshStates();
+    this.view.refreshSystemTexts();
   }
 
   // --- history ---------------------------------------------------------------------------

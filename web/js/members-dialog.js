@@ -9,9 +9,9 @@ const ROLE_TEXT = { owner: "owner", admin: "admin", member: "" };
 
 export class MembersDialog {
   // context(): {socket, token, myId}; conversation(): the open group or null; onLeft(id);
-  // listen(target, event, fn).
-  constructor({ context, conversation, onLeft, listen }) {
-    Object.assign(this, { context, conversation, onLeft });
+  // listen(target, event, fn); learn(person): a name seen.
+  constructor({ context, conversation, onLeft, listen, learn }) {
+    Object.assign(this, { context, conversation, onLeft, learn });
     this.dialog = $("members-dialog");
     this.title = $("members-title");
     this.list = $("member-list");
@@ -86,6 +86,7 @@ export class MembersDialog {
       const found = await findPeople({ token, myId }, this.search.value);
       const members = new Set((c.members ?? []).map((m) => m.id));
       const addable = found.filter((p) => !members.has(p.id));
+      for (const p of addable) this.learn(p);
       this.results.replaceChildren(...addable.map((p) => {
         const li = document.createElement("li");
         const add = document.createElement("button");

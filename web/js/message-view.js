@@ -32,7 +32,8 @@ export class MessageView {
       if (typeof message?.id !== "number") continue;
       const shown = this.list.querySelector(`li[data-id="${message.id}"]`);
       if (shown) {
-        if (!shown.dataset.seq && typeof message.seq === "number") shown.dataset.seq = String(message.seq);
+        // Ours, acknowledged before its receive_message: the server's time replaces the local one.
+        if (!shown.querySelector("time")?.dateTime) this.stamp(shown, message);
         continue;
       }
       const li = (message.senderId === this.myId && adopt(message)) || this.element(message);
@@ -84,6 +85,7 @@ export class MessageView {
   systemElement(message) {
     const li = document.createElement("li");
     li.className = "system";
+    li.dataset.system = JSON.stringify(message.system ?? {});
     const text = document.createElement("p");
     text.textContent = systemText(message, { myId: this.myId, nameOf: this.nameOf });
     const time = document.createElement("time");
@@ -133,6 +135,14 @@ export class MessageView {
       } else {
         previous = null;
       }
+    }
+  }
+
+  // Names learned later (a member added by someone else) replace "someone".
+  refreshSystemTexts() {
+    for (const li of this.list.querySelectorAll("li.system")) {
+      const system = JSON.parse(li.dataset.system || "{}");
+      li.querySelector("p").textContent = systemText({ kind: "system", system }, { myId: this.myId, nameOf: this.nameOf });
     }
   }
 
