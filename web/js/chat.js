@@ -136,7 +136,7 @@ export class Chat {
       if (!ack.success) throw new Error(ack.error || "not answered");
       this.inbox.addPage(ack.conversations, ack.nextCursor, { first });
       for (const c of ack.conversations ?? []) this.learnNames(c);
-      this.ui.inboxStatus.textContent = this.inbox.byId.size ? "" : "No conversations yet. Find someone, or start a group.";
+      this.listLoaded = true;
       this.renderList();
       // What the list shows has reached this device.
       for (const c of ack.conversations ?? []) if (c.unreadCount > 0) this.markDelivered(c.id, c.lastSeq);
@@ -159,6 +159,7 @@ export class Chat {
   renderList() {
     this.inboxView.currentId = this.pane.current?.conversationId ?? null;
     this.inboxView.render();
+    if (this.listLoaded) this.ui.inboxStatus.textContent = this.inbox.byId.size ? "" : "No conversations yet. Find someone, or start a group.";
     this.updateTitle();
   }
 

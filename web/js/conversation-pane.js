@@ -52,7 +52,7 @@ export class ConversationPane {
   close() {
     this.current = null;
     this.view.clear();
-    this.ui.title.textContent = "Pick someone to talk to";
+    this.ui.title.textContent = "Pick a conversation";
     this.ui.peerState.textContent = "";
     this.ui.historyStatus.textContent = "";
     this.ui.older.hidden = true;
