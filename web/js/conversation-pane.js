@@ -310,7 +310,9 @@ export class ConversationPane {
   showPending(item) {
     if (!this.current) return;
     const { conversationId, peerId } = this.key();
-    const ours = (conversationId && item.conversationId === conversationId) || (!item.conversationId && item.receiverId === peerId);
+    // On screen means ours (the list is emptied on switching); else it matches the open one.
+    const ours = item.li.isConnected || (conversationId && item.conversationId === conversationId) ||
+      (!conversationId && !item.conversationId && item.receiverId === peerId);
     if (!ours) return;
     const onRetry = () => {
       this.ui.input.focus();
