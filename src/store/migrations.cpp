@@ -107,6 +107,54 @@ DROP INDEX messages_conversation;
      R"sql(
 SELECT 1;
 )sql"},
+    // The conversation log: every entry (message or system entry) takes its conversation's next
+    // seq; members get roles and read/delivery watermarks (a member who leaves is deleted).
+    // SQLite: messages get no (conversation, seq) index of their own (each would dirty a hot
+    // leaf per message, recent_messages.hpp): the bulk-filled conversation_messages carries the
+    // seq, with an index by seq beside its key. Existing messages get seqs in id order.
+    {3, "conversations: log seq, roles, markers",
+     R"sql(
+ALTER TABLE conversations ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN last_activity_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN last_message_id INTEGER;
+ALTER TABLE conversation_members ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+ALTER TABLE conversation_members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversation_members ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversation_members ADD COLUMN delivered_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+ALTER TABLE messages ADD COLUMN system TEXT;
+ALTER TABLE conversation_messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+
+CREATE TEMP TABLE migration_seq (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+INSERT INTO migration_seq (id, seq)
+  SELECT id, ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY id) FROM messages;
+UPDATE messages SET seq = (SELECT s.seq FROM migration_seq s WHERE s.id = messages.id);
+UPDATE conversation_messages SET seq = (SELECT s.seq FROM migration_seq s WHERE s.id = conversation_messages.message_id);
+DROP TABLE migration_seq;
+
+CREATE TEMP TABLE migration_tail (conversation_id INTEGER PRIMARY KEY, last_seq INTEGER, last_id INTEGER,
+                                  last_kept_id INTEGER);
+INSERT INTO migration_tail (conversation_id, last_seq, last_id, last_kept_id)
+  SELECT conversation_id, MAX(seq), MAX(id), MAX(CASE WHEN deleted_at IS NULL THEN id END) FROM messages
+  GROUP BY conversation_id;
+UPDATE conversations SET
+  last_seq = COALESCE((SELECT t.last_seq FROM migration_tail t WHERE t.conversation_id = conversations.id), 0),
+  last_message_id = (SELECT t.last_kept_id FROM migration_tail t WHERE t.conversation_id = conversations.id),
+  last_activity_at = COALESCE((SELECT m.created_at FROM migration_tail t JOIN messages m ON m.id = t.last_id
+                               WHERE t.conversation_id = conversations.id), created_at);
+DROP TABLE migration_tail;
+
+UPDATE conversation_members SET
+  joined_seq = 1,
+  read_seq = COALESCE((SELECT m.seq FROM messages m WHERE m.id = conversation_members.last_read_message_id), 0);
+UPDATE conversation_members SET delivered_seq = read_seq;
+
+CREATE INDEX conversation_messages_seq ON conversation_messages (conversation_id, seq);
+)sql",
+     R"sql(
+SELECT 1;
+)sql"},
 };
 
 }  // namespace

@@ -354,7 +354,7 @@ export async function wholeHistory(socket, payload) {
     const { list, reply } = await history(socket, { ...payload, limit: 200, ...(before ? { before } : {}) });
     pages.unshift(list);
     if (!reply.hasMore || list.length === 0) return pages.flat();
-    before = list[0].id;
+    before = list[0].seq ?? list[0].id;  // a seq (docs/api.md); the id for servers without seqs
   }
 }
 
