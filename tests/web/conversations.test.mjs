@@ -2,9 +2,10 @@
 // context each): a group made through the New group dialog, the conversation list kept by the
 // server (unread counts shown, kept over a reload, cleared by reading; new activity on top; the
 // total in the page title), Sent / Delivered / Read between browsers (in a group: read by
-// everyone), a group's members added, removed and leaving from its header, the "New messages"
-// cue while scrolled up, links as anchors without any injected markup, and a message written
-// while the server was down sent by itself once it is back.
+// everyone; nothing read by a tab in the background), a group's members added, removed and
+// leaving from its header, the "New messages" cue while scrolled up, links as anchors without
+// any injected markup, and a message written while the server was down sent by itself once it
+// is back.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
@@ -242,6 +243,41 @@ describe("conversations", () => {
       .getByRole("img", { name: "Read", exact: true }).waitFor();
     await benPage.waitForFunction((name) =>
       [...document.querySelectorAll("#conversation-list button")].some((b) => b.getAttribute("aria-label") === name), annName);
+  });
+
+  test("a tab in the background does not mark anything read; on focus it does", async () => {
+    // The page's idea of focus, switchable by the test (the headless browser has every page focused).
+    const hal = await newPerson(browser);
+    await hal.context.addInitScript(() => {
+      Document.prototype.hasFocus = function hasFocus() {
+        return !window.parleyTestAway;
+      };
+    });
+    const halName = uniqueUsername("hal");
+    const halPage = await signUp(hal, server, halName);
+    await openConversation(annPage, halName);
+    await send(annPage, "first, while Hal looks");
+    await sent(annPage, "first, while Hal looks");
+    await openEntry(halPage, annName);
+    await annPage.getByRole("log").locator("li.message.mine").filter({ hasText: "first, while Hal looks" })
+      .getByRole("img", { name: "Read", exact: true }).waitFor();
+
+    await halPage.evaluate(() => (window.parleyTestAway = true));
+    await send(annPage, "second, Hal is away");
+    await message(halPage, "second, Hal is away");
+    const second = annPage.getByRole("log").locator("li.message.mine").filter({ hasText: "second, Hal is away" });
+    await second.getByRole("img", { name: "Delivered", exact: true }).waitFor();
+    await conversationEntry(halPage, `${annName}, 1 unread`).waitFor();
+    await waitForTitle(halPage, "(1) Parley");
+
+    await halPage.evaluate(() => {
+      window.parleyTestAway = false;
+      window.dispatchEvent(new Event("focus"));
+    });
+    await second.getByRole("img", { name: "Read", exact: true }).waitFor();
+    await waitForTitle(halPage, "Parley");
+    assert.deepEqual(hal.problems, []);
+    await hal.context.close();
   });
 });
 
