@@ -200,6 +200,33 @@ describe("conversations", () => {
     assert.deepEqual([...ann.problems, ...ben.problems, ...cleo.problems], []);
   });
 
+  test("an owner renames the group and makes an admin, who may remove members but not the owner", async () => {
+    await createGroup(annPage, "Book club", [benName, cleoName]);
+    await conversationEntry(benPage, "Book club").waitFor();
+    await annPage.getByRole("button", { name: /^Members/ }).click();
+    await annPage.getByRole("dialog", { name: "Members of Book club" }).waitFor();
+    const dialog = annPage.getByRole("dialog");
+    await dialog.getByLabel("Rename group", { exact: true }).fill("Reading club");
+    await dialog.getByRole("button", { name: "Rename", exact: true }).click();
+    await annPage.getByRole("heading", { name: "Reading club", exact: true }).waitFor();
+    await annPage.getByRole("log").getByText("You renamed the group to “Reading club”").waitFor();
+    await conversationEntry(benPage, "Reading club").waitFor();
+    await annPage.getByRole("dialog", { name: "Members of Reading club" }).waitFor();
+    await dialog.getByRole("button", { name: `Make ${benName} an admin`, exact: true }).click();
+    await dialog.getByRole("button", { name: `Make ${benName} a member`, exact: true }).waitFor();
+    await dialog.getByRole("button", { name: "Close", exact: true }).click();
+
+    await openEntry(benPage, "Reading club");
+    await benPage.getByRole("log").getByText(`${annName} made you an admin`).waitFor();
+    await benPage.getByRole("button", { name: /^Members/ }).click();
+    const benDialog = benPage.getByRole("dialog");
+    await benDialog.getByRole("button", { name: `Remove ${cleoName}`, exact: true }).waitFor();
+    assert.equal(await benDialog.getByRole("button", { name: `Remove ${annName}` }).count(), 0, "an admin cannot remove an owner");
+    assert.equal(await benDialog.getByRole("button", { name: /^Make / }).count(), 0, "only an owner sets roles");
+    await benDialog.getByRole("button", { name: "Close", exact: true }).click();
+    assert.deepEqual([...ann.problems, ...ben.problems], []);
+  });
+
   test("a link is an anchor with rel=noopener; markup in text stays text", async () => {
     const text = "Plan: https://example.com/trip?day=sat. <script>window.pwned=1</script><img src=x onerror=alert(1)>";
     await openEntry(annPage, benName);

@@ -1,5 +1,6 @@
 // A group's members, from the conversation's header: who is in it (and their roles), Remove
-// for those the person may remove (owner/admin; an admin not an owner), Add people, and Leave.
+// for those the person may remove (owner/admin; an admin not an owner), Add people, Rename
+// (owner/admin), Make admin / Make member (owner), and Leave.
 // The server's conversation_updated brings the new member list; `update` re-renders it.
 import { findPeople } from "./people.js";
 import { request } from "./requests.js";
@@ -19,6 +20,14 @@ export class MembersDialog {
     this.search = $("add-search");
     this.results = $("add-results");
     this.error = $("members-error");
+    this.rename = $("rename-form");
+    this.renameTitle = $("rename-title");
+    listen(this.rename, "submit", (event) => {
+      event.preventDefault();
+      const c = this.conversation();
+      const title = this.renameTitle.value.trim();
+      if (c && title && title !== c.title) this.act("update_conversation", { conversationId: c.id, title }, this.rename.querySelector("button"));
+    });
     this.searchTimer = 0;
     listen($("members-close"), "click", () => this.dialog.close());
     listen($("leave-group"), "click", () => this.leave());
@@ -32,6 +41,7 @@ export class MembersDialog {
     this.error.textContent = "";
     this.search.value = "";
     this.results.replaceChildren();
+    this.renameTitle.value = this.conversation()?.title ?? "";
     this.update();
     this.dialog.showModal();
   }
@@ -62,6 +72,17 @@ export class MembersDialog {
         role.textContent = ` ${ROLE_TEXT[m.role]}`;
         li.append(role);
       }
+      if (c.myRole === "owner" && m.id !== myId) {
+        const promote = m.role === "member";
+        const role = document.createElement("button");
+        role.type = "button";
+        role.className = "secondary small";
+        role.textContent = promote ? "Make admin" : "Make member";
+        role.setAttribute("aria-label", promote ? `Make ${m.name} an admin` : `Make ${m.name} a member`);
+        role.addEventListener("click", () =>
+          this.act("set_role", { conversationId: c.id, userId: m.id, role: promote ? "admin" : "member" }, role));
+        li.append(role);
+      }
       const removable = manage && m.id !== myId && !(c.myRole === "admin" && m.role === "owner");
       if (removable) {
         const remove = document.createElement("button");
@@ -75,6 +96,7 @@ export class MembersDialog {
       return li;
     }));
     this.adding.hidden = !manage;
+    this.rename.hidden = !manage;
     if (this.search.value) this.find();
   }
 
