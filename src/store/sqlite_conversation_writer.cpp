@@ -61,7 +61,7 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
 
 void ConversationWriter::begin_batch() {
   batch_tails_.clear();
-  batch_direct_ids_.clear();
+  batch_direct_keys_.clear();
   batch_entries_.clear();
 }
 
@@ -79,14 +79,14 @@ void ConversationWriter::before_commit() {
 
 void ConversationWriter::committed() {
   for (auto& [id, t] : batch_tails_) tails_[id] = t;
-  for (auto& [key, id] : batch_direct_ids_) direct_ids_[key] = id;
   batch_tails_.clear();
-  batch_direct_ids_.clear();
+  batch_direct_keys_.clear();
 }
 
 void ConversationWriter::rolled_back() {
   batch_tails_.clear();
-  batch_direct_ids_.clear();
+  for (const auto& key : batch_direct_keys_) direct_ids_.erase(key);  // created in the lost transaction
+  batch_direct_keys_.clear();
   batch_entries_.clear();
   members_.clear();  // may hold what the lost transaction changed
   names_.clear();
@@ -125,7 +125,6 @@ const std::vector<std::string>& ConversationWriter::member_ids(std::int64_t id) 
 }
 
 std::optional<std::int64_t> ConversationWriter::direct_id(const std::string& key) {
-  if (auto it = batch_direct_ids_.find(key); it != batch_direct_ids_.end()) return it->second;
   if (auto it = direct_ids_.find(key); it != direct_ids_.end()) return it->second;
   auto id = rows_.direct_conversation(key);
   if (id) direct_ids_.emplace(key, *id);
@@ -242,7 +241,8 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
   stored.sender_name = std::move(*sender_name);
   // Everything stored: now what the writer remembers.
   if (create) {
-    batch_direct_ids_[key] = conversation;
+    direct_ids_[key] = conversation;
+    batch_direct_keys_.push_back(key);
     std::vector<std::string> pair{entry.sender_id, entry.to.direct_with};
     std::sort(pair.begin(), pair.end());
     pair.erase(std::unique(pair.begin(), pair.end()), pair.end());

@@ -76,7 +76,8 @@ class ConversationWriter {
       unread_;
 
   std::unordered_map<std::int64_t, Tail> tails_, batch_tails_;  // committed; this batch's
-  std::unordered_map<std::string, std::int64_t> direct_ids_, batch_direct_ids_;
+  std::unordered_map<std::string, std::int64_t> direct_ids_;  // with the batch's (keys below)
+  std::vector<std::string> batch_direct_keys_;
   std::unordered_map<std::int64_t, std::vector<std::string>> members_;  // dropped on rollback
   std::unordered_map<std::string, std::string> names_;                  // dropped on rollback
   std::vector<IndexEntry> batch_entries_;

@@ -169,12 +169,15 @@ class SqliteStore final : public Store {
   void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
     NewEntry entry{ConversationRef{0, std::move(message.receiver_id)}, std::move(message.sender_id),
                    std::move(message.content), message.created_at_ms, std::move(message.client_message_id)};
-    append(std::move(entry), [done = std::move(done)](Result<Appended> result) {
-      if (auto* failure = failed(result)) return done(std::move(*failure));
-      auto& e = std::get<Appended>(result).entry;
-      done(Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name), std::move(e.content),
-                   e.created_at_ms, std::move(e.client_message_id), e.already_stored});
-    });
+    write_job<Message>(
+        [this, entry = std::move(entry)]() -> Result<Message> {
+          auto appended = writer_state_->conversations.append(entry);
+          if (auto* failure = failed(appended)) return std::move(*failure);
+          auto& e = std::get<Appended>(appended).entry;
+          return Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name),
+                         std::move(e.content), e.created_at_ms, std::move(e.client_message_id), e.already_stored};
+        },
+        std::move(done));
   }
 
   void append(NewEntry entry, std::function<void(Result<Appended>)> done) override {

@@ -372,3 +372,11 @@ function describe(args) {
   const text = JSON.stringify(args) ?? String(args);
   return text.length > 120 ? `${text.slice(0, 120)}...` : text;
 }
+
+// The seed's view of a message or send ack: without the fields that issue 12 added
+// (conversationId, seq, kind, system, attachments, reactions), so that the seed's exact shapes
+// can still be asserted as they were.
+export function seedFields(object) {
+  const { conversationId, seq, kind, system, attachments, reactions, ...seed } = object;
+  return seed;
+}
