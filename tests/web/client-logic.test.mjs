@@ -73,10 +73,31 @@ describe("Inbox", () => {
     const inbox = new Inbox(me);
     assert.equal(inbox.onMessage({ id: 1, seq: 1, conversationId: 7, senderId: "u-7", kind: "text" }, { readingNow: false }), false);
     inbox.upsert(conv(7, "2025-01-01T00:00:00.000Z", { unreadCount: 3, lastReadSeq: 2 }));
-    assert.equal(inbox.setUnread(7, 0, 5), true);
+    assert.deepEqual(inbox.setUnread(7, 0, 5), { changed: true, stale: false });
     assert.equal(inbox.get(7).unreadCount, 0);
-    assert.equal(inbox.setUnread(7, 2, 4), false, "an older marker does not undo a newer one");
+    assert.equal(inbox.setUnread(7, 2, 4).changed, false, "an older marker does not undo a newer one");
     assert.equal(inbox.get(7).unreadCount, 0);
+  });
+
+  test("an answer computed before a pushed message does not lose it", () => {
+    const inbox = new Inbox(me);
+    inbox.upsert(conv(3, "2025-01-01T00:00:00.000Z", { lastSeq: 25, lastReadSeq: 20, unreadCount: 5 }));
+    inbox.onMessage({ id: 9, seq: 26, conversationId: 3, senderId: "u-3", kind: "text" }, { readingNow: false });
+    assert.equal(inbox.get(3).unreadCount, 6);
+    // mark_read up to 25, answered as of before 26 was stored: the figure may be stale.
+    assert.deepEqual(inbox.setUnread(3, 0, 25), { changed: true, stale: true });
+    // The snapshot asked for then counts 26 itself ...
+    inbox.upsert(conv(3, "2025-01-01T00:00:00.000Z", { lastSeq: 26, lastReadSeq: 25, unreadCount: 1 }));
+    assert.equal(inbox.get(3).unreadCount, 1);
+    // ... and one from before 26 (lastSeq 25) gets it added back.
+    inbox.upsert(conv(3, "2025-01-01T00:00:00.000Z", { lastSeq: 25, lastReadSeq: 25, unreadCount: 0 }));
+    assert.equal(inbox.get(3).unreadCount, 1);
+    // Read up to 26: nothing pushed past it, the figure stands.
+    assert.deepEqual(inbox.setUnread(3, 0, 26), { changed: true, stale: false });
+    assert.equal(inbox.get(3).unreadCount, 0);
+    // A snapshot older than that read keeps the read.
+    inbox.upsert(conv(3, "2025-01-01T00:00:00.000Z", { lastSeq: 26, lastReadSeq: 25, unreadCount: 1 }));
+    assert.equal(inbox.get(3).unreadCount, 0);
   });
 
   test("titles: the group's, or the other person's name; the direct conversation with a person", () => {

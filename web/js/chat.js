@@ -228,11 +228,17 @@ export class Chat {
   }
 
   onUnread(payload) {
-    if (this.inbox.setUnread(payload?.conversationId, payload?.unreadCount, payload?.lastReadSeq)) this.renderList();
+    this.applyUnread(payload?.conversationId, payload?.unreadCount, payload?.lastReadSeq);
   }
 
   onRead(conversationId, ack, seq) {
-    if (this.inbox.setUnread(conversationId, ack.unreadCount, seq)) this.renderList();
+    this.applyUnread(conversationId, ack.unreadCount, seq);
+  }
+
+  applyUnread(conversationId, unreadCount, lastReadSeq) {
+    const { changed, stale } = this.inbox.setUnread(conversationId, unreadCount, lastReadSeq);
+    if (stale) this.fetchConversation(conversationId); // a snapshot after the pushes, exact
+    if (changed) this.renderList();
   }
 
   // Tells the server that messages up to `seq` reached this device (once per seq).
