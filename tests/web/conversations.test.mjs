@@ -272,6 +272,31 @@ describe("conversations", () => {
       [...document.querySelectorAll("#conversation-list button")].some((b) => b.getAttribute("aria-label") === name), annName);
   });
 
+  test("on a phone, a message arriving after Back shows as unread in the list, and reading clears it", async () => {
+    const ivy = await newPerson(browser, { viewport: { width: 390, height: 740 } });
+    const ivyName = uniqueUsername("ivy");
+    const ivyPage = await signUp(ivy, server, ivyName);
+    await openConversation(annPage, ivyName);
+    await send(annPage, "Hi Ivy");
+    await openEntry(ivyPage, annName);
+    await message(ivyPage, "Hi Ivy");
+    await annPage.getByRole("log").locator("li.message.mine").filter({ hasText: "Hi Ivy" })
+      .getByRole("img", { name: "Read", exact: true }).waitFor();
+    await ivyPage.getByRole("button", { name: "Back to conversations" }).click();
+    await conversationEntry(ivyPage, annName).waitFor();
+    await send(annPage, "Are you still there?");
+    await conversationEntry(ivyPage, `${annName}, 1 unread`).waitFor();
+    await waitForTitle(ivyPage, "(1) Parley");
+    const asked = annPage.getByRole("log").locator("li.message.mine").filter({ hasText: "Are you still there?" });
+    await asked.getByRole("img", { name: "Delivered", exact: true }).waitFor();
+    await conversationEntry(ivyPage, `${annName}, 1 unread`).click();
+    await message(ivyPage, "Are you still there?");
+    await asked.getByRole("img", { name: "Read", exact: true }).waitFor();
+    await waitForTitle(ivyPage, "Parley");
+    assert.deepEqual(ivy.problems, []);
+    await ivy.context.close();
+  });
+
   test("a tab in the background does not mark anything read; on focus it does", async () => {
     // The page's idea of focus, switchable by the test (the headless browser has every page focused).
     const hal = await newPerson(browser);

@@ -68,6 +68,8 @@ export class Chat {
     });
     this.on(this.ui.more, "click", () => this.loadList({ first: false }));
     this.on(this.ui.back, "click", () => this.showList());
+    // Back into the conversation (on a phone): what is now on screen is read.
+    this.on(window, "resize", () => this.pane.scheduleMark());
     this.on(this.ui.newGroup, "click", () => this.groupDialog.open());
     this.on(this.ui.members, "click", () => this.membersDialog.open());
     this.timers.push(setInterval(() => document.visibilityState === "visible" && this.ui.search.value && this.loadPeople(), PEOPLE_REFRESH_MS));
@@ -254,6 +256,14 @@ export class Chat {
   openById(id) {
     const c = this.inbox.get(id);
     if (!c) return;
+    if (this.pane.isOpen(id)) {
+      // Already open behind the list (a phone after Back): show it again, at its newest.
+      document.body.dataset.pane = "conversation";
+      this.pane.view.scrollToBottom();
+      this.pane.ui.input.focus();
+      this.pane.scheduleMark();
+      return this.renderList();
+    }
     document.body.dataset.pane = "conversation"; // first: a hidden composer cannot take the focus
     this.pane.open({ conversation: c });
     this.afterOpen();

@@ -228,9 +228,14 @@ export class ConversationPane {
     return other === peer.id && (message.senderId === me || message.receiverId === me);
   }
 
-  // Whether the person is looking at the newest messages of `conversationId` right now.
+  // Whether the person is looking at the newest messages of `conversationId` right now (on a
+  // phone, the list may be shown instead of the conversation).
   readingNow(conversationId) {
-    return this.isOpen(conversationId) && focused() && this.view.nearBottom();
+    return this.isOpen(conversationId) && focused() && this.onScreen() && this.view.nearBottom();
+  }
+
+  onScreen() {
+    return this.ui.log.clientHeight > 0;
   }
 
   // --- receipts --------------------------------------------------------------------------
@@ -274,7 +279,7 @@ export class ConversationPane {
 
   async markVisible() {
     const opened = this.current;
-    if (!opened?.conversationId || !focused()) return;
+    if (!opened?.conversationId || !focused() || !this.onScreen()) return;
     const seq = this.view.highestVisibleSeq();
     const c = this.conversation();
     if (seq === null || seq <= opened.markedSeq || seq <= (c?.lastReadSeq ?? 0)) return;
