@@ -16,10 +16,17 @@ using store::Role;
 
 namespace {
 
+Refusal refuse(std::string* why, Refusal refusal, std::string sentence) {
+  if (why) *why = std::move(sentence);
+  return refusal;
+}
+
 // The acting member of a group, or the refusal for anyone else.
-std::variant<const Member*, Refusal> group_actor(const ConversationState& state, const std::string& actor_id) {
+std::variant<const Member*, Refusal> group_actor(const ConversationState& state, const std::string& actor_id,
+                                                 std::string* why) {
   const Member* actor = state.member(actor_id);
-  if (!actor || state.kind != ConversationKind::group) return Refusal::forbidden;
+  if (!actor) return refuse(why, Refusal::forbidden, "not a member of this conversation");
+  if (state.kind != ConversationKind::group) return refuse(why, Refusal::forbidden, "a direct conversation cannot be changed");
   return actor;
 }
 
@@ -59,10 +66,11 @@ std::string system_json(std::string_view type, const std::string& actor_id, cons
   return out;
 }
 
-ConversationDecision decide_rename(const ConversationState& state, const std::string& actor_id, const std::string& title) {
-  auto actor = group_actor(state, actor_id);
+ConversationDecision decide_rename(const ConversationState& state, const std::string& actor_id, const std::string& title,
+                                   std::string* why) {
+  auto actor = group_actor(state, actor_id, why);
   if (auto* why = std::get_if<Refusal>(&actor)) return *why;
-  if (!manages(*std::get<const Member*>(actor))) return Refusal::forbidden;
+  if (!manages(*std::get<const Member*>(actor))) return refuse(why, Refusal::forbidden, "only an owner or admin may rename");
   ConversationChange change;
   change.title = title;
   change.actor_id = actor_id;
@@ -71,33 +79,38 @@ ConversationDecision decide_rename(const ConversationState& state, const std::st
 }
 
 ConversationDecision decide_add(const ConversationState& state, const std::string& actor_id,
-                                const std::vector<std::string>& user_ids, std::size_t max_members) {
-  auto actor = group_actor(state, actor_id);
+                                const std::vector<std::string>& user_ids, std::size_t max_members, std::string* why) {
+  auto actor = group_actor(state, actor_id, why);
   if (auto* why = std::get_if<Refusal>(&actor)) return *why;
-  if (!manages(*std::get<const Member*>(actor))) return Refusal::forbidden;
-  if (user_ids.empty()) return Refusal::invalid_argument;
+  if (!manages(*std::get<const Member*>(actor))) return refuse(why, Refusal::forbidden, "only an owner or admin may add members");
+  if (user_ids.empty()) return refuse(why, Refusal::invalid_argument, "no one to add");
   ConversationChange change;
   for (const auto& id : user_ids) {
-    if (state.member(id)) return Refusal::conflict;
+    if (state.member(id)) return refuse(why, Refusal::conflict, "already a member: " + id);
     bool repeated = std::any_of(change.add.begin(), change.add.end(), [&](const auto& added) { return added.first == id; });
-    if (repeated) return Refusal::invalid_argument;
+    if (repeated) return refuse(why, Refusal::invalid_argument, "named twice: " + id);
     change.add.emplace_back(id, Role::member);
   }
-  if (state.members.size() + change.add.size() > max_members) return Refusal::invalid_argument;
+  if (state.members.size() + change.add.size() > max_members) {
+    return refuse(why, Refusal::invalid_argument, "a group has at most " + std::to_string(max_members) + " members");
+  }
   change.actor_id = actor_id;
   change.system_json = system_json("members_added", actor_id, user_ids);
   return change;
 }
 
-ConversationDecision decide_remove(const ConversationState& state, const std::string& actor_id, const std::string& user_id) {
-  auto actor = group_actor(state, actor_id);
+ConversationDecision decide_remove(const ConversationState& state, const std::string& actor_id, const std::string& user_id,
+                                   std::string* why) {
+  auto actor = group_actor(state, actor_id, why);
   if (auto* why = std::get_if<Refusal>(&actor)) return *why;
   const Member& me = *std::get<const Member*>(actor);
-  if (!manages(me)) return Refusal::forbidden;
-  if (user_id == actor_id) return Refusal::invalid_argument;
+  if (!manages(me)) return refuse(why, Refusal::forbidden, "only an owner or admin may remove members");
+  if (user_id == actor_id) return refuse(why, Refusal::invalid_argument, "to remove oneself, leave the conversation");
   const Member* target = state.member(user_id);
-  if (!target) return Refusal::not_found;
-  if (target->role == Role::owner && me.role != Role::owner) return Refusal::forbidden;
+  if (!target) return refuse(why, Refusal::not_found, "not a member: " + user_id);
+  if (target->role == Role::owner && me.role != Role::owner) {
+    return refuse(why, Refusal::forbidden, "an admin cannot remove an owner");
+  }
   ConversationChange change;
   change.remove.push_back(user_id);
   change.actor_id = actor_id;
@@ -106,14 +119,16 @@ ConversationDecision decide_remove(const ConversationState& state, const std::st
 }
 
 ConversationDecision decide_set_role(const ConversationState& state, const std::string& actor_id,
-                                     const std::string& user_id, Role role) {
-  auto actor = group_actor(state, actor_id);
+                                     const std::string& user_id, Role role, std::string* why) {
+  auto actor = group_actor(state, actor_id, why);
   if (auto* why = std::get_if<Refusal>(&actor)) return *why;
-  if (std::get<const Member*>(actor)->role != Role::owner) return Refusal::forbidden;
+  if (std::get<const Member*>(actor)->role != Role::owner) return refuse(why, Refusal::forbidden, "only an owner may set roles");
   const Member* target = state.member(user_id);
-  if (!target) return Refusal::not_found;
-  if (target->role == role) return Refusal::conflict;
-  if (target->role == Role::owner && owners(state) == 1) return Refusal::conflict;  // never ownerless
+  if (!target) return refuse(why, Refusal::not_found, "not a member: " + user_id);
+  if (target->role == role) return refuse(why, Refusal::conflict, user_id + " is already " + store::to_string(role));
+  if (target->role == Role::owner && owners(state) == 1) {  // never ownerless
+    return refuse(why, Refusal::conflict, "a group keeps at least one owner");
+  }
   ConversationChange change;
   change.roles.emplace_back(user_id, role);
   change.actor_id = actor_id;
@@ -133,8 +148,8 @@ const Member* successor_of(const ConversationState& state, const std::string& le
   return nullptr;
 }
 
-ConversationDecision decide_leave(const ConversationState& state, const std::string& actor_id) {
-  auto actor = group_actor(state, actor_id);
+ConversationDecision decide_leave(const ConversationState& state, const std::string& actor_id, std::string* why) {
+  auto actor = group_actor(state, actor_id, why);
   if (auto* why = std::get_if<Refusal>(&actor)) return *why;
   ConversationChange change;
   change.remove.push_back(actor_id);

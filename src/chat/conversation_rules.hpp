@@ -33,15 +33,18 @@ std::string system_json(std::string_view type, const std::string& actor_id, cons
                         const std::optional<std::string>& title = std::nullopt,
                         std::optional<store::Role> role = std::nullopt);
 
+// Each decide_* sets `*why` (when given) to a sentence for the client when it refuses.
 store::ConversationDecision decide_rename(const store::ConversationState& state, const std::string& actor_id,
-                                          const std::string& title);
+                                          const std::string& title, std::string* why = nullptr);
 store::ConversationDecision decide_add(const store::ConversationState& state, const std::string& actor_id,
-                                       const std::vector<std::string>& user_ids, std::size_t max_members);
+                                       const std::vector<std::string>& user_ids, std::size_t max_members,
+                                       std::string* why = nullptr);
 store::ConversationDecision decide_remove(const store::ConversationState& state, const std::string& actor_id,
-                                          const std::string& user_id);
+                                          const std::string& user_id, std::string* why = nullptr);
 store::ConversationDecision decide_set_role(const store::ConversationState& state, const std::string& actor_id,
-                                            const std::string& user_id, store::Role role);
-store::ConversationDecision decide_leave(const store::ConversationState& state, const std::string& actor_id);
+                                            const std::string& user_id, store::Role role, std::string* why = nullptr);
+store::ConversationDecision decide_leave(const store::ConversationState& state, const std::string& actor_id,
+                                         std::string* why = nullptr);
 
 // The member who becomes owner when `leaver`, the last owner, leaves (nullptr: nobody is left).
 const store::Member* successor_of(const store::ConversationState& state, const std::string& leaver);

@@ -1,7 +1,4 @@
-// Read state (docs/api.md "Read state"): the read and delivery watermarks of a member, which
-// never move backwards, their receipts to the members, and the unread count to the user's own
-// sockets.
-#include "chat/conversation_json.hpp"
+// Read state events (docs/api.md "Read state"): decode, ask the ReceiptService, encode the ack.
 #include "chat/gateway.hpp"
 #include "sio/json.hpp"
 
@@ -22,24 +19,10 @@ void ChatGateway::mark(sio::Socket& socket, const sio::Args& args, sio::Ack ack,
   if (!session) return;
   auto parsed = parse_mark(first_argument(args));
   if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
-  const auto& request = std::get<MarkArgs>(parsed);
-  std::int64_t at = now_ms();
-  store::MarkRequest mark{request.conversation_id, session->user_id, marker, request.seq, at};
-  std::int64_t id = request.conversation_id;
-  std::string user = session->user_id;
-  store_.mark(std::move(mark), [this, reply, read, id, user, at](store::Result<store::Marked> result) {
-    auto* marked = std::get_if<store::Marked>(&result);
-    if (!marked) return reply.fail(store_error(std::get<store::Failure>(result), "Failed to store the marker"));
-    reply.succeed(read ? ",\"unreadCount\":" + std::to_string(marked->unread_count) : std::string());
-    if (!marked->moved) return;  // a marker never moves back: nothing changed, nothing to tell
-    if (read) {
-      delivery_->to_users(marked->member_ids, "read_receipt",
-                          receipt_json(id, user, marked->read_seq, store::Marker::read, at));
-      delivery_->to_user(user, "unread_updated", unread_updated_json(id, marked->unread_count, marked->read_seq));
-    } else {
-      delivery_->to_users(marked->member_ids, "delivery_receipt",
-                          receipt_json(id, user, marked->delivered_seq, store::Marker::delivered, at));
-    }
+  receipts_.mark(session->user_id, std::get<MarkArgs>(parsed), marker, [reply, read](Outcome<store::Marked> outcome) {
+    if (auto* error = std::get_if<ChatError>(&outcome)) return reply.fail(*error);
+    const auto& marked = std::get<store::Marked>(outcome);
+    reply.succeed(read ? ",\"unreadCount\":" + std::to_string(marked.unread_count) : std::string());
   });
 }
 
@@ -49,17 +32,12 @@ void ChatGateway::get_receipts(sio::Socket& socket, const sio::Args& args, sio::
   if (!session) return;
   auto parsed = parse_conversation_request(first_argument(args));
   if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
-  std::string me = session->user_id;
-  store_.get_state(std::get<ConversationRequest>(parsed).conversation_id,
-                   [reply, me](store::Result<std::optional<store::ConversationState>> result) {
-    auto* found = std::get_if<std::optional<store::ConversationState>>(&result);
-    if (!found) return reply.fail(store_error(std::get<store::Failure>(result), "Failed to load receipts"));
-    if (!*found || !(*found)->member(me)) {
-      return reply.fail({ErrorCode::forbidden, "Not allowed: not a member of this conversation"});
-    }
+  receipts_.receipts(session->user_id, std::get<ConversationRequest>(parsed).conversation_id,
+                     [reply](Outcome<store::ConversationState> outcome) {
+    if (auto* error = std::get_if<ChatError>(&outcome)) return reply.fail(*error);
     std::string out = ",\"receipts\":[";
     bool first = true;
-    for (const auto& m : (*found)->members) {
+    for (const auto& m : std::get<store::ConversationState>(outcome).members) {
       if (!first) out += ',';
       first = false;
       out += "{\"userId\":";

@@ -37,6 +37,9 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       address_allowances_(options.per_address),
       deliveries_(options.delivery_memory),
       delivery_(std::make_unique<LocalDelivery>(io.of("/"))),
+      messages_(store, users, *delivery_, deliveries_, kinds_),
+      conversations_(store, *delivery_, kinds_, options_.conversations),
+      receipts_(store, *delivery_),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);
@@ -190,21 +193,6 @@ ChatSession* ChatGateway::admitted(sio::Socket& socket, Action action, const Rep
   auto* session = live_session(socket, reply);
   if (!session || !admit(socket, *session, action, reply)) return nullptr;
   return session;
-}
-
-// The sender, from the directory; created now when that failed at connect.
-void ChatGateway::find_sender(const ChatSession& session,
-                              std::function<void(store::Result<std::optional<UserInfo>>)> done) {
-  users_.find(session.user_id, [this, uncreated = session.uncreated_user, done = std::move(done)](auto result) mutable {
-    auto* found = std::get_if<std::optional<UserInfo>>(&result);
-    if (!found || *found || !uncreated) return done(std::move(result));
-    store_.ensure_user(*uncreated, [this, done = std::move(done)](store::Result<store::User> created) {
-      if (auto* failure = store::failed(created)) return done(*failure);
-      const auto& user = std::get<store::User>(created);
-      users_.remember(user);
-      done(std::optional<UserInfo>(UserInfo{user.id, user.name}));
-    });
-  });
 }
 
 ChatError store_error(const store::Failure& failure, std::string_view database_message) {

@@ -15,6 +15,9 @@
 #include "chat/allowance.hpp"
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
+#include "chat/conversation_service.hpp"
+#include "chat/message_service.hpp"
+#include "chat/receipt_service.hpp"
 #include "chat/delivery.hpp"
 #include "chat/reply.hpp"
 #include "chat/delivery_memory.hpp"
@@ -76,12 +79,9 @@ class ChatGateway {
   bool admit(sio::Socket& socket, ChatSession& session, Action action, const Reply& reply);
   // The session of a socket whose event may go on (live and within its `action` allowance).
   ChatSession* admitted(sio::Socket& socket, Action action, const Reply& reply);
-  void find_sender(const ChatSession& session, std::function<void(store::Result<std::optional<UserInfo>>)> done);
 
   // events_messages.cpp
   void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  void send_to_conversation(const Reply& reply, store::NewEntry entry, bool keyed);
-  void push_entry(const store::Appended& appended, const Party* receiver, bool keyed);
   void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   // events_conversations.cpp
   void create_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
@@ -92,9 +92,6 @@ class ChatGateway {
   void remove_member(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void set_role(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void leave_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  void change(const Reply& reply, const std::string& actor, std::int64_t conversation_id, store::DecideChange decide);
-  void publish_change(const store::Changed& changed);
-  void push_conversation(std::int64_t conversation_id, const std::string& user_id);
   // events_receipts.cpp
   void mark_read(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void mark_delivered(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
@@ -111,6 +108,9 @@ class ChatGateway {
   DeliveryMemory deliveries_;
   std::unique_ptr<Delivery> delivery_;
   ConversationKinds kinds_;
+  MessageService messages_;            // sends and history
+  ConversationService conversations_;  // the rules and pushes of conversation changes
+  ReceiptService receipts_;            // read and delivery markers
   SessionExpiry expiry_;
 };
 

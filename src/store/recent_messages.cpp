@@ -14,7 +14,7 @@ void RecentMessages::reset(std::int64_t indexed_through, std::int64_t max_id) {
 
 void RecentMessages::load(IndexEntry entry) {
   std::lock_guard lock(mutex_);
-  ids_[entry.conversation_id].push_back(Held{entry.message_id, entry.seq});
+  ids_[entry.conversation_id].push_back(Held{entry.message_id, entry.seq, entry.created_at_ms});
   ++size_;
 }
 
@@ -22,7 +22,7 @@ void RecentMessages::publish(const std::vector<IndexEntry>& entries) {
   if (entries.empty()) return;
   std::lock_guard lock(mutex_);
   for (const auto& e : entries) {
-    ids_[e.conversation_id].push_back(Held{e.message_id, e.seq});
+    ids_[e.conversation_id].push_back(Held{e.message_id, e.seq, e.created_at_ms});
     published_through_ = std::max(published_through_, e.message_id);
   }
   size_ += entries.size();
@@ -41,7 +41,7 @@ std::vector<IndexEntry> RecentMessages::collect(std::int64_t after, std::int64_t
     for (const auto& [conversation, ids] : ids_) {
       auto first = std::upper_bound(ids.begin(), ids.end(), after, id_above<Held>);
       auto last = std::upper_bound(first, ids.end(), through, id_above<Held>);
-      for (auto it = first; it != last; ++it) entries.push_back({conversation, it->id, it->seq});
+      for (auto it = first; it != last; ++it) entries.push_back({conversation, it->id, it->seq, it->created_at_ms});
     }
   }
   std::sort(entries.begin(), entries.end(), [](const IndexEntry& a, const IndexEntry& b) {
@@ -82,7 +82,7 @@ std::optional<std::vector<IndexEntry>> RecentMessages::entries_for(std::int64_t 
   begin = std::lower_bound(begin, end, range.from_seq, [](const Held& h, std::int64_t s) { return h.seq < s; });
   for (auto it = end; it != begin && newest.size() < limit;) {
     --it;
-    newest.push_back(IndexEntry{conversation, it->id, it->seq});
+    newest.push_back(IndexEntry{conversation, it->id, it->seq, it->created_at_ms});
   }
   return newest;
 }

@@ -34,6 +34,7 @@ struct IndexEntry {
   // The entry's seq in its conversation: within a conversation seq order is id order (the store
   // is the only writer and assigns both in the same order).
   std::int64_t seq = 0;
+  std::int64_t created_at_ms = 0;  // the conversation's activity, until the bulk writes it to its row
   friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
 };
 
@@ -80,6 +81,7 @@ class RecentMessages {
   struct Held {
     std::int64_t id;
     std::int64_t seq;
+    std::int64_t created_at_ms;
   };
   std::unordered_map<std::int64_t, std::vector<Held>> ids_;  // per conversation, ascending
   std::size_t size_ = 0;

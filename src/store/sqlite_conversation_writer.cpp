@@ -34,15 +34,18 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
                      "INSERT OR IGNORE INTO conversation_members "
                      "(conversation_id, user_id, joined_at, role, joined_seq, read_seq, delivered_seq) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"),
-      insert_entry_(db.handle(),
-                    "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq, kind, system) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      // Text entries (the hot path) leave kind and system to their defaults.
+      insert_text_(db.handle(),
+                   "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq) "
+                   "VALUES (?, ?, ?, ?, ?, ?)"),
+      insert_system_(db.handle(),
+                     "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq, kind, system) "
+                     "VALUES (?, ?, ?, ?, ?, ?, 'system', ?)"),
       find_by_client_id_(db.handle(),
                          "SELECT m.id, m.conversation_id, m.content, COALESCE(c.direct_key, '') FROM messages m "
                          "JOIN conversations c ON c.id = m.conversation_id "
                          "WHERE m.sender_id = ? AND m.client_message_id = ?"),
       load_tail_(db.handle(), "SELECT last_seq, last_activity_at, COALESCE(last_message_id, 0) FROM conversations WHERE id = ?"),
-      store_tail_(db.handle(), "UPDATE conversations SET last_seq = ?, last_activity_at = ?, last_message_id = ? WHERE id = ?"),
       member_ids_(db.handle(), "SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY user_id"),
       user_name_(db.handle(), "SELECT name FROM users WHERE id = ?"),
       set_markers_(db.handle(),
@@ -65,18 +68,6 @@ void ConversationWriter::begin_batch() {
   batch_entries_.clear();
 }
 
-void ConversationWriter::before_commit() {
-  for (const auto& [id, t] : batch_tails_) {
-    store_tail_.bind(1, t.last_seq).bind(2, t.last_activity_ms);
-    if (t.last_message_id) {
-      store_tail_.bind(3, t.last_message_id);
-    } else {
-      store_tail_.bind_null(3);
-    }
-    store_tail_.bind(4, id).run();
-  }
-}
-
 void ConversationWriter::committed() {
   for (auto& [id, t] : batch_tails_) tails_[id] = t;
   batch_tails_.clear();
@@ -97,11 +88,20 @@ void ConversationWriter::rolled_back() {
 ConversationWriter::Tail ConversationWriter::tail(std::int64_t id) {
   if (auto it = batch_tails_.find(id); it != batch_tails_.end()) return it->second;
   if (auto it = tails_.find(id); it != tails_.end()) return it->second;
+  // The row holds the tail as of the bulk index; the entries above it are in RecentMessages.
   Tail t;
   load_tail_.bind(1, id);
   if (load_tail_.step()) t = Tail{load_tail_.int64(0), load_tail_.int64(1), load_tail_.int64(2)};
   load_tail_.reset();
-  tails_[id] = t;  // the committed row: the batch's changes go to batch_tails_
+  std::int64_t indexed_through = 0;
+  if (index_state_.step()) indexed_through = index_state_.int64(0);
+  index_state_.reset();
+  auto newest = recent_.entries_for(id, indexed_through, recent_.published_through(), LogRange{}, 1);
+  if (newest && !newest->empty() && newest->front().seq > t.last_seq) {
+    const auto& e = newest->front();
+    t = Tail{e.seq, e.created_at_ms, e.message_id};
+  }
+  tails_[id] = t;  // committed: the batch's changes go to batch_tails_
   return t;
 }
 
@@ -132,26 +132,23 @@ std::optional<std::int64_t> ConversationWriter::direct_id(const std::string& key
 }
 
 LogEntry ConversationWriter::insert_entry(const NewLogEntry& e) {
-  insert_entry_.bind(1, e.conversation_id).bind(2, e.sender_id).bind(3, e.content).bind(4, e.created_at_ms);
+  auto& insert = e.kind == EntryKind::system ? insert_system_ : insert_text_;
+  insert.bind(1, e.conversation_id).bind(2, e.sender_id).bind(3, e.content).bind(4, e.created_at_ms);
   if (e.client_message_id.empty()) {
-    insert_entry_.bind_null(5);
+    insert.bind_null(5);
   } else {
-    insert_entry_.bind(5, e.client_message_id);
+    insert.bind(5, e.client_message_id);
   }
-  insert_entry_.bind(6, e.seq).bind(7, to_string(e.kind));
-  if (e.kind == EntryKind::system) {
-    insert_entry_.bind(8, e.system_json);
-  } else {
-    insert_entry_.bind_null(8);
-  }
-  insert_entry_.run();
+  insert.bind(6, e.seq);
+  if (e.kind == EntryKind::system) insert.bind(7, e.system_json);
+  insert.run();
   return LogEntry{db_.last_insert_id(), e.conversation_id, e.seq, e.kind, e.sender_id, {}, e.content,
                   e.kind == EntryKind::system ? e.system_json : std::string(), e.created_at_ms, e.client_message_id};
 }
 
 void ConversationWriter::remember_entry(const LogEntry& e) {
   batch_tails_[e.conversation_id] = Tail{e.seq, e.created_at_ms, e.id};
-  batch_entries_.push_back(IndexEntry{e.conversation_id, e.id, e.seq});
+  batch_entries_.push_back(IndexEntry{e.conversation_id, e.id, e.seq, e.created_at_ms});
 }
 
 void ConversationWriter::insert_member(std::int64_t conversation_id, const std::string& user_id, std::int64_t joined_at,

@@ -4,8 +4,9 @@
 //
 // The writer is the database's only one, so what it keeps in memory stays true: each
 // conversation's last seq (its "tail"), the pairs' conversation ids, members and user names.
-// A batch changes tails in memory and writes each touched conversation's row once, before its
-// COMMIT (a lone UPDATE per message would rewrite the conversation's page per message). A job's
+// Appends change tails in memory only: a conversation's row gets its tail from the bulk index
+// (IndexWriter), as its entries are indexed, and readers take the newer of the row and
+// RecentMessages (an UPDATE per batch and conversation would rewrite a page per message). A job's
 // changes to memory are made last, after its statements succeeded, so that a job undone by its
 // savepoint leaves nothing behind; a batch rolled back drops what it cached.
 #pragma once
@@ -28,7 +29,6 @@ class ConversationWriter {
   ConversationWriter(sqlite::Connection& db, const RecentMessages& recent);
 
   void begin_batch();
-  void before_commit();  // writes the batch's conversation tails (in its transaction)
   void committed();
   void rolled_back();
   // The entries the batch stored, ascending by id: RecentMessages' once committed.
@@ -71,8 +71,8 @@ class ConversationWriter {
   sqlite::Connection& db_;
   const RecentMessages& recent_;
   ConversationRows rows_;
-  sqlite::Statement insert_direct_, insert_group_, insert_member_, insert_entry_, find_by_client_id_, load_tail_,
-      store_tail_, member_ids_, user_name_, set_markers_, set_title_, delete_member_, set_role_, index_state_,
+  sqlite::Statement insert_direct_, insert_group_, insert_member_, insert_text_, insert_system_, find_by_client_id_, load_tail_,
+      member_ids_, user_name_, set_markers_, set_title_, delete_member_, set_role_, index_state_,
       unread_;
 
   std::unordered_map<std::int64_t, Tail> tails_, batch_tails_;  // committed; this batch's

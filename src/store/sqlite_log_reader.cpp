@@ -1,6 +1,7 @@
 #include "store/sqlite_log_reader.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 
 namespace parley::store {
@@ -49,10 +50,11 @@ LogReader::LogReader(sqlite::Connection& db)
               "JOIN messages m ON m.id = ci.message_id "
               "WHERE ci.conversation_id = ?1 AND ci.seq > ?2 AND ci.message_id <= ?3 "
               "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL"),
+      // All of the user's conversations with their rows' activity: the newer activity of some is
+      // in RecentMessages, so the order is made here (a few thousand pairs sort in microseconds).
       list_(db.handle(),
-            "SELECT c.id FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id "
-            "WHERE cm.user_id = ?1 AND (c.last_activity_at < ?2 OR (c.last_activity_at = ?2 AND c.id < ?3)) "
-            "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?4") {}
+            "SELECT c.id, c.last_activity_at, c.last_seq FROM conversation_members cm "
+            "JOIN conversations c ON c.id = cm.conversation_id WHERE cm.user_id = ?1") {}
 
 template <class T, class Read>
 Result<T> LogReader::in_snapshot(Read read) {
@@ -139,11 +141,31 @@ std::int64_t LogReader::unread(const RecentMessages& recent, std::int64_t conver
   return count;
 }
 
-std::optional<ConversationView> LogReader::view(const RecentMessages& recent, std::int64_t id,
-                                                const std::string& viewer) {
+// The newest entry above the snapshot's index, if the conversation has one.
+std::optional<IndexEntry> LogReader::newest_unindexed(const RecentMessages& recent, std::int64_t id) {
+  auto newest = recent.entries_for(id, indexed_through_, max_id_, LogRange{}, 1);
+  if (!newest) throw StaleSnapshot{};
+  if (newest->empty()) return std::nullopt;
+  return newest->front();
+}
+
+std::optional<ConversationRow> LogReader::conversation(const RecentMessages& recent, std::int64_t id) {
   auto row = rows_.conversation(id);
   if (!row) return std::nullopt;
+  // The row's tail is as of the index; newer entries are in RecentMessages.
+  if (auto e = newest_unindexed(recent, id); e && e->seq > row->state.last_seq) {
+    row->state.last_seq = e->seq;
+    row->last_activity_ms = e->created_at_ms;
+    row->last_message_id = e->message_id;
+  }
   row->state.members = rows_.members(id);
+  return row;
+}
+
+std::optional<ConversationView> LogReader::view(const RecentMessages& recent, std::int64_t id,
+                                                const std::string& viewer) {
+  auto row = conversation(recent, id);
+  if (!row) return std::nullopt;
   const Member* me = row->state.member(viewer);
   if (!me) return std::nullopt;
   ConversationView view;
@@ -166,14 +188,14 @@ Result<LogPage> LogReader::read_log(const RecentMessages& recent, const LogReque
       if (!found) return page;  // the pair has no conversation yet
       id = *found;
     }
-    auto state = rows_.state(id);
-    const Member* me = state ? state->member(request.viewer_id) : nullptr;
+    auto row = conversation(recent, id);
+    const Member* me = row ? row->state.member(request.viewer_id) : nullptr;
     if (!me) return not_a_member();
     LogRange range{.from_seq = std::max<std::int64_t>(me->joined_seq, 1),
                    .before_seq = request.before_seq.value_or(INT64_MAX)};
     page.entries = newest(recent, id, range, request.limit, false);
     std::reverse(page.entries.begin(), page.entries.end());
-    page.state = std::move(*state);
+    page.state = std::move(row->state);
     return page;
   });
 }
@@ -189,16 +211,30 @@ Result<ConversationView> LogReader::get_conversation(const RecentMessages& recen
 
 Result<ConversationPage> LogReader::list_conversations(const RecentMessages& recent, const ListRequest& request) {
   return in_snapshot<ConversationPage>([&]() -> Result<ConversationPage> {
-    ConversationPage page;
-    auto [activity, id] = request.after.value_or(std::pair<std::int64_t, std::int64_t>{INT64_MAX, INT64_MAX});
-    std::vector<std::int64_t> ids;
-    list_.bind(1, request.user_id).bind(2, activity).bind(3, id).bind(4, static_cast<std::int64_t>(request.limit) + 1);
-    while (list_.step()) ids.push_back(list_.int64(0));
+    using Key = std::pair<std::int64_t, std::int64_t>;  // (activity, id), the list's order
+    Key after = request.after.value_or(Key{INT64_MAX, INT64_MAX});
+    std::vector<Key> keys;
+    std::vector<std::int64_t> last_seqs;
+    list_.bind(1, request.user_id);
+    while (list_.step()) {
+      keys.push_back(Key{list_.int64(1), list_.int64(0)});
+      last_seqs.push_back(list_.int64(2));
+    }
     list_.reset();
-    bool more = ids.size() > request.limit;
-    if (more) ids.resize(request.limit);
-    for (auto conversation : ids) {
-      if (auto v = view(recent, conversation, request.user_id)) page.conversations.push_back(std::move(*v));
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      // As conversation() brings a row up to the snapshot, so that the cursor matches the views.
+      auto e = newest_unindexed(recent, keys[i].second);
+      if (e && e->seq > last_seqs[i]) keys[i].first = e->created_at_ms;
+    }
+    std::erase_if(keys, [&](const Key& k) { return !(k < after); });
+    std::size_t wanted = std::min(keys.size(), request.limit + 1);
+    std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(wanted), keys.end(), std::greater<>());
+    keys.resize(wanted);
+    ConversationPage page;
+    bool more = keys.size() > request.limit;
+    if (more) keys.resize(request.limit);
+    for (const auto& [activity, id] : keys) {
+      if (auto v = view(recent, id, request.user_id)) page.conversations.push_back(std::move(*v));
     }
     if (more && !page.conversations.empty()) {
       const auto& last = page.conversations.back();
@@ -208,9 +244,12 @@ Result<ConversationPage> LogReader::list_conversations(const RecentMessages& rec
   });
 }
 
-Result<std::optional<ConversationState>> LogReader::get_state(const RecentMessages&, std::int64_t id) {
-  return in_snapshot<std::optional<ConversationState>>(
-      [&]() -> Result<std::optional<ConversationState>> { return rows_.state(id); });
+Result<std::optional<ConversationState>> LogReader::get_state(const RecentMessages& recent, std::int64_t id) {
+  return in_snapshot<std::optional<ConversationState>>([&]() -> Result<std::optional<ConversationState>> {
+    auto row = conversation(recent, id);
+    if (!row) return std::nullopt;
+    return std::move(row->state);
+  });
 }
 
 Result<std::vector<LogEntry>> LogReader::direct_history(const RecentMessages& recent, const std::string& key,

@@ -38,6 +38,9 @@ class LogReader {
                                std::size_t limit, bool by_id);
   std::int64_t unread(const RecentMessages& recent, std::int64_t conversation, const std::string& user,
                       std::int64_t read_seq);
+  std::optional<IndexEntry> newest_unindexed(const RecentMessages& recent, std::int64_t id);
+  // The conversation's row and members, its tail brought up to the snapshot.
+  std::optional<ConversationRow> conversation(const RecentMessages& recent, std::int64_t id);
   std::optional<ConversationView> view(const RecentMessages& recent, std::int64_t id, const std::string& viewer);
 
   sqlite::Connection& db_;

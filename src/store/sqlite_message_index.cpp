@@ -12,7 +12,10 @@ IndexWriter::IndexWriter(sqlite::Connection& db, RecentMessages& recent, SqliteI
       commit_(db.handle(), "COMMIT"),
       rollback_(db.handle(), "ROLLBACK"),
       insert_(db.handle(), "INSERT OR IGNORE INTO conversation_messages (conversation_id, message_id, seq) VALUES (?, ?, ?)"),
-      set_indexed_through_(db.handle(), "UPDATE message_index_state SET indexed_through = ?") {
+      set_indexed_through_(db.handle(), "UPDATE message_index_state SET indexed_through = ?"),
+      store_tail_(db.handle(),
+                  "UPDATE conversations SET last_seq = ?1, last_activity_at = ?2, last_message_id = ?3 "
+                  "WHERE id = ?4 AND last_seq < ?1") {
   options_.bulk_rows = std::max<std::size_t>(1, options_.bulk_rows);
   options_.max_rows = std::max(options_.bulk_rows, options_.max_rows);
   options_.chunk_rows = std::max<std::size_t>(1, options_.chunk_rows);
@@ -25,9 +28,9 @@ IndexWriter::IndexWriter(sqlite::Connection& db, RecentMessages& recent, SqliteI
   }
   state.reset();
   recent_.reset(indexed_through_, max_id);
-  sqlite::Statement tail(db.handle(), "SELECT conversation_id, id, seq FROM messages WHERE id > ? ORDER BY id");
+  sqlite::Statement tail(db.handle(), "SELECT conversation_id, id, seq, created_at FROM messages WHERE id > ? ORDER BY id");
   tail.bind(1, indexed_through_);
-  while (tail.step()) recent_.load(IndexEntry{tail.int64(0), tail.int64(1), tail.int64(2)});
+  while (tail.step()) recent_.load(IndexEntry{tail.int64(0), tail.int64(1), tail.int64(2), tail.int64(3)});
   tail.reset();
 }
 
@@ -45,13 +48,20 @@ void IndexWriter::index_some() {
   try {
     begin_.run();
     for (std::size_t i = bulk_done_; i < end; ++i) {
-      insert_.bind(1, bulk_[i].conversation_id).bind(2, bulk_[i].message_id).bind(3, bulk_[i].seq).run();
+      const auto& e = bulk_[i];
+      insert_.bind(1, e.conversation_id).bind(2, e.message_id).bind(3, e.seq).run();
+      // The conversation's newest entry of the bulk: its row's tail catches up (readers take the
+      // newer of the row and RecentMessages, so doing it before the bulk ends is safe).
+      if (i + 1 == bulk_.size() || bulk_[i + 1].conversation_id != e.conversation_id) {
+        store_tail_.bind(1, e.seq).bind(2, e.created_at_ms).bind(3, e.message_id).bind(4, e.conversation_id).run();
+      }
     }
     if (last) set_indexed_through_.bind(1, bulk_through_).run();
     commit_.run();
   } catch (const sqlite::Error&) {
     insert_.reset();
     set_indexed_through_.reset();
+    store_tail_.reset();
     try {
       rollback_.run();
     } catch (const sqlite::Error&) {

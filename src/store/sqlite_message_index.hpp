@@ -1,6 +1,8 @@
 // The SQLite store's conversation index (schema migrations 2 and 3): the table
 // conversation_messages (conversation_id, message_id, seq), complete up to
-// message_index_state.indexed_through, with the messages above that in RecentMessages.
+// message_index_state.indexed_through, with the messages above that in RecentMessages. The
+// conversations' tails (last_seq, last_activity_at, last_message_id) are written by the same
+// bulk: a conversation's row holds its tail as of the index, RecentMessages the newer entries.
 // IndexWriter fills it in bulk on the writer's connection; LogReader (sqlite_log_reader.hpp)
 // reads a conversation through it and RecentMessages on the reader's connection, in one snapshot.
 #pragma once
@@ -31,7 +33,7 @@ class IndexWriter {
   sqlite::Connection& db_;
   RecentMessages& recent_;
   SqliteIndexOptions options_;
-  sqlite::Statement begin_, commit_, rollback_, insert_, set_indexed_through_;
+  sqlite::Statement begin_, commit_, rollback_, insert_, set_indexed_through_, store_tail_;
   std::int64_t indexed_through_ = 0;
   std::vector<IndexEntry> bulk_;  // ordered by (conversation, id)
   std::size_t bulk_done_ = 0;

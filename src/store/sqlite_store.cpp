@@ -345,7 +345,6 @@ class SqliteStore final : public Store {
         }
       }
       if (!job_failed) {
-        w.conversations.before_commit();
         w.commit.run();
         w.conversations.committed();
         return true;

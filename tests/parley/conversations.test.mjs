@@ -24,9 +24,10 @@ async function ok(socket, event, payload) {
   return reply;
 }
 
-async function refused(socket, event, payload, code) {
+async function refused(socket, event, payload, code, message) {
   const error = waitFor(socket, "error");
   const reply = await ack(socket, event, payload);
+  if (message) assert.equal(reply.error, message);
   assert.equal(reply.success, false, `${event} ${JSON.stringify(payload)} succeeded`);
   assert.equal(reply.code, code, `${event} ${JSON.stringify(payload)}: ${JSON.stringify(reply)}`);
   const [event_] = await error;
@@ -123,13 +124,15 @@ describe("conversations", () => {
     const promoted = await ok(own.socket, "set_role", { conversationId: id, userId: adm.id, role: "admin" });
     assert.equal(promoted.conversation.members.find((m) => m.id === adm.id).role, "admin");
     await refused(own.socket, "set_role", { conversationId: id, userId: adm.id, role: "admin" }, "CONFLICT");
-    await refused(own.socket, "set_role", { conversationId: id, userId: own.id, role: "member" }, "CONFLICT");
+    await refused(own.socket, "set_role", { conversationId: id, userId: own.id, role: "member" }, "CONFLICT",
+      "Conflict: a group keeps at least one owner");
     await refused(own.socket, "set_role", { conversationId: id, userId: out.id, role: "admin" }, "NOT_FOUND");
     const renamed = waitForMatching(mem.socket, "receive_message", (m) => m.system?.type === "title_changed");
     const r = await ok(adm.socket, "update_conversation", { conversationId: id, title: "Renamed" });
     assert.equal(r.conversation.title, "Renamed");
     assert.equal((await renamed)[0].system.title, "Renamed");
-    await refused(adm.socket, "remove_member", { conversationId: id, userId: own.id }, "FORBIDDEN");
+    await refused(adm.socket, "remove_member", { conversationId: id, userId: own.id }, "FORBIDDEN",
+      "Not allowed: an admin cannot remove an owner");
     await refused(mem.socket, "remove_member", { conversationId: id, userId: adm.id }, "FORBIDDEN");
     await refused(adm.socket, "add_members", { conversationId: id, userIds: [mem.id] }, "CONFLICT");
     await refused(adm.socket, "add_members", { conversationId: id, userIds: [tokenUser().id] }, "NOT_FOUND");
@@ -165,6 +168,46 @@ describe("conversations", () => {
     assert.deepEqual(benHeard.filter((m) => m?.content === "after Ben"), []);
   });
 
+  test("direct conversations: the seed's send begins one; by conversationId the same; they cannot be changed", async () => {
+    const [ann, ben] = await people("Ann", "Ben");
+    const first = await ok(ann.socket, "send_message", { receiverId: ben.id, content: "hi" });
+    assert.equal(first.seq, 1);
+    const arrived = waitForMatching(ben.socket, "receive_message", (m) => m.content === "by id");
+    const second = await ok(ann.socket, "send_message", { conversationId: first.conversationId, content: "by id" });
+    assert.equal(second.seq, 2);
+    const [m] = await arrived;
+    assert.deepEqual([m.receiverId, m.receiverName, m.conversationId], [ben.id, ben.name, first.conversationId]);
+    const listed = waitFor(ben.socket, "messages_list");
+    await ok(ben.socket, "get_messages", { conversationId: first.conversationId, before: 2 });
+    assert.deepEqual((await listed)[0].map((x) => [x.content, x.receiverId]), [["hi", ben.id]]);
+    const { conversation } = await ok(ben.socket, "get_conversation", { conversationId: first.conversationId });
+    assert.deepEqual([conversation.kind, conversation.title, conversation.unreadCount, conversation.lastMessage.content],
+      ["direct", null, 2, "by id"]);
+    const id = first.conversationId;
+    await refused(ann.socket, "update_conversation", { conversationId: id, title: "no" }, "FORBIDDEN");
+    await refused(ann.socket, "add_members", { conversationId: id, userIds: [tokenUser().id] }, "FORBIDDEN");
+    await refused(ann.socket, "leave_conversation", { conversationId: id }, "FORBIDDEN");
+    await refused(ann.socket, "remove_member", { conversationId: id, userId: ben.id }, "FORBIDDEN");
+  });
+
+  test("add_members: the new member is told and sees the log from its joining; the others get conversation_updated", async () => {
+    const [ann, ben, dan] = await people("Ann", "Ben", "Dan");
+    const c = await group(ann, [ben]);
+    await ok(ann.socket, "send_message", { conversationId: c.id, content: "before Dan" });
+    const danUpdated = waitFor(dan.socket, "conversation_updated");
+    const benUpdated = waitForMatching(ben.socket, "conversation_updated", ({ conversation }) => conversation.members.length === 3);
+    const danSystem = waitFor(dan.socket, "receive_message");
+    const added = await ok(ann.socket, "add_members", { conversationId: c.id, userIds: [dan.id] });
+    assert.equal(added.conversation.members.length, 3);
+    const [{ conversation }] = await danUpdated;
+    assert.deepEqual([conversation.id, conversation.myRole, conversation.unreadCount], [c.id, "member", 0]);
+    assert.deepEqual((await danSystem)[0].system, { type: "members_added", actorId: ann.id, userIds: [dan.id] });
+    await benUpdated;
+    const listed = waitFor(dan.socket, "messages_list");
+    await ok(dan.socket, "get_messages", { conversationId: c.id });
+    assert.deepEqual((await listed)[0].map((m) => m.seq), [3]);
+  });
+
   test("concurrent sends from several sockets: seqs gap-free, increasing in ack order per socket", async () => {
     const users = await people("A", "B", "C", "D");
     const c = await group(users[0], users.slice(1));
@@ -176,6 +219,43 @@ describe("conversations", () => {
     for (const seqs of acks) assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
     const all = acks.flat().sort((a, b) => a - b);
     assert.deepEqual(all, Array.from({ length: 40 }, (_, i) => i + 2), "gap-free after `created`");
+  });
+});
+
+describe("group size limit", () => {
+  test("MAX_GROUP_MEMBERS counts the creator; beyond it INVALID_ARGUMENT, on create and on add", async () => {
+    const own = await startParley({ args: ["--max-group-members", "3"] });
+    const ownClients = new Clients(own);
+    try {
+      const users = [0, 1, 2, 3].map((i) => tokenUser(`L${i}`));
+      const [s0] = await Promise.all(users.map((u) => ownClients.connect(u.token)));
+      await refused(s0, "create_conversation", { title: "big", memberIds: users.slice(1).map((u) => u.id) }, "INVALID_ARGUMENT");
+      const { conversation } = await ok(s0, "create_conversation", { title: "ok", memberIds: [users[1].id, users[2].id] });
+      await refused(s0, "add_members", { conversationId: conversation.id, userIds: [users[3].id] }, "INVALID_ARGUMENT");
+    } finally {
+      ownClients.closeAll();
+      await own.stop();
+    }
+  });
+});
+
+describe("rate limits", () => {
+  test("conversation changes count as sends, conversation reads as history reads", async () => {
+    const own = await startParley({ args: ["--send-rate-per-user", "2/1h", "--history-rate-per-user", "1/1h"] });
+    const ownClients = new Clients(own);
+    try {
+      const [ann, ben] = [tokenUser("Ann"), tokenUser("Ben")];
+      const [a] = await Promise.all([ownClients.connect(ann.token), ownClients.connect(ben.token)]);
+      const { conversation } = await ok(a, "create_conversation", { title: "t", memberIds: [ben.id] });
+      await ok(a, "update_conversation", { conversationId: conversation.id, title: "u" });
+      await refused(a, "set_role", { conversationId: conversation.id, userId: ben.id, role: "admin" }, "RATE_LIMITED");
+      await ok(a, "get_conversation", { conversationId: conversation.id });
+      await refused(a, "list_conversations", {}, "RATE_LIMITED");
+      await refused(a, "get_receipts", { conversationId: conversation.id }, "RATE_LIMITED");
+    } finally {
+      ownClients.closeAll();
+      await own.stop();
+    }
   });
 });
 

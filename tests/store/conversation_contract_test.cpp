@@ -755,6 +755,60 @@ TEST(SqliteConversations, MigratingSchemaTwoGivesSeqsInIdOrder) {
   EXPECT_EQ(scalar(file, "SELECT MAX(version) FROM parley_schema"), latest_schema_version());
 }
 
+// Conversation rows get their tails from the bulk index: after a restart, with entries indexed
+// or not, the log goes on from the right seq and reads see the newest entries.
+TEST(SqliteConversations, TailsSurviveARestartIndexedOrNot) {
+  for (std::size_t bulk : {std::size_t{5}, std::size_t{100'000}}) {
+    TempDir dir;
+    auto file = (dir.path / "parley.db").string();
+    SqliteIndexOptions index{.bulk_rows = bulk, .per_conversation = 1, .max_rows = bulk, .chunk_rows = 2};
+    User a{"id-a" + random_token(), "A", "", "", 0}, b{"id-b" + random_token(), "B", "", "", 0};
+    std::int64_t group = 0, direct = 0;
+    auto append = [&](Store& store, std::int64_t to, const User& from, std::int64_t at) {
+      return ok(wait_for<Result<Appended>>(
+          [&](auto done) { store.append(NewEntry{ConversationRef{to, {}}, from.id, "m", at}, done); }));
+    };
+    {
+      auto store = open_sqlite(file, "FULL", {}, index);
+      for (const User& u : {a, b}) ok(wait_for<Result<User>>([&](auto done) { store->ensure_user(u, done); }));
+      NewGroup g{"g", a.id, {b.id}, 1'000, "{}"};
+      group = ok(wait_for<Result<Changed>>([&](auto done) { store->create_group(g, done); })).entry.conversation_id;
+      direct = ok(wait_for<Result<Appended>>([&](auto done) {
+                 store->append(NewEntry{ConversationRef{0, b.id}, a.id, "hi", 2'000}, done);
+               })).entry.conversation_id;
+      for (int i = 0; i < 7; ++i) append(*store, group, i % 2 ? a : b, 3'000 + i);  // seqs 2-8
+      store->close();
+    }
+    // Small bulks wrote part of the tail to the row; without a bulk the row still says 0.
+    auto row_seq = scalar(file, "SELECT last_seq FROM conversations WHERE id = " + std::to_string(group));
+    if (bulk == 5) {
+      EXPECT_GT(row_seq, 1);
+      EXPECT_LT(row_seq, 8);
+    } else {
+      EXPECT_EQ(row_seq, 0);
+    }
+    auto store = open_sqlite(file, "FULL", {}, index);
+    EXPECT_EQ(append(*store, group, a, 4'000).entry.seq, 9) << "bulk " << bulk;
+    EXPECT_EQ(append(*store, direct, b, 5'000).entry.seq, 2) << "bulk " << bulk;
+    auto state = ok(wait_for<Result<std::optional<ConversationState>>>([&](auto done) { store->get_state(group, done); }));
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->last_seq, 9);
+    auto list = ok(wait_for<Result<ConversationPage>>(
+        [&](auto done) { store->list_conversations(ListRequest{a.id, std::nullopt, 10}, done); }));
+    ASSERT_EQ(list.conversations.size(), 2u);
+    EXPECT_EQ(list.conversations[0].state.id, direct);
+    EXPECT_EQ(list.conversations[0].last_activity_ms, 5'000);
+    EXPECT_EQ(list.conversations[0].unread_count, 1);
+    EXPECT_EQ(list.conversations[1].last_activity_ms, 4'000);
+    EXPECT_EQ(list.conversations[1].state.last_seq, 9);
+    ASSERT_TRUE(list.conversations[1].last_message);
+    EXPECT_EQ(list.conversations[1].last_message->seq, 9);
+    EXPECT_EQ(list.conversations[1].unread_count, 4);  // b's 2, 4, 6, 8
+    store->close();
+
+  }
+}
+
 // Log pages walk the seq index from their bound (no scan, no sort); the list reads the
 // memberships from their index.
 TEST(SqliteConversations, PagesReadTheirIndexes) {

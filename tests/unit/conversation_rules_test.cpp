@@ -128,3 +128,16 @@ TEST(ConversationRules, SystemJsonEscapes) {
   EXPECT_EQ(system_json("created", "a\"b", {"x"}, std::string("t\n")),
             R"({"type":"created","actorId":"a\"b","userIds":["x"],"title":"t\n"})");
 }
+
+TEST(ConversationRules, RefusalsSayWhy) {
+  auto s = team();
+  std::string why;
+  EXPECT_EQ(outcome(decide_remove(s, "a1", "o", &why)), "forbidden");
+  EXPECT_EQ(why, "an admin cannot remove an owner");
+  EXPECT_EQ(outcome(decide_set_role(s, "o", "o", Role::member, &why)), "conflict");
+  EXPECT_EQ(why, "a group keeps at least one owner");
+  EXPECT_EQ(outcome(decide_add(s, "o", {"n1", "n2"}, 6, &why)), "invalid_argument");
+  EXPECT_EQ(why, "a group has at most 6 members");
+  EXPECT_EQ(outcome(decide_leave(s, "stranger", &why)), "forbidden");
+  EXPECT_EQ(why, "not a member of this conversation");
+}
