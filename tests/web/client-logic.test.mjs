@@ -145,3 +145,17 @@ describe("systemText", () => {
     assert.equal(say({ type: "role_changed", actorId: "a", userIds: ["b"], role: "admin" }), "ann made ben an admin");
   });
 });
+
+describe("the client's files", () => {
+  test("every module in web/js is copied by the build and preloaded by the page", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const web = new URL("../../web/", import.meta.url);
+    const modules = readdirSync(new URL("js/", web)).filter((name) => name.endsWith(".js"));
+    const cmake = readFileSync(new URL("CMakeLists.txt", web), "utf8");
+    const page = readFileSync(new URL("index.html", web), "utf8");
+    for (const name of modules) {
+      assert.ok(cmake.includes(`js/${name}`), `web/CMakeLists.txt lists js/${name}`);
+      assert.ok(page.includes(`<link rel="modulepreload" href="js/${name}">`), `index.html preloads js/${name}`);
+    }
+  });
+});

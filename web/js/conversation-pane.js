@@ -3,11 +3,10 @@
 // messages their state, mark_read for what is on screen in a focused tab, and the composer.
 // A direct conversation picked from the people search may not exist yet: it is addressed by
 // the person (receiverId / otherUserId) until its first message names its conversationId.
-import { HistoryReader } from "./requests.js";
-import { request } from "./requests.js";
+import { newId } from "./ids.js";
 import { MessageView } from "./message-view.js";
 import { Receipts } from "./receipts.js";
-import { newId } from "./ids.js";
+import { HistoryReader, request } from "./requests.js";
 
 const PAGE_SIZE = 50;
 const $ = (id) => document.getElementById(id);
