@@ -17,9 +17,9 @@ void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::
   auto parsed = parse_send_message(first_argument(args), options_.args);
   if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
   messages_.send(Sender{session->user_id, session->uncreated_user}, std::get<SendRequest>(std::move(parsed)),
-                 [reply](Outcome<store::LogEntry> outcome) {
+                 [reply](Outcome<SentMessage> outcome) {
     if (auto* error = std::get_if<ChatError>(&outcome)) return reply.fail(*error);
-    const auto& entry = std::get<store::LogEntry>(outcome);
+    const auto& entry = std::get<SentMessage>(outcome);
     reply.succeed(",\"messageId\":" + std::to_string(entry.id) + ",\"conversationId\":" +
                   std::to_string(entry.conversation_id) + ",\"seq\":" + std::to_string(entry.seq));
   });

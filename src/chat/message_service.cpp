@@ -10,7 +10,7 @@ const ChatError send_failed{ErrorCode::unavailable, "Failed to send message"};
 
 struct MessageService::SendJob {
   store::NewEntry entry;
-  Then<store::LogEntry> stored;
+  Then<SentMessage> stored;
   std::optional<UserInfo> receiver;  // the seed form's
   bool keyed = false;
 };
@@ -28,7 +28,7 @@ void MessageService::find_sender(const Sender& sender, std::function<void(store:
   });
 }
 
-void MessageService::send(Sender sender, SendRequest request, Then<store::LogEntry> stored) {
+void MessageService::send(Sender sender, SendRequest request, Then<SentMessage> stored) {
   auto job = std::make_shared<SendJob>();
   job->keyed = !request.client_message_id.empty();
   job->entry = store::NewEntry{{request.conversation_id, std::move(request.receiver_id)}, sender.user_id,
@@ -59,7 +59,7 @@ void MessageService::append(std::shared_ptr<SendJob> job) {
   store_.append(std::move(entry), [this, job](store::Result<store::Appended> result) {
     auto* appended = std::get_if<store::Appended>(&result);
     if (!appended) return job->stored(store_error(std::get<store::Failure>(result), "Failed to send message"));
-    job->stored(appended->entry);
+    job->stored(SentMessage{appended->entry.id, appended->entry.conversation_id, appended->entry.seq});
     if (job->receiver) {  // the seed form: a direct conversation, and its receiver known
       kinds_.remember(appended->entry.conversation_id, store::ConversationKind::direct);
       Party party{job->receiver->id, job->receiver->name};

@@ -27,6 +27,13 @@ struct Sender {
   std::shared_ptr<const store::User> uncreated;
 };
 
+// What the sender's ack needs of a stored message (not the whole entry: no copy of its content).
+struct SentMessage {
+  std::int64_t id = 0;
+  std::int64_t conversation_id = 0;
+  std::int64_t seq = 0;
+};
+
 struct HistoryPage {
   store::LogPage page;  // the entries of the page only, oldest first
   bool has_more = false;
@@ -39,7 +46,7 @@ class MessageService {
       : store_(store), users_(users), delivery_(delivery), deliveries_(deliveries), kinds_(kinds) {}
 
   // `stored` answers once the entry is durable (before anyone receives it).
-  void send(Sender sender, SendRequest request, Then<store::LogEntry> stored);
+  void send(Sender sender, SendRequest request, Then<SentMessage> stored);
   void history(const std::string& reader, HistoryRequest request, Then<HistoryPage> done);
 
   // The sender, from the directory; created now when that failed at connect.

@@ -4,15 +4,14 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "chat/chat_error.hpp"
 #include "chat/message_json.hpp"
 #include "sio/socketio/server.hpp"
+#include "chat/conversation_kinds.hpp"
 #include "store/store.hpp"
 
 namespace parley::chat {
@@ -50,26 +49,5 @@ struct Reply {
 // INVALID_ARGUMENT), a reused clientMessageId CONFLICT, anything else the database's
 // (UNAVAILABLE, with `database_message`).
 ChatError store_error(const store::Failure& failure, std::string_view database_message);
-
-// Conversation kinds never change: remembered once known, so that a send by conversationId
-// knows whether to name a receiver without asking the store each time.
-class ConversationKinds {
- public:
-  std::optional<store::ConversationKind> find(std::int64_t id) const {
-    std::lock_guard lock(mutex_);
-    auto it = kinds_.find(id);
-    if (it == kinds_.end()) return std::nullopt;
-    return it->second;
-  }
-  void remember(std::int64_t id, store::ConversationKind kind) {
-    std::lock_guard lock(mutex_);
-    if (kinds_.size() > 1'000'000) kinds_.clear();  // bounded; refilled on demand
-    kinds_[id] = kind;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::unordered_map<std::int64_t, store::ConversationKind> kinds_;
-};
 
 }  // namespace parley::chat
