@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  PASSWORD, freshDatabase, launchBrowser, message, newPerson, openConversation, screenshotPath, send, sent,
+  PASSWORD, conversationEntry, freshDatabase, launchBrowser, message, newPerson, openConversation, screenshotPath, send, sent,
   signUp, startParley, submitLogin, uniqueUsername, connectedState,
 } from "./helpers.mjs";
 
@@ -62,11 +62,10 @@ describe("the web client", () => {
     const first = await sent(annPage, "Hi Ben! Lunch at noon?");
     assert.match(await first.getAttribute("class"), /\bmine\b/);
 
-    // Ben has not opened the conversation: Ann shows up as having written.
-    await benPage.getByLabel("Find people", { exact: true }).fill(annName);
-    const annButton = benPage.getByRole("button", { name: annName, exact: true });
-    await annButton.locator(".badge:not([hidden])").waitFor();
-    await annButton.click();
+    // Ben has not opened the conversation: it is in his list, with Ann's message unread.
+    const annEntry = conversationEntry(benPage, `${annName}, 1 unread`);
+    await annEntry.waitFor();
+    await annEntry.click();
     const received = await message(benPage, "Hi Ben! Lunch at noon?");
     assert.match(await received.getAttribute("class"), /\btheirs\b/);
 
@@ -184,7 +183,7 @@ describe("the web client", () => {
 
     // One pane at a time: the conversation replaces the list, and the message box has the focus.
     await page.getByRole("heading", { name: benName, exact: true }).waitFor();
-    assert.equal(await page.getByRole("navigation", { name: "People" }).isVisible(), false);
+    assert.equal(await page.getByRole("navigation", { name: "Chats" }).isVisible(), false);
     await page.keyboard.type("Hello from a phone");
     await page.keyboard.press("Enter");
     await sent(page, "Hello from a phone");
@@ -192,7 +191,7 @@ describe("the web client", () => {
     const box = await page.getByLabel("Message", { exact: true }).boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 740, `message box on screen: ${JSON.stringify(box)}`);
 
-    await page.getByRole("button", { name: "Back to people" }).click();
+    await page.getByRole("button", { name: "Back to conversations" }).click();
     await benButton.waitFor();
     assert.equal(await benButton.evaluate((button) => button === document.activeElement), true);
     assert.deepEqual(phone.problems, []);

@@ -165,11 +165,26 @@ export async function message(page, text) {
   return item;
 }
 
-// Waits until the message of `text` (our own) is acknowledged.
+// Waits until the message of `text` (our own) is stored: its state is Sent, Delivered or Read.
 export async function sent(page, text) {
   const item = await message(page, text);
-  await page.getByRole("log").locator('li.message.mine[data-state="sent"]').filter({ hasText: text }).waitFor();
+  await page.getByRole("log").locator("li.message.mine").filter({ hasText: text })
+    .getByRole("img", { name: /^(Sent|Delivered|Read)$/ }).waitFor();
   return item;
+}
+
+// The conversation list's entry whose accessible name matches `name` (a RegExp or a string
+// it contains).
+export function conversationEntry(page, name) {
+  return page.getByRole("list", { name: "Conversations", exact: true }).getByRole("button", { name });
+}
+
+// The state (Sent, Delivered, Read) of our own message of `text`, once it has one.
+export async function stateOf(page, text) {
+  const state = page.getByRole("log").locator("li.message.mine").filter({ hasText: text })
+    .getByRole("img", { name: /^(Sent|Delivered|Read)$/ });
+  await state.waitFor();
+  return state.getAttribute("aria-label");
 }
 
 // Where the tests save their picture of a conversation: PARLEY_SCREENSHOT (CTest names one in
