@@ -55,11 +55,6 @@ GroupReceipt classify_group_receipt(const GroupLayout& layout, const Probe& prob
   return receiver == probe.from ? GroupReceipt::echo : GroupReceipt::delivery;
 }
 
-DeliveryShortfall shortfall(uint32_t count, uint32_t fanout) noexcept {
-  DeliveryShortfall s;
-  if (count < fanout) s.lost = fanout - count;
-  if (count > fanout) s.surplus = count - fanout;
-  return s;
-}
+uint32_t missing_deliveries(uint32_t count, uint32_t fanout) noexcept { return count < fanout ? fanout - count : 0; }
 
 }  // namespace parley_bench

@@ -52,11 +52,8 @@ GroupReceipt classify_group_receipt(const GroupLayout& layout, const Probe& prob
                                     std::string_view sender_id, std::string_view expected_sender_id,
                                     std::optional<uint64_t> conversation_id, uint64_t expected_conversation) noexcept;
 
-// Missing and surplus deliveries of one acknowledged send that reached `count` members.
-struct DeliveryShortfall {
-  uint64_t lost = 0;
-  uint64_t surplus = 0;
-};
-DeliveryShortfall shortfall(uint32_t count, uint32_t fanout) noexcept;
+// Deliveries missing for one send that reached `count` of its `fanout` members (duplicates are
+// caught as they arrive: a delivery past the fan-out).
+uint32_t missing_deliveries(uint32_t count, uint32_t fanout) noexcept;
 
 }  // namespace parley_bench

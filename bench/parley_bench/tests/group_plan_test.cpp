@@ -74,13 +74,11 @@ TEST(GroupPlan, ClassifiesReceipts) {
   EXPECT_EQ(judge(3, "u4", 70), GroupReceipt::misrouted);
 }
 
-TEST(GroupPlan, ShortfallCountsMissingAndSurplusDeliveries) {
-  EXPECT_EQ(shortfall(9, 9).lost, 0u);
-  EXPECT_EQ(shortfall(9, 9).surplus, 0u);
-  EXPECT_EQ(shortfall(6, 9).lost, 3u);
-  EXPECT_EQ(shortfall(0, 99).lost, 99u);
-  EXPECT_EQ(shortfall(11, 9).surplus, 2u);
-  EXPECT_EQ(shortfall(11, 9).lost, 0u);
+TEST(GroupPlan, CountsMissingDeliveries) {
+  EXPECT_EQ(missing_deliveries(9, 9), 0u);
+  EXPECT_EQ(missing_deliveries(6, 9), 3u);
+  EXPECT_EQ(missing_deliveries(0, 99), 99u);
+  EXPECT_EQ(missing_deliveries(11, 9), 0u);
 }
 
 }  // namespace
