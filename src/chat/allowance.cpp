@@ -11,6 +11,7 @@ const sio::util::RateLimit& ActionLimits::of(Action action) const {
     case Action::send: return send;
     case Action::history: return history;
     case Action::typing: return typing;
+    case Action::mark: return mark;
   }
   return send;
 }

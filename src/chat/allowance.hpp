@@ -22,13 +22,16 @@
 namespace parley::chat {
 
 // What is counted: each kind has a bucket of its own.
-enum class Action : std::uint8_t { send, history, typing };
-inline constexpr std::size_t action_count = 3;
+// send: messages and conversation changes; history: reads (messages, conversations, receipts);
+// mark: read and delivery markers (one per arriving message, so a bucket of their own).
+enum class Action : std::uint8_t { send, history, typing, mark };
+inline constexpr std::size_t action_count = 4;
 
 struct ActionLimits {
   sio::util::RateLimit send{};
   sio::util::RateLimit history{};
   sio::util::RateLimit typing{};  // for the `typing` event, when it comes
+  sio::util::RateLimit mark{};    // mark_read, mark_delivered
 
   const sio::util::RateLimit& of(Action action) const;
 };

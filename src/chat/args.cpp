@@ -1,5 +1,6 @@
 #include "chat/args.hpp"
 
+#include "chat/arg_fields.hpp"
 #include "chat/json_args.hpp"
 #include "chat/validation.hpp"
 
@@ -9,11 +10,9 @@ namespace {
 
 ChatError invalid(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
 
-// A user id field: a string id (is_user_id), or a JSON integer, kept as its decimal text (the
-// integer keys of another application's users). Canonical (UUIDs in lower case).
-std::optional<std::string> user_id_field(const simdjson::dom::object& object, std::string_view key) {
-  simdjson::dom::element element;
-  if (object[key].get(element)) return std::nullopt;
+}  // namespace
+
+std::optional<std::string> user_id_value(const simdjson::dom::element& element) {
   switch (element.type()) {
     case simdjson::dom::element_type::STRING: {
       std::string_view text = element.get_string().value_unsafe();
@@ -26,7 +25,12 @@ std::optional<std::string> user_id_field(const simdjson::dom::object& object, st
   }
 }
 
-// An optional positive integer field: nullopt when absent or null, -1 when present but invalid.
+std::optional<std::string> user_id_field(const simdjson::dom::object& object, std::string_view key) {
+  simdjson::dom::element element;
+  if (object[key].get(element)) return std::nullopt;
+  return user_id_value(element);
+}
+
 std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, std::string_view key) {
   auto element = present_field(object, key);
   if (!element) return std::nullopt;
@@ -35,15 +39,19 @@ std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, 
   return value;
 }
 
-}  // namespace
-
 Parsed<SendRequest> parse_send_message(std::optional<std::string_view> first_argument, const ArgLimits& limits) {
   auto data = first_argument ? parse_object(*first_argument) : std::nullopt;
   if (!data) return invalid("Invalid receiverId");
   SendRequest request;
-  auto receiver_id = user_id_field(*data, "receiverId");
-  if (!receiver_id) return invalid("Invalid receiverId");
-  request.receiver_id = std::move(*receiver_id);
+  if (present_field(*data, "conversationId")) {
+    auto id = positive_field(*data, "conversationId");
+    if (!id || *id < 0) return invalid("Invalid conversationId");
+    request.conversation_id = *id;
+  } else {
+    auto receiver_id = user_id_field(*data, "receiverId");
+    if (!receiver_id) return invalid("Invalid receiverId");
+    request.receiver_id = std::move(*receiver_id);
+  }
   auto content = string_field(*data, "content");
   if (!content || is_blank(*content)) return invalid("Message content cannot be empty");
   if (auto error = content_error(*content, limits.max_message_length)) return ChatError{ErrorCode::too_large, *error};
@@ -60,9 +68,15 @@ Parsed<HistoryRequest> parse_get_messages(std::optional<std::string_view> first_
   auto data = first_argument ? parse_object(*first_argument) : std::nullopt;
   if (!data) return invalid("Invalid otherUserId");
   HistoryRequest request;
-  auto other_id = user_id_field(*data, "otherUserId");
-  if (!other_id) return invalid("Invalid otherUserId");
-  request.other_user_id = std::move(*other_id);
+  if (present_field(*data, "conversationId")) {
+    auto id = positive_field(*data, "conversationId");
+    if (!id || *id < 0) return invalid("Invalid conversationId");
+    request.conversation_id = *id;
+  } else {
+    auto other_id = user_id_field(*data, "otherUserId");
+    if (!other_id) return invalid("Invalid otherUserId");
+    request.other_user_id = std::move(*other_id);
+  }
   request.before = positive_field(*data, "before");
   if (request.before == -1) return invalid("Invalid before");
   auto limit = positive_field(*data, "limit");

@@ -21,14 +21,16 @@ struct ArgLimits {
 };
 
 struct SendRequest {
+  std::int64_t conversation_id = 0;  // when non-zero: the conversationId form (receiver_id empty)
   std::string receiver_id;        // canonical (canonical_user_id)
   std::string content;            // valid, non-blank, within the length
   std::string client_message_id;  // empty: none
 };
 
 struct HistoryRequest {
+  std::int64_t conversation_id = 0;  // when non-zero: the conversationId form (other_user_id empty)
   std::string other_user_id;  // canonical
-  std::optional<std::int64_t> before;
+  std::optional<std::int64_t> before;  // a seq (exclusive)
   std::size_t limit = 0;      // the page size: `limit`, or the default page
 };
 

@@ -10,22 +10,9 @@ namespace parley::chat {
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 const ChatError unauthorized{ErrorCode::unauthorized, "Unauthorized"};
-// A hint only: how soon a read in flight usually ends.
-constexpr std::int64_t history_busy_retry_ms = 100;
-
-std::optional<std::string_view> first_argument(const sio::Args& args) {
-  if (args.empty()) return std::nullopt;
-  return args[0];
-}
-
 bool any_enabled(const ActionLimits& limits) {
-  return limits.send.enabled() || limits.history.enabled() || limits.typing.enabled();
+  return limits.send.enabled() || limits.history.enabled() || limits.typing.enabled() || limits.mark.enabled();
 }
 
 // The name of a user created from a token without a `name` claim.
@@ -37,31 +24,7 @@ std::string name_from_claims(const std::string& claimed, const std::string& id) 
   return "user-" + id.substr(0, 8);
 }
 
-// Whether a store failure is the client's (its message is for the client) or the database's.
-ChatError store_error(const store::Failure& failure, std::string_view database_message) {
-  if (failure.client_error && !failure.outcome_unknown) {
-    bool conflict = failure.message == store::client_message_id_reused;
-    return {conflict ? ErrorCode::conflict : ErrorCode::invalid_argument, failure.message};
-  }
-  // Nothing stored, or (outcome_unknown) perhaps stored: either way the client retries, with
-  // its clientMessageId if it gave one, and the retry is delivered (DeliveryMemory).
-  return {ErrorCode::unavailable, std::string(database_message)};
-}
-
 }  // namespace
-
-// Where an answer goes: the socket (for `error` events) and the client's ack, if it asked.
-// Usable from any thread.
-struct ChatGateway::Reply {
-  sio::Socket::Ref socket;
-  sio::Ack ack;
-  std::string_view event;  // a literal
-
-  void fail(const ChatError& error) const {
-    socket.emit("error", sio::RawJson{error_event(error, event)});
-    if (ack) ack(sio::RawJson{failure_ack(error)});
-  }
-};
 
 ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
                          const auth::JwtCodec& jwt, ChatOptions options)
@@ -73,10 +36,13 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       user_allowances_(options.per_user),
       address_allowances_(options.per_address),
       deliveries_(options.delivery_memory),
+      delivery_(std::make_unique<LocalDelivery>(io.of("/"))),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);
       }) {}
+
+ChatGateway::~ChatGateway() = default;
 
 void ChatGateway::attach() {
   auto& nsp = io_.of("/");
@@ -155,10 +121,29 @@ void ChatGateway::on_connection(sio::Socket& socket) {
   socket.join(user_room(session->user_id));
   users_.connected(session->user_id);
   if (session->expires_at_ms != INT64_MAX) expiry_.watch(socket, session->expires_at_ms);
-  // The handlers capture nothing but `this`: they fit in std::function without an allocation.
+  // The handlers capture nothing but `this` and a member pointer: they fit in std::function
+  // without an allocation.
   socket.on_disconnect([this](sio::Socket& s, std::string_view) { on_disconnect(s); });
-  socket.on("send_message", [this](sio::Socket& s, const sio::Args& args, sio::Ack ack) { send_message(s, args, ack); });
-  socket.on("get_messages", [this](sio::Socket& s, const sio::Args& args, sio::Ack ack) { get_messages(s, args, ack); });
+  static constexpr std::pair<const char*, Handler> events[] = {
+      {"send_message", &ChatGateway::send_message},
+      {"get_messages", &ChatGateway::get_messages},
+      {"create_conversation", &ChatGateway::create_conversation},
+      {"list_conversations", &ChatGateway::list_conversations},
+      {"get_conversation", &ChatGateway::get_conversation},
+      {"update_conversation", &ChatGateway::update_conversation},
+      {"add_members", &ChatGateway::add_members},
+      {"remove_member", &ChatGateway::remove_member},
+      {"set_role", &ChatGateway::set_role},
+      {"leave_conversation", &ChatGateway::leave_conversation},
+      {"mark_read", &ChatGateway::mark_read},
+      {"mark_delivered", &ChatGateway::mark_delivered},
+      {"get_receipts", &ChatGateway::get_receipts},
+  };
+  for (const auto& [name, handler] : events) {
+    socket.on(name, [this, handler = handler](sio::Socket& s, const sio::Args& args, sio::Ack ack) {
+      (this->*handler)(s, args, std::move(ack));
+    });
+  }
 }
 
 void ChatGateway::on_disconnect(sio::Socket& socket) {
@@ -201,6 +186,12 @@ bool ChatGateway::admit(sio::Socket& socket, ChatSession& session, Action action
   return false;
 }
 
+ChatSession* ChatGateway::admitted(sio::Socket& socket, Action action, const Reply& reply) {
+  auto* session = live_session(socket, reply);
+  if (!session || !admit(socket, *session, action, reply)) return nullptr;
+  return session;
+}
+
 // The sender, from the directory; created now when that failed at connect.
 void ChatGateway::find_sender(const ChatSession& session,
                               std::function<void(store::Result<std::optional<UserInfo>>)> done) {
@@ -216,104 +207,22 @@ void ChatGateway::find_sender(const ChatSession& session,
   });
 }
 
-void ChatGateway::send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {
-  Reply reply{socket.ref(), std::move(ack), "send_message"};
-  auto* session = live_session(socket, reply);
-  if (!session || !admit(socket, *session, Action::send, reply)) return;
-  auto parsed = parse_send_message(first_argument(args), options_.args);
-  if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
-  auto& request = std::get<SendRequest>(parsed);
-  store::NewMessage message{session->user_id, std::move(request.receiver_id), std::move(request.content), now_ms(),
-                            std::move(request.client_message_id)};
-
-  // Sender, then receiver, then the durable write, then delivery: each step may finish on a
-  // store thread; everything it calls is thread-safe.
-  find_sender(*session, [this, reply, message = std::move(message)](auto sender_result) mutable {
-    auto* sender = std::get_if<std::optional<UserInfo>>(&sender_result);
-    if (!sender) return reply.fail({ErrorCode::unavailable, "Failed to send message"});
-    if (!*sender) return reply.fail({ErrorCode::not_found, "Sender not found"});
-    std::string receiver_id = message.receiver_id;
-    users_.find(receiver_id, [this, reply, sender = **sender, message = std::move(message)](auto receiver_result) mutable {
-      auto* receiver = std::get_if<std::optional<UserInfo>>(&receiver_result);
-      if (!receiver) return reply.fail({ErrorCode::unavailable, "Failed to send message"});
-      if (!*receiver) return reply.fail({ErrorCode::not_found, "Receiver not found"});
-      bool keyed = !message.client_message_id.empty();
-      store_.append_direct(std::move(message), [this, reply, sender, receiver = **receiver, keyed](store::Result<store::Message> stored) {
-        auto* m = std::get_if<store::Message>(&stored);
-        if (!m) return reply.fail(store_error(std::get<store::Failure>(stored), "Failed to send message"));
-        if (reply.ack) reply.ack(sio::RawJson{"{\"success\":true,\"messageId\":" + std::to_string(m->id) + "}"});
-        // A message with a clientMessageId may come again (already_stored) when its sender
-        // retries. The database does not say whether anyone received it the first time: this
-        // process delivers it unless it remembers having done so (DeliveryMemory says why).
-        if (keyed && !deliveries_.first_delivery(m->id)) return;
-        deliver(*m, sender, receiver);
-      });
-    });
-  });
-}
-
-void ChatGateway::deliver(const store::Message& message, const UserInfo& sender, const UserInfo& receiver) {
-  std::string json;
-  append_message(json, message, {sender.id, sender.name}, {receiver.id, receiver.name});
-  auto audience = io_.of("/").to(user_room(sender.id));
-  if (receiver.id != sender.id) audience.to(user_room(receiver.id));
-  audience.emit("receive_message", sio::RawJson{std::move(json)});
-}
-
-void ChatGateway::get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack) {
-  Reply reply{socket.ref(), std::move(ack), "get_messages"};
-  auto* session = live_session(socket, reply);
-  if (!session || !admit(socket, *session, Action::history, reply)) return;
-  auto parsed = parse_get_messages(first_argument(args), options_.args);
-  if (auto* error = std::get_if<ChatError>(&parsed)) return reply.fail(*error);
-  if (session->history_reads >= options_.max_history_reads_in_flight) {
-    return reply.fail({ErrorCode::rate_limited, "Too many requests", history_busy_retry_ms});
+ChatError store_error(const store::Failure& failure, std::string_view database_message) {
+  if (failure.refusal && !failure.outcome_unknown) {
+    switch (*failure.refusal) {
+      case store::Refusal::forbidden: return {ErrorCode::forbidden, "Not allowed: " + failure.message};
+      case store::Refusal::not_found: return {ErrorCode::not_found, "Not found: " + failure.message};
+      case store::Refusal::conflict: return {ErrorCode::conflict, "Conflict: " + failure.message};
+      case store::Refusal::invalid_argument: return {ErrorCode::invalid_argument, "Invalid: " + failure.message};
+    }
   }
-  ++session->history_reads;
-  auto request = std::get<HistoryRequest>(std::move(parsed));
-
-  // Every answer ends the read on the socket's loop: the list, then the ack (in that order,
-  // as clients expect), or the failure.
-  auto finish = [reply](std::optional<std::string> list, bool has_more, std::optional<ChatError> error) {
-    reply.socket.post([reply, list = std::move(list), has_more, error = std::move(error)](sio::Socket& s) mutable {
-      if (auto* session = std::any_cast<ChatSession>(&s.data); session && session->history_reads > 0) {
-        --session->history_reads;
-      }
-      if (error) return reply.fail(*error);
-      s.emit("messages_list", sio::RawJson{std::move(*list)});
-      if (reply.ack) reply.ack(sio::RawJson{std::string("{\"success\":true,\"hasMore\":") + (has_more ? "true" : "false") + "}"});
-    });
-  };
-  const ChatError load_failed{ErrorCode::unavailable, "Failed to load messages"};
-  std::string me = session->user_id;
-  users_.find(me, [this, finish, load_failed, me, request = std::move(request)](auto me_result) {
-    auto* self = std::get_if<std::optional<UserInfo>>(&me_result);
-    if (!self) return finish(std::nullopt, false, load_failed);
-    UserInfo my = self->value_or(UserInfo{me, ""});
-    users_.find(request.other_user_id, [this, finish, load_failed, my, request](auto other_result) {
-      auto* found = std::get_if<std::optional<UserInfo>>(&other_result);
-      if (!found) return finish(std::nullopt, false, load_failed);
-      UserInfo them = found->value_or(UserInfo{request.other_user_id, ""});
-      std::size_t page = request.limit;
-      store_.direct_history(my.id, them.id, request.before, page + 1,
-                            [finish, load_failed, my, them, page](store::Result<std::vector<store::Message>> result) {
-        auto* messages = std::get_if<std::vector<store::Message>>(&result);
-        if (!messages) return finish(std::nullopt, false, load_failed);
-        bool has_more = messages->size() > page;
-        std::size_t first = has_more ? messages->size() - page : 0;
-        std::string json = "[";
-        for (std::size_t i = first; i < messages->size(); ++i) {
-          const auto& m = (*messages)[i];
-          bool mine = m.sender_id == my.id;
-          if (i > first) json += ',';
-          append_message(json, m, Party{m.sender_id, m.sender_name},
-                         mine ? Party{them.id, them.name} : Party{my.id, my.name});
-        }
-        json += ']';
-        finish(std::move(json), has_more, std::nullopt);
-      });
-    });
-  });
+  if (failure.client_error && !failure.outcome_unknown) {
+    bool conflict = failure.message == store::client_message_id_reused;
+    return {conflict ? ErrorCode::conflict : ErrorCode::invalid_argument, failure.message};
+  }
+  // Nothing stored, or (outcome_unknown) perhaps stored: either way the client retries, with
+  // its clientMessageId if it gave one, and the retry is delivered (DeliveryMemory).
+  return {ErrorCode::unavailable, std::string(database_message)};
 }
 
 }  // namespace parley::chat

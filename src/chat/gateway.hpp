@@ -1,7 +1,10 @@
-// The seed's Socket.IO API on the main namespace: authentication of every connection by JWT
-// (and its end when the token expires), then `send_message` and `get_messages`, with the
-// seed's payloads and error messages plus the codes of docs/api.md, within per-user and
-// per-address rate limits.
+// The chat's Socket.IO API on the main namespace (docs/api.md): authentication of every
+// connection by JWT (and its end when the token expires), per-user and per-address rate limits,
+// then the events. The gateway is thin: each event's handler decodes and validates its
+// arguments (chat/args, chat/conversation_args), asks the store under the rules
+// (chat/conversation_rules), answers with the encoders (chat/message_json, chat/conversation_json)
+// and pushes through the Delivery seam. The handlers live in one file per feature area:
+// events_messages.cpp, events_conversations.cpp, events_receipts.cpp.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,9 @@
 #include "auth/jwt.hpp"
 #include "chat/allowance.hpp"
 #include "chat/args.hpp"
+#include "chat/conversation_args.hpp"
+#include "chat/delivery.hpp"
+#include "chat/reply.hpp"
 #include "chat/delivery_memory.hpp"
 #include "chat/directory.hpp"
 #include "chat/session_expiry.hpp"
@@ -22,13 +28,14 @@ namespace parley::chat {
 
 struct ChatOptions {
   ArgLimits args{};  // message length, history page sizes
+  ConversationLimits conversations{};  // titles, group size (MAX_GROUP_MEMBERS), list pages
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
   // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
   std::size_t max_history_reads_in_flight = 4;
   // Rate limits (0: off). Per address, loopback addresses are exempt unless limit_loopback.
-  ActionLimits per_user{{20, 100}, {10, 50}, {10, 30}};
-  ActionLimits per_address{{200, 1000}, {100, 500}, {100, 300}};
+  ActionLimits per_user{{20, 100}, {10, 50}, {10, 30}, {50, 200}};
+  ActionLimits per_address{{200, 1000}, {100, 500}, {100, 300}, {500, 2000}};
   bool limit_loopback = false;
   // RATE_LIMITED answers a socket may get (a burst, then per second) before it is disconnected
   // for ignoring retryAfterMs.
@@ -50,28 +57,49 @@ struct ChatSession {
   std::shared_ptr<const store::User> uncreated_user;
 };
 
-inline std::string user_room(std::string_view user_id) { return "user:" + std::string(user_id); }
-
 class ChatGateway {
  public:
   ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
               const auth::JwtCodec& jwt, ChatOptions options);
+  ~ChatGateway();
 
   // Installs the middleware and handlers on io.of("/").
   void attach();
 
  private:
-  struct Reply;
+  using Handler = void (ChatGateway::*)(sio::Socket&, const sio::Args&, sio::Ack);
   void authenticate(sio::Socket& socket, sio::Namespace::Next next);
   void refuse(sio::Socket& socket, const sio::Namespace::Next& next);
   void on_connection(sio::Socket& socket);
   void on_disconnect(sio::Socket& socket);
-  void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
-  void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   ChatSession* live_session(sio::Socket& socket, const Reply& reply);
   bool admit(sio::Socket& socket, ChatSession& session, Action action, const Reply& reply);
+  // The session of a socket whose event may go on (live and within its `action` allowance).
+  ChatSession* admitted(sio::Socket& socket, Action action, const Reply& reply);
   void find_sender(const ChatSession& session, std::function<void(store::Result<std::optional<UserInfo>>)> done);
-  void deliver(const store::Message& message, const UserInfo& sender, const UserInfo& receiver);
+
+  // events_messages.cpp
+  void send_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void send_to_conversation(const Reply& reply, store::NewEntry entry, bool keyed);
+  void push_entry(const store::Appended& appended, const Party* receiver, bool keyed);
+  void get_messages(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  // events_conversations.cpp
+  void create_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void list_conversations(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void get_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void update_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void add_members(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void remove_member(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void set_role(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void leave_conversation(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void change(const Reply& reply, const std::string& actor, std::int64_t conversation_id, store::DecideChange decide);
+  void publish_change(const store::Changed& changed);
+  void push_conversation(std::int64_t conversation_id, const std::string& user_id);
+  // events_receipts.cpp
+  void mark_read(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void mark_delivered(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void mark(sio::Socket& socket, const sio::Args& args, sio::Ack ack, store::Marker marker);
+  void get_receipts(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
 
   sio::Server& io_;
   store::Store& store_;
@@ -81,6 +109,8 @@ class ChatGateway {
   AllowanceTable user_allowances_;
   AllowanceTable address_allowances_;
   DeliveryMemory deliveries_;
+  std::unique_ptr<Delivery> delivery_;
+  ConversationKinds kinds_;
   SessionExpiry expiry_;
 };
 

@@ -80,6 +80,8 @@ constexpr Setting settings[] = {
      "Time a request's headers may take to arrive, up to 1h: 5s, 1m or seconds"},
     {"HISTORY_PAGE_SIZE", "--history-page-size", "N", "100",
      "Messages in a get_messages answer that names no limit: the newest page (1 to 200)"},
+    {"MAX_GROUP_MEMBERS", "--max-group-members", "N", "1000",
+     "Members a group may have, its creator included (2 to 100000)"},
     {"SEND_RATE_PER_USER", "--send-rate-per-user", "N/DURATION", "100/5s",
      "send_message per user, over all its connections: bursts of N, N per DURATION (0: no limit)"},
     {"SEND_RATE_PER_ADDRESS", "--send-rate-per-address", "N/DURATION", "1000/5s",
@@ -364,6 +366,13 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.header_timeout = *seconds;
       } else {
         expected = "a duration from 1s to 1h, such as 10s";
+      }
+    } else if (key == "MAX_GROUP_MEMBERS") {
+      const auto size = parse_unsigned(text, 100000);
+      if (size && *size >= 2) {
+        config.max_group_members = *size;
+      } else {
+        expected = "a number of members, 2-100000";
       }
     } else if (key == "HISTORY_PAGE_SIZE") {
       const auto size = parse_unsigned(text, 200);

@@ -107,6 +107,91 @@ DROP INDEX messages_conversation;
      R"sql(
 SELECT 1;
 )sql"},
+    // The conversation log: every entry (message or system entry) takes its conversation's next
+    // seq; members get roles and read/delivery watermarks (a member who leaves is deleted).
+    // SQLite: messages get no (conversation, seq) index of their own (each would dirty a hot
+    // leaf per message, recent_messages.hpp): the bulk-filled conversation_messages carries the
+    // seq, with an index by seq beside its key. Existing messages get seqs in id order.
+    // PostgreSQL: the list of a
+    // user's conversations reads conversation_members by user (its index covers the columns it
+    // needs); conversations keeps no index on its activity, so that a message's update of its
+    // conversation stays a HOT update. messages.seq stays nullable in the schema (rows written by
+    // other tools than the store, as some tests do, need not know it); the store sets it always.
+    {3, "conversations: log seq, roles, markers",
+     R"sql(
+ALTER TABLE conversations ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN last_activity_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN last_message_id INTEGER;
+ALTER TABLE conversation_members ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+ALTER TABLE conversation_members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversation_members ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversation_members ADD COLUMN delivered_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+ALTER TABLE messages ADD COLUMN system TEXT;
+ALTER TABLE conversation_messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+
+CREATE TEMP TABLE migration_seq (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+INSERT INTO migration_seq (id, seq)
+  SELECT id, ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY id) FROM messages;
+UPDATE messages SET seq = (SELECT s.seq FROM migration_seq s WHERE s.id = messages.id);
+UPDATE conversation_messages SET seq = (SELECT s.seq FROM migration_seq s WHERE s.id = conversation_messages.message_id);
+DROP TABLE migration_seq;
+
+CREATE TEMP TABLE migration_tail (conversation_id INTEGER PRIMARY KEY, last_seq INTEGER, last_id INTEGER,
+                                  last_kept_id INTEGER);
+INSERT INTO migration_tail (conversation_id, last_seq, last_id, last_kept_id)
+  SELECT conversation_id, MAX(seq), MAX(id), MAX(CASE WHEN deleted_at IS NULL THEN id END) FROM messages
+  GROUP BY conversation_id;
+UPDATE conversations SET
+  last_seq = COALESCE((SELECT t.last_seq FROM migration_tail t WHERE t.conversation_id = conversations.id), 0),
+  last_message_id = (SELECT t.last_kept_id FROM migration_tail t WHERE t.conversation_id = conversations.id),
+  last_activity_at = COALESCE((SELECT m.created_at FROM migration_tail t JOIN messages m ON m.id = t.last_id
+                               WHERE t.conversation_id = conversations.id), created_at);
+DROP TABLE migration_tail;
+
+UPDATE conversation_members SET
+  joined_seq = 1,
+  read_seq = COALESCE((SELECT m.seq FROM messages m WHERE m.id = conversation_members.last_read_message_id), 0);
+UPDATE conversation_members SET delivered_seq = read_seq;
+
+CREATE INDEX conversation_messages_seq ON conversation_messages (conversation_id, seq);
+-- "My conversations by activity": the user's memberships from an index that holds their
+-- conversation ids (no read of the member rows), joined to conversations and sorted. (An index
+-- by activity on the member rows would spare the sort, but every entry would then move one
+-- index entry per member on the writer: too dear for the one-to-one hot path.)
+DROP INDEX conversation_members_user;
+CREATE INDEX conversation_members_user ON conversation_members (user_id, conversation_id);
+)sql",
+     R"sql(
+ALTER TABLE messages ADD COLUMN seq BIGINT, ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
+  CHECK (kind IN ('text', 'system')), ADD COLUMN system TEXT;
+UPDATE messages m SET seq = s.n
+  FROM (SELECT id, row_number() OVER (PARTITION BY conversation_id ORDER BY id) AS n FROM messages) s
+  WHERE m.id = s.id;
+CREATE UNIQUE INDEX messages_seq ON messages (conversation_id, seq);
+
+ALTER TABLE conversations ADD COLUMN last_seq BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN last_activity_at BIGINT, ADD COLUMN last_message_id BIGINT;
+UPDATE conversations c SET
+  last_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE conversation_id = c.id), 0),
+  last_activity_at = COALESCE((SELECT created_at FROM messages WHERE conversation_id = c.id
+                               ORDER BY seq DESC LIMIT 1), c.created_at),
+  last_message_id = (SELECT id FROM messages WHERE conversation_id = c.id AND deleted_at IS NULL
+                     ORDER BY seq DESC LIMIT 1);
+ALTER TABLE conversations ALTER COLUMN last_activity_at SET DEFAULT 0, ALTER COLUMN last_activity_at SET NOT NULL;
+
+ALTER TABLE conversation_members
+  ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'admin', 'member')),
+  ADD COLUMN joined_seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN read_seq BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN delivered_seq BIGINT NOT NULL DEFAULT 0;
+UPDATE conversation_members cm SET joined_seq = 1,
+  read_seq = COALESCE((SELECT seq FROM messages WHERE id = cm.last_read_message_id), 0),
+  delivered_seq = COALESCE((SELECT seq FROM messages WHERE id = cm.last_read_message_id), 0);
+DROP INDEX conversation_members_user;
+CREATE INDEX conversation_members_user ON conversation_members (user_id, conversation_id)
+  INCLUDE (role, read_seq, delivered_seq, joined_seq);
+)sql"},
 };
 
 }  // namespace

@@ -261,6 +261,29 @@ Result Connection::next_result(Clock::time_point deadline) {
   return Result(PQgetResult(conn_));
 }
 
+std::string int8_array_literal(const std::vector<std::int64_t>& values) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) text += ',';
+    text += std::to_string(values[i]);
+  }
+  return text + "}";
+}
+
+std::string text_array_literal(const std::vector<std::string>& values) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) text += ',';
+    text += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += '"';
+  }
+  return text + "}";
+}
+
 int migrate(Connection& db) {
   auto deadline = [] { return Clock::now() + migration_timeout; };
   int applied = 0;

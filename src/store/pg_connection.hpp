@@ -135,6 +135,11 @@ class Connection {
   int backend_pid_ = 0;  // libpq forgets it once the connection is lost
 };
 
+// Array literals, for a text parameter cast in SQL ($1::text::int8[], $1::text::text[]): the
+// elements quoted, so that any text (commas, quotes, braces) travels as it is.
+std::string int8_array_literal(const std::vector<std::int64_t>& values);
+std::string text_array_literal(const std::vector<std::string>& values);
+
 // Applies the migrations this binary knows, one transaction each, under an advisory lock so that
 // servers starting together take turns. Throws Error when the database is newer than this
 // binary. Returns the number applied.

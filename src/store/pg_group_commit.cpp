@@ -88,10 +88,21 @@ void send_control(Connection& db, const Statement& statement, std::vector<Expect
   expected.push_back({kind});
 }
 
-// Opens the transaction and asks for its id.
-void send_begin(Connection& db, std::vector<Expected>& expected) {
+// Opens the transaction, asks for its id and locks the rows the jobs will update.
+void send_begin(Connection& db, std::vector<Expected>& expected, std::span<WriteJob* const> jobs,
+                const Statement* lock_rows) {
   send_control(db, begin, expected);
   send_control(db, transaction_id, expected, Expected::Kind::transaction_id);
+  if (!lock_rows) return;
+  std::vector<std::int64_t> keys;
+  for (auto* job : jobs) {
+    if (auto key = job->lock_row()) keys.push_back(key);
+  }
+  if (keys.empty()) return;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  db.send(*lock_rows, Params().text(int8_array_literal(keys)));
+  expected.push_back({Expected::Kind::control});
 }
 
 // Queues job `i`'s statements and what they answer.
@@ -189,10 +200,11 @@ BatchOutcome commit_transaction(Connection& db, std::int64_t id, std::vector<std
 
 // The batch in one go without savepoints. nullopt when a job's statement failed: everything
 // was rolled back, and the batch must be run with savepoints to find out which jobs can stand.
-std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,
+                                        const Statement* lock_rows) {
   db.enter_pipeline();
   std::vector<Expected> expected;
-  send_begin(db, expected);
+  send_begin(db, expected, jobs, lock_rows);
   for (std::size_t i = 0; i < jobs.size(); ++i) send_job(db, *jobs[i], i, expected);
   send_sync(db, expected);
 
@@ -210,7 +222,8 @@ std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* cons
   return commit_transaction(db, *results.transaction_id, std::vector<std::string>(jobs.size()), timeout);
 }
 
-BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
+BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,
+                                 const Statement* lock_rows) {
   std::vector<std::string> job_errors(jobs.size());
   db.enter_pipeline();
   std::vector<Expected> expected;
@@ -222,7 +235,7 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
   bool undo_failed_job = false;  // the transaction is failed inside the last failed job's savepoint
   while (first_segment || undo_failed_job || next < jobs.size()) {
     expected.clear();
-    if (first_segment) send_begin(db, expected);
+    if (first_segment) send_begin(db, expected, jobs, lock_rows);
     if (undo_failed_job) {
       send_control(db, rollback_to, expected);
       send_control(db, release, expected);
@@ -264,9 +277,38 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
 
 std::span<const Statement> batch_statements() { return all; }
 
-BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout) {
-  if (auto outcome = run_plainly(db, jobs, timeout)) return *outcome;
-  return run_with_savepoints(db, jobs, timeout);
+BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,
+                       const Statement* lock_rows) {
+  if (auto outcome = run_plainly(db, jobs, timeout, lock_rows)) return *outcome;
+  return run_with_savepoints(db, jobs, timeout, lock_rows);
+}
+
+BatchOutcome run_transaction(Connection& db, TransactionJob& job, Clock::duration timeout) {
+  auto deadline = Clock::now() + timeout;
+  db.exec(begin, Params(), deadline);
+  std::int64_t id = db.exec(transaction_id, Params(), deadline).int64(0, 0);
+  auto abandon = [&] {
+    db.exec(rollback, Params(), Clock::now() + timeout);
+  };
+  bool commit_it = false;
+  try {
+    commit_it = job.run(db, Clock::now() + timeout);
+  } catch (const Error& e) {
+    if (e.connection_lost) throw;
+    abandon();
+    BatchOutcome outcome;
+    outcome.job_errors = {e.what()};
+    outcome.error = e.what();
+    return outcome;
+  }
+  if (!commit_it) {
+    abandon();
+    BatchOutcome outcome;
+    outcome.job_errors = {""};
+    return outcome;
+  }
+  db.enter_pipeline();
+  return commit_transaction(db, id, {""}, timeout);
 }
 
 CommitStatus resolve_commit(Connection& db, const InDoubtCommit& commit, Clock::time_point give_up_at,

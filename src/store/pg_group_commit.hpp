@@ -25,6 +25,21 @@ class WriteJob {
   virtual int send(Connection& db) = 0;
   // The result of statement `index` (in the order sent). A resend delivers them again.
   virtual void receive(int index, const Result& result) = 0;
+  // A row (of the batch's lock statement) the job will update, or 0: the batch locks all of
+  // them, in key order, before any job runs. Later statements then see every transaction that
+  // held one of those rows committed (each statement of READ COMMITTED takes a new snapshot),
+  // and batches of several servers never deadlock over them.
+  virtual std::int64_t lock_row() const { return 0; }
+};
+
+// A write that must read before it knows what to write (a rule decides on the current state):
+// it runs alone in a transaction of its own, through run_transaction.
+class TransactionJob {
+ public:
+  virtual ~TransactionJob() = default;
+  // Runs the job's statements (Connection::exec) inside the open transaction. Returns whether to
+  // commit (false: roll back; the job has its answer). Throws Error when a statement fails.
+  virtual bool run(Connection& db, Clock::time_point deadline) = 0;
 };
 
 // A transaction whose COMMIT was sent but whose answer never came: the connection was lost
@@ -51,7 +66,15 @@ std::span<const Statement> batch_statements();
 // to `timeout`. A lost connection (or a round trip past `timeout`) before COMMIT was sent throws
 // Error (connection_lost): nothing was committed. Lost after it, the outcome has `in_doubt` set;
 // either way the connection is finished and must be replaced.
-BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout);
+// `lock_rows`, when given, takes the jobs' lock_row() keys as an int8 array literal ($1) and
+// locks those rows (SELECT ... ORDER BY key FOR UPDATE).
+BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,
+                       const Statement* lock_rows = nullptr);
+
+// Runs one TransactionJob: BEGIN, its statements, COMMIT, with the same outcomes as run_batch
+// (job_errors[0]: the statement that failed; nothing committed, and no error, when it chose to
+// roll back).
+BatchOutcome run_transaction(Connection& db, TransactionJob& job, Clock::duration timeout);
 
 enum class CommitStatus { committed, aborted, unknown };
 

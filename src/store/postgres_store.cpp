@@ -13,6 +13,8 @@
 #include "store/pg_connection.hpp"
 #include "store/pg_group_commit.hpp"
 #include "store/pg_link.hpp"
+#include "store/postgres_conversation_reads.hpp"
+#include "store/postgres_conversation_writes.hpp"
 #include "store/postgres_writes.hpp"
 #include "store/work_queue.hpp"
 
@@ -54,17 +56,8 @@ const pg::Statement search{"search",
                                "OR position(lower($1) in lower(COALESCE(username, ''))) > 0 "
                                "ORDER BY name, id LIMIT $2",
                            {text_type, int8_type}};
-// The conversation id comes first (one row by the unique key), so that the messages are read
-// backwards along the (conversation_id, id) index and the scan stops after `limit` rows.
-const pg::Statement history{
-    "history",
-    "SELECT m.id, m.conversation_id, m.sender_id, u.name, m.content, m.created_at "
-    "FROM messages m JOIN users u ON u.id = m.sender_id "
-    "WHERE m.conversation_id = (SELECT id FROM conversations WHERE direct_key = $1) "
-    "AND m.id < $2 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT $3",
-    {text_type, int8_type, int8_type}};
 const pg::Statement ping{"ping", "SELECT 1", {}};
-const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username, &search, &history, &ping};
+const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username, &search, &ping};
 
 void prepare_reader(pg::Connection& db) {
   auto deadline = io_deadline();
@@ -123,19 +116,58 @@ class PostgresStore final : public Store {
     }, std::move(done));
   }
 
+  // The seed's history of a pair: read_log of their direct conversation, paged by message id.
   void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
                       std::function<void(Result<std::vector<Message>>)> done) override {
-    read([key = direct_key(a, b), before, limit](pg::Connection& db) -> Result<std::vector<Message>> {
-      auto rows = db.exec(history, pg::Params().text(key).int64(before.value_or(INT64_MAX)).int64(clamp_limit(limit)),
-                          io_deadline());
+    LogRequest request{ConversationRef{0, std::move(b)}, std::move(a), std::nullopt, limit};
+    read([request = std::move(request), before](pg::Connection& db) -> Result<std::vector<Message>> {
+      auto page = pg_reads::read_log(db, request, before, io_deadline());
+      if (auto* failure = failed(page)) return *failure;
       std::vector<Message> messages;
-      messages.reserve(static_cast<std::size_t>(rows.rows()));
-      for (int i = rows.rows() - 1; i >= 0; --i) {  // newest first from the index: oldest first out
-        messages.push_back(Message{rows.int64(i, 0), rows.int64(i, 1), rows.text(i, 2), rows.text(i, 3),
-                                   rows.text(i, 4), rows.int64(i, 5)});
+      for (auto& e : std::get<LogPage>(page).entries) {
+        messages.push_back(Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name),
+                                   std::move(e.content), e.created_at_ms, std::move(e.client_message_id)});
       }
       return messages;
     }, std::move(done));
+  }
+
+  void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) override {
+    read([request = std::move(request)](pg::Connection& db) -> Result<LogPage> {
+      return pg_reads::read_log(db, request, std::nullopt, io_deadline());
+    }, std::move(done));
+  }
+
+  void get_state(std::int64_t id, std::function<void(Result<std::optional<ConversationState>>)> done) override {
+    read([id](pg::Connection& db) { return pg_reads::get_state(db, id, io_deadline()); }, std::move(done));
+  }
+
+  void get_conversation(std::int64_t id, std::string viewer, std::function<void(Result<ConversationView>)> done) override {
+    read([id, viewer = std::move(viewer)](pg::Connection& db) {
+      return pg_reads::get_conversation(db, id, viewer, io_deadline());
+    }, std::move(done));
+  }
+
+  void list_conversations(ListRequest request, std::function<void(Result<ConversationPage>)> done) override {
+    read([request = std::move(request)](pg::Connection& db) {
+      return pg_reads::list_conversations(db, request, io_deadline());
+    }, std::move(done));
+  }
+
+  void append(NewEntry entry, std::function<void(Result<Appended>)> done) override {
+    write(append_write(std::move(entry), conversations_, std::move(done)));
+  }
+
+  void create_group(NewGroup group, std::function<void(Result<Changed>)> done) override {
+    write(create_group_write(std::move(group), std::move(done)));
+  }
+
+  void change_conversation(std::int64_t id, DecideChange decide, std::function<void(Result<Changed>)> done) override {
+    write(change_conversation_write(id, std::move(decide), std::move(done)));
+  }
+
+  void mark(MarkRequest request, std::function<void(Result<Marked>)> done) override {
+    write(mark_write(std::move(request), std::move(done)));
   }
 
   void create_user(User user, std::function<void(Result<CreateUser>)> done) override {
@@ -146,8 +178,16 @@ class PostgresStore final : public Store {
     write(ensure_user_write(std::move(user), std::move(done)));
   }
 
+  // The seed's send: an append to the pair's direct conversation (created by its first message).
   void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
-    write(append_direct_write(std::move(message), conversations_, std::move(done)));
+    NewEntry entry{ConversationRef{0, std::move(message.receiver_id)}, std::move(message.sender_id),
+                   std::move(message.content), message.created_at_ms, std::move(message.client_message_id)};
+    append(std::move(entry), [done = std::move(done)](Result<Appended> result) {
+      if (auto* failure = failed(result)) return done(*failure);
+      auto& e = std::get<Appended>(result).entry;
+      done(Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name), std::move(e.content),
+                   e.created_at_ms, std::move(e.client_message_id), e.already_stored});
+    });
   }
 
   void check_ready(std::function<void(bool)> done) override {
@@ -226,15 +266,33 @@ class PostgresStore final : public Store {
         writer_link_.get();  // a reconnection attempt is due
         continue;
       }
+      run_in_order(std::move(batch));
+    }
+  }
+
+  // Commits the batch's group-commit jobs together and each write that must run alone by
+  // itself, in the order queued (callbacks keep commit order).
+  void run_in_order(std::vector<std::unique_ptr<StoreWrite>> batch) {
+    std::size_t start = 0;
+    while (start < batch.size()) {
       // Never commit past a batch in doubt: should it turn out committed, its callers must be
       // answered first (callbacks keep commit order).
       settle_in_doubt();
       pg::Connection* db = in_doubt_ ? nullptr : writer_link_.get();
+      std::size_t end = start + 1;
       if (!db) {
-        answer(std::move(batch), pg::BatchOutcome{false, unavailable, {}, {}});
-        continue;
+        end = batch.size();
+      } else if (!batch[start]->alone()) {
+        while (end < batch.size() && !batch[end]->alone()) ++end;
       }
-      commit(*db, std::move(batch));
+      std::vector<std::unique_ptr<StoreWrite>> part(std::make_move_iterator(batch.begin() + static_cast<long>(start)),
+                                                    std::make_move_iterator(batch.begin() + static_cast<long>(end)));
+      start = end;
+      if (!db) {
+        answer(std::move(part), pg::BatchOutcome{false, unavailable, {}, {}});
+      } else {
+        commit(*db, std::move(part));
+      }
     }
   }
 
@@ -249,7 +307,11 @@ class PostgresStore final : public Store {
     for (auto& job : batch) jobs.push_back(job.get());
     pg::BatchOutcome outcome;
     try {
-      outcome = pg::run_batch(db, jobs, io_timeout);
+      if (auto* alone = batch.size() == 1 ? batch[0]->alone() : nullptr) {
+        outcome = pg::run_transaction(db, *alone, io_timeout);
+      } else {
+        outcome = pg::run_batch(db, jobs, io_timeout, &lock_conversations);
+      }
     } catch (const pg::Error& e) {
       // Lost before COMMIT was sent: nothing of the batch was committed.
       writer_link_.drop(e.what());

@@ -49,12 +49,11 @@ class StoreWrite : public pg::WriteJob {
   // no failure, the write was committed; else the Failure to answer with (nothing of this write
   // was stored, or whether it was is unknown: Failure::outcome_unknown).
   virtual void complete(const std::optional<Failure>& failure) = 0;
+  // A write that must run alone in its own transaction (pg::run_transaction), or null: a job of
+  // the group commit.
+  virtual pg::TransactionJob* alone() { return nullptr; }
 };
 
 std::unique_ptr<StoreWrite> create_user_write(User user, std::function<void(Result<CreateUser>)> done);
 std::unique_ptr<StoreWrite> ensure_user_write(User user, std::function<void(Result<User>)> done);
-// Creates the pair's conversation (and its members) with its first message.
-std::unique_ptr<StoreWrite> append_direct_write(NewMessage message, ConversationCache& conversations,
-                                                std::function<void(Result<Message>)> done);
-
 }  // namespace parley::store

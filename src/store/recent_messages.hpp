@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -30,7 +31,17 @@ namespace parley::store {
 struct IndexEntry {
   std::int64_t conversation_id;
   std::int64_t message_id;
+  // The entry's seq in its conversation: within a conversation seq order is id order (the store
+  // is the only writer and assigns both in the same order).
+  std::int64_t seq = 0;
   friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
+};
+
+// Which entries of a conversation a reader wants: from_seq <= seq < before_seq and id < before_id.
+struct LogRange {
+  std::int64_t from_seq = INT64_MIN;
+  std::int64_t before_seq = INT64_MAX;
+  std::int64_t before_id = INT64_MAX;
 };
 
 class RecentMessages {
@@ -55,6 +66,10 @@ class RecentMessages {
   std::optional<std::vector<std::int64_t>> ids_for(std::int64_t conversation, std::int64_t indexed_through,
                                                     std::int64_t max_id, std::int64_t before,
                                                     std::size_t limit) const;
+  // The same for the entries of `conversation` in `range`, newest first.
+  std::optional<std::vector<IndexEntry>> entries_for(std::int64_t conversation, std::int64_t indexed_through,
+                                                     std::int64_t max_id, const LogRange& range,
+                                                     std::size_t limit) const;
 
   std::size_t size() const;
   std::size_t conversations() const;  // that size() falls in
@@ -62,7 +77,11 @@ class RecentMessages {
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::int64_t, std::vector<std::int64_t>> ids_;  // per conversation, ascending
+  struct Held {
+    std::int64_t id;
+    std::int64_t seq;
+  };
+  std::unordered_map<std::int64_t, std::vector<Held>> ids_;  // per conversation, ascending
   std::size_t size_ = 0;
   std::int64_t covered_after_ = 0;     // every published id above this is held
   std::int64_t published_through_ = 0;  // the highest id published (or loaded)

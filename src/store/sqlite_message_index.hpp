@@ -1,8 +1,8 @@
-// The SQLite store's conversation index (schema migration 2): the table
-// conversation_messages (conversation_id, message_id), complete up to
+// The SQLite store's conversation index (schema migrations 2 and 3): the table
+// conversation_messages (conversation_id, message_id, seq), complete up to
 // message_index_state.indexed_through, with the messages above that in RecentMessages.
-// IndexWriter fills it in bulk on the writer's connection; read_history reads a conversation
-// through it and RecentMessages on the reader's connection, in one snapshot.
+// IndexWriter fills it in bulk on the writer's connection; LogReader (sqlite_log_reader.hpp)
+// reads a conversation through it and RecentMessages on the reader's connection, in one snapshot.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "store/recent_messages.hpp"
 #include "store/sqlite.hpp"
+#include "store/sqlite_log_reader.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -37,23 +38,20 @@ class IndexWriter {
   std::int64_t bulk_through_ = 0;
 };
 
+// The seed's pair history (direct_history) through LogReader, for the store and its tests.
 class HistoryReader {
  public:
-  explicit HistoryReader(sqlite::Connection& db);
+  explicit HistoryReader(sqlite::Connection& db) : log_(db) {}
 
   // The newest `limit` messages of the direct conversation `direct_key` below `before`, oldest
   // first; an unknown pair has none.
   Result<std::vector<Message>> read(const RecentMessages& recent, const std::string& direct_key,
                                     std::int64_t before, std::size_t limit);
 
- private:
-  // One attempt in one snapshot; nullopt when `recent` cannot answer for it (try a new one).
-  std::optional<std::vector<Message>> read_in_snapshot(const RecentMessages& recent, const std::string& direct_key,
-                                                       std::int64_t before, std::size_t limit);
-  void end_snapshot();
+  LogReader& log() { return log_; }
 
-  sqlite::Connection& db_;
-  sqlite::Statement begin_, end_, conversation_, state_, indexed_, by_id_;
+ private:
+  LogReader log_;
 };
 
 }  // namespace parley::store

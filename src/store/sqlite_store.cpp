@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "store/sqlite.hpp"
+#include "store/sqlite_conversation_writer.hpp"
 #include "store/sqlite_message_index.hpp"
 #include "store/work_queue.hpp"
 #include "sio/util/thread_name.hpp"
@@ -15,8 +16,6 @@ namespace {
 
 constexpr std::size_t max_batch = 1024;
 constexpr std::size_t max_queued = 200'000;  // beyond this, writes are refused, not buffered
-
-std::string direct_key(const std::string& a, const std::string& b) { return a < b ? a + ":" + b : b + ":" + a; }
 
 User read_user(const sqlite::Statement& s) {
   return User{s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)};
@@ -32,20 +31,9 @@ struct WriteJob {
 };
 
 struct Writer {
-  explicit Writer(const std::string& path, const std::string& synchronous)
+  Writer(const std::string& path, const std::string& synchronous, const RecentMessages& recent)
       : db(path, synchronous),
-        find_conversation(db.handle(), "SELECT id FROM conversations WHERE direct_key = ?"),
-        insert_conversation(db.handle(),
-                            "INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', ?, ?)"),
-        insert_member(db.handle(),
-                      "INSERT OR IGNORE INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)"),
-        insert_message(db.handle(),
-                       "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id) "
-                       "VALUES (?, ?, ?, ?, ?)"),
-        find_by_client_id(db.handle(),
-                          "SELECT m.id, m.conversation_id, m.content, m.created_at, c.direct_key FROM messages m "
-                          "JOIN conversations c ON c.id = m.conversation_id "
-                          "WHERE m.sender_id = ? AND m.client_message_id = ?"),
+        conversations(db, recent),
         insert_user(db.handle(),
                     "INSERT INTO users (id, name, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"),
         insert_user_if_missing(db.handle(), "INSERT OR IGNORE INTO users (id, name, created_at) VALUES (?, ?, ?)"),
@@ -57,32 +45,11 @@ struct Writer {
         release(db.handle(), "RELEASE job"),
         rollback_to(db.handle(), "ROLLBACK TO job") {}
 
-  std::int64_t conversation_for(const NewMessage& m) {
-    std::string key = direct_key(m.sender_id, m.receiver_id);
-    if (auto it = conversations.find(key); it != conversations.end()) return it->second;
-    std::int64_t id = 0;
-    find_conversation.bind(1, key);
-    if (find_conversation.step()) id = find_conversation.int64(0);
-    find_conversation.reset();
-    if (!id) {
-      insert_conversation.bind(1, key).bind(2, m.created_at_ms).run();
-      id = db.last_insert_id();
-      insert_member.bind(1, id).bind(2, m.sender_id).bind(3, m.created_at_ms).run();
-      insert_member.bind(1, id).bind(2, m.receiver_id).bind(3, m.created_at_ms).run();
-    }
-    conversations.emplace(std::move(key), id);
-    return id;
-  }
-
   sqlite::Connection db;
-  sqlite::Statement find_conversation, insert_conversation, insert_member, insert_message, find_by_client_id,
-      insert_user, insert_user_if_missing, find_user;
+  ConversationWriter conversations;
+  sqlite::Statement insert_user, insert_user_if_missing, find_user;
   // Transaction control, prepared once: it runs per batch and, on the slow path, per job.
   sqlite::Statement begin, commit, rollback, savepoint, release, rollback_to;
-  // Pair -> conversation id, for conversations known to be committed.
-  std::unordered_map<std::string, std::int64_t> conversations;
-  // The messages the batch in progress inserted, published to RecentMessages once committed.
-  std::vector<IndexEntry> batch_entries;
 };
 
 struct Reader {
@@ -112,7 +79,7 @@ class SqliteStore final : public Store {
       sqlite::Connection db(path_, synchronous);
       sqlite::migrate(db);
     }
-    writer_state_ = std::make_unique<Writer>(path_, synchronous);
+    writer_state_ = std::make_unique<Writer>(path_, synchronous, recent_);
     index_writer_ = std::make_unique<IndexWriter>(writer_state_->db, recent_, index);
     reader_state_ = std::make_unique<Reader>(path_, synchronous);
     writer_thread_ = std::thread([this] {
@@ -198,36 +165,69 @@ class SqliteStore final : public Store {
         });
   }
 
+  // The seed's send by receiver: an append to the pair's direct conversation.
   void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
-    // Set by each run of the job (a batch may be run twice): the stored message, the earlier
-    // one a retried client key names, or the key's reuse for another message.
-    auto outcome = std::make_shared<Result<Message>>(Failure{"not run"});
-    write(
-        [this, message = std::move(message), outcome](sqlite::Connection& db) {
-          auto& w = *writer_state_;
-          if (!message.client_message_id.empty()) {
-            if (auto earlier = find_earlier(message)) {
-              *outcome = std::move(*earlier);
-              return;
-            }
-          }
-          std::int64_t conversation = w.conversation_for(message);
-          w.insert_message.bind(1, conversation).bind(2, message.sender_id).bind(3, message.content)
-              .bind(4, message.created_at_ms);
-          if (message.client_message_id.empty()) {
-            w.insert_message.bind_null(5);
-          } else {
-            w.insert_message.bind(5, message.client_message_id);
-          }
-          w.insert_message.run();
-          *outcome = Message{db.last_insert_id(), conversation, message.sender_id, {}, message.content,
-                             message.created_at_ms, message.client_message_id};
-          w.batch_entries.push_back(IndexEntry{conversation, std::get<Message>(*outcome).id});
+    NewEntry entry{ConversationRef{0, std::move(message.receiver_id)}, std::move(message.sender_id),
+                   std::move(message.content), message.created_at_ms, std::move(message.client_message_id)};
+    write_job<Message>(
+        [this, entry = std::move(entry)]() -> Result<Message> {
+          auto appended = writer_state_->conversations.append(entry);
+          if (auto* failure = failed(appended)) return std::move(*failure);
+          auto& e = std::get<Appended>(appended).entry;
+          return Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name),
+                         std::move(e.content), e.created_at_ms, std::move(e.client_message_id), e.already_stored};
         },
-        [outcome, done = std::move(done)](bool committed, const std::string& error) {
-          if (!committed) return done(Failure{error});
-          done(std::move(*outcome));
-        });
+        std::move(done));
+  }
+
+  void append(NewEntry entry, std::function<void(Result<Appended>)> done) override {
+    write_job<Appended>([this, entry = std::move(entry)] { return writer_state_->conversations.append(entry); },
+                        std::move(done));
+  }
+
+  void create_group(NewGroup group, std::function<void(Result<Changed>)> done) override {
+    write_job<Changed>([this, group = std::move(group)] { return writer_state_->conversations.create_group(group); },
+                       std::move(done));
+  }
+
+  void change_conversation(std::int64_t conversation_id, DecideChange decide,
+                           std::function<void(Result<Changed>)> done) override {
+    write_job<Changed>(
+        [this, conversation_id, decide = std::move(decide)] {
+          auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+          return writer_state_->conversations.change(conversation_id, decide, now);
+        },
+        std::move(done));
+  }
+
+  void mark(MarkRequest request, std::function<void(Result<Marked>)> done) override {
+    write_job<Marked>([this, request = std::move(request)] { return writer_state_->conversations.mark(request); },
+                      std::move(done));
+  }
+
+  void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) override {
+    read([this, request = std::move(request)](Reader& r) { return r.history.log().read_log(recent_, request); },
+         std::move(done));
+  }
+
+  void get_conversation(std::int64_t conversation_id, std::string viewer_id,
+                        std::function<void(Result<ConversationView>)> done) override {
+    read([this, conversation_id, viewer_id = std::move(viewer_id)](Reader& r) {
+      return r.history.log().get_conversation(recent_, conversation_id, viewer_id);
+    }, std::move(done));
+  }
+
+  void list_conversations(ListRequest request, std::function<void(Result<ConversationPage>)> done) override {
+    read([this, request = std::move(request)](Reader& r) {
+      return r.history.log().list_conversations(recent_, request);
+    }, std::move(done));
+  }
+
+  void get_state(std::int64_t conversation_id,
+                 std::function<void(Result<std::optional<ConversationState>>)> done) override {
+    read([this, conversation_id](Reader& r) { return r.history.log().get_state(recent_, conversation_id); },
+         std::move(done));
   }
 
   void check_ready(std::function<void(bool)> done) override {
@@ -256,24 +256,6 @@ class SqliteStore final : public Store {
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
-  // On the writer thread: what the sender's message stored earlier under the same client key
-  // answers, if there is one: that message (already_stored) when the retry is the same message,
-  // the key's reuse when it is another.
-  std::optional<Result<Message>> find_earlier(const NewMessage& message) {
-    auto& find = writer_state_->find_by_client_id;
-    find.bind(1, message.sender_id).bind(2, message.client_message_id);
-    std::optional<Result<Message>> answer;
-    if (find.step()) {
-      Message earlier{find.int64(0), find.int64(1), message.sender_id, {}, find.text(2), find.int64(3),
-                      message.client_message_id, true};
-      bool same = earlier.content == message.content &&
-                  find.text(4) == direct_key(message.sender_id, message.receiver_id);
-      answer = same ? Result<Message>(std::move(earlier)) : Result<Message>(client_message_id_reused_failure());
-    }
-    find.reset();
-    return answer;
-  }
-
   static Result<std::optional<User>> one_user(sqlite::Statement& s) {
     std::optional<User> user;
     if (s.step()) user = read_user(s);
@@ -296,6 +278,19 @@ class SqliteStore final : public Store {
     if (!queued) (*shared_done)(Failure{"database overloaded"});
   }
 
+  // A write whose answer the job computes inside the batch's transaction (a refusal writes
+  // nothing); the caller hears it once the batch has committed.
+  template <class T, class Job>
+  void write_job(Job job, std::function<void(Result<T>)> done) {
+    // Set by each run of the job (a batch may be run twice).
+    auto outcome = std::make_shared<Result<T>>(Failure{"not run"});
+    write([job = std::move(job), outcome](sqlite::Connection&) { *outcome = job(); },
+          [outcome, done = std::move(done)](bool committed, const std::string& error) {
+            if (!committed) return done(Failure{error});
+            done(std::move(*outcome));
+          });
+  }
+
   void write(std::function<void(sqlite::Connection&)> execute, std::function<void(bool, const std::string&)> complete) {
     auto shared = std::make_shared<WriteJob>(WriteJob{std::move(execute), std::move(complete)});
     if (!writer_.push(std::shared_ptr<WriteJob>(shared))) shared->complete(false, "database overloaded");
@@ -313,7 +308,7 @@ class SqliteStore final : public Store {
       bool committed = commit_batch(batch, errors, batch_error, false) ||
                        (batch_error.empty() && commit_batch(batch, errors, batch_error, true));
       // Before the callers hear of the commit, so that a history read they then make finds it.
-      if (committed) recent_.publish(writer_state_->batch_entries);
+      if (committed) recent_.publish(writer_state_->conversations.batch_entries());
       writer_options_.answer([batch = std::move(batch), errors = std::move(errors), batch_error, committed] {
         for (std::size_t i = 0; i < batch.size(); ++i) {
           bool ok = committed && errors[i].empty();
@@ -331,17 +326,15 @@ class SqliteStore final : public Store {
                     std::string& batch_error, bool savepoints) {
     auto& w = *writer_state_;
     bool job_failed = false;
-    w.batch_entries.clear();
+    w.conversations.begin_batch();
     try {
       w.begin.run();
       for (std::size_t i = 0; i < batch.size() && !job_failed; ++i) {
         if (savepoints) w.savepoint.run();
-        std::size_t entries_before = w.batch_entries.size();
         try {
           batch[i]->execute(w.db);
           if (savepoints) w.release.run();
         } catch (const sqlite::Error& e) {
-          w.batch_entries.resize(entries_before);  // the job's message, if any, is undone
           if (!savepoints) {
             job_failed = true;
             break;
@@ -352,7 +345,9 @@ class SqliteStore final : public Store {
         }
       }
       if (!job_failed) {
+        w.conversations.before_commit();
         w.commit.run();
+        w.conversations.committed();
         return true;
       }
     } catch (const sqlite::Error& e) {
@@ -362,7 +357,7 @@ class SqliteStore final : public Store {
       w.rollback.run();
     } catch (const sqlite::Error&) {
     }
-    w.conversations.clear();  // ids created in the lost transaction
+    w.conversations.rolled_back();
     return false;
   }
 

@@ -1,4 +1,5 @@
-// libFuzzer target for the chat's handling of untrusted event arguments (chat/args.hpp): the
+// libFuzzer target for the chat's handling of untrusted event arguments (chat/args.hpp,
+// chat/conversation_args.hpp): the
 // input is the JSON text of an event's first argument (or of a CONNECT auth object). Nothing
 // may crash, and every request that parses must satisfy the rules the gateway relies on.
 //
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "chat/args.hpp"
+#include "chat/conversation_args.hpp"
 #include "chat/json_args.hpp"
 #include "chat/validation.hpp"
 
@@ -38,6 +40,63 @@ void check_user_id(const std::string& id) {
   check(canonical_user_id(id) == id);
 }
 
+void check_refusal(const ChatError& error) {
+  check(!error.message.empty());
+  check(error.code == ErrorCode::invalid_argument);
+}
+
+template <class T, class Check>
+void expect(const Parsed<T>& parsed, Check valid) {
+  if (auto* request = std::get_if<T>(&parsed)) {
+    valid(*request);
+  } else {
+    check_refusal(std::get<ChatError>(parsed));
+  }
+}
+
+void check_user_ids(const std::vector<std::string>& ids, std::size_t max) {
+  check(!ids.empty() && ids.size() <= max);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    check_user_id(ids[i]);
+    for (std::size_t j = 0; j < i; ++j) check(ids[i] != ids[j]);
+  }
+}
+
+// The conversation events: small limits, so that both sides of each are reached.
+void check_conversation_args(std::string_view text) {
+  const ConversationLimits limits{.max_title_length = 8, .max_group_members = 4, .default_list_page = 3, .max_list_page = 5};
+  auto title_ok = [&](const std::string& title) {
+    check(!is_blank(title) && count_characters(title) <= limits.max_title_length);
+  };
+  expect(parse_create_conversation(text, limits), [&](const CreateGroupRequest& r) {
+    title_ok(r.title);
+    check_user_ids(r.member_ids, limits.max_group_members);
+  });
+  expect(parse_list_conversations(text, limits), [&](const ListRequestArgs& r) {
+    check(r.limit >= 1 && r.limit <= limits.max_list_page);
+    if (r.after) check(decode_cursor(encode_cursor(*r.after)) == r.after);
+  });
+  expect(parse_conversation_request(text), [](const ConversationRequest& r) { check(r.conversation_id > 0); });
+  expect(parse_update_conversation(text, limits), [&](const RenameRequest& r) {
+    check(r.conversation_id > 0);
+    title_ok(r.title);
+  });
+  expect(parse_add_members(text, limits), [&](const AddMembersRequest& r) {
+    check(r.conversation_id > 0);
+    check_user_ids(r.user_ids, limits.max_group_members);
+  });
+  expect(parse_remove_member(text), [](const MemberRequest& r) {
+    check(r.conversation_id > 0);
+    check_user_id(r.user_id);
+  });
+  expect(parse_set_role(text), [](const MemberRequest& r) {
+    check(r.conversation_id > 0);
+    check_user_id(r.user_id);
+  });
+  expect(parse_mark(text), [](const MarkArgs& r) { check(r.conversation_id > 0 && r.seq >= 0); });
+  if (auto cursor = decode_cursor(text)) check(cursor->first >= 0 && cursor->second > 0);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -47,7 +106,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto send = parse_send_message(text, limits);
   if (auto* request = std::get_if<SendRequest>(&send)) {
-    check_user_id(request->receiver_id);
+    if (request->conversation_id) {
+      check(request->conversation_id > 0 && request->receiver_id.empty());
+    } else {
+      check_user_id(request->receiver_id);
+    }
     check(!is_blank(request->content));
     check(count_characters(request->content) <= limits.max_message_length);
     check(request->client_message_id.empty() || is_client_message_id(request->client_message_id));
@@ -59,13 +122,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto history = parse_get_messages(text, limits);
   if (auto* request = std::get_if<HistoryRequest>(&history)) {
-    check_user_id(request->other_user_id);
+    if (request->conversation_id) {
+      check(request->conversation_id > 0 && request->other_user_id.empty());
+    } else {
+      check_user_id(request->other_user_id);
+    }
     check(request->limit >= 1 && request->limit <= limits.max_page);
     check(!request->before || *request->before > 0);
   } else {
     check(std::get<ChatError>(history).code == ErrorCode::invalid_argument);
   }
 
+  check_conversation_args(text);
   token_of_auth(text);
   // The rewrite never grows a text beyond what its escapes and numbers can add, and what it
   // makes parses whenever the original did.

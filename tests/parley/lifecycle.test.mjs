@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 
 import {
   Clients, ack, freshDatabase, record, send, startParley, tokenUser, waitFor, waitForMatching, wholeHistory, withTimeout,
+  seedFields,
 } from "./helpers.mjs";
 
 // These tests stream messages as fast as the server takes them: no per-user send limit.
@@ -129,12 +130,12 @@ describe("server lifecycle", { concurrency: true }, () => {
         const seenByBen = record(b2, "receive_message").seen;
         const delivered = Promise.all([a2, b2].map((s) =>
           waitForMatching(s, "receive_message", (m) => m?.content === payload.content, 5000)));
-        assert.deepEqual(await ack(a2, "send_message", payload), { success: true, messageId: original.messageId });
+        assert.deepEqual(seedFields(await ack(a2, "send_message", payload)), { success: true, messageId: original.messageId });
         for (const [m] of await delivered) {
           assert.deepEqual([m.id, m.senderId, m.receiverId, m.clientMessageId],
             [original.messageId, ann.id, ben.id, payload.clientMessageId]);
         }
-        assert.deepEqual(await ack(a2, "send_message", payload), { success: true, messageId: original.messageId });
+        assert.deepEqual(seedFields(await ack(a2, "send_message", payload)), { success: true, messageId: original.messageId });
         const marker = waitForMatching(b2, "receive_message", (m) => m?.content === "marker", 5000);
         await send(a2, ben.id, "marker");
         await marker;

@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import {
   ISO_MS, Clients, ack, expectFailure, history, mintToken, nowSeconds, record, runId, send, startParley, tokenUser,
   waitForMatching,
+  seedFields,
 } from "./helpers.mjs";
 
 let server;
@@ -58,14 +59,14 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     const start = Date.now();
     const reply = await ack(a1, "send_message", { receiverId: bob.id, content });
     const end = Date.now();
-    assert.deepEqual(Object.keys(reply).sort(), ["messageId", "success"]);
+    assert.deepEqual(Object.keys(seedFields(reply)).sort(), ["messageId", "success"]);
     assert.equal(reply.success, true);
     assert.ok(Number.isInteger(reply.messageId) && reply.messageId > 0, `messageId ${reply.messageId}`);
 
     const received = (await delivered).map(([m]) => m);
     assertTimestamp(received[0].createdAt, start, end);
     const message = expectedMessage(reply.messageId, content, alice, bob, received[0].createdAt);
-    for (const m of received) assert.deepEqual(m, message);
+    for (const m of received) assert.deepEqual(seedFields(m), message);
 
     // Later messages on the same connections prove that nothing else came before them.
     await Promise.all([arrivals([a1, a2, c1], "marker for Alice"), send(c1, alice.id, "marker for Alice")]);
@@ -73,7 +74,7 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     for (const name of ["a1", "a2"]) assert.deepEqual(seen[name].map((m) => m.content), [content, "marker for Alice"], name);
     for (const name of ["b1", "b2"]) assert.deepEqual(seen[name].map((m) => m.content), [content, "marker for Bob"], name);
     assert.deepEqual(seen.c1.map((m) => m.content), ["marker for Alice", "marker for Bob"], "the third user");
-    assert.deepEqual(seen.a1[0], message);
+    assert.deepEqual(seedFields(seen.a1[0]), message);
   });
 
   test("a message to oneself reaches each of one's sockets once", async () => {
@@ -83,7 +84,7 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     const delivered = arrivals([d1, d2], "note to self");
     const { messageId } = await send(d1, dana.id, "note to self");
     const [[m]] = await delivered;
-    assert.deepEqual(m, expectedMessage(messageId, "note to self", dana, dana, m.createdAt));
+    assert.deepEqual(seedFields(m), expectedMessage(messageId, "note to self", dana, dana, m.createdAt));
     const marker = arrivals([d1, d2], "second note");
     await send(d2, dana.id, "second note");
     await marker;
@@ -101,7 +102,7 @@ describe("send_message and receive_message", { concurrency: true }, () => {
     const delivered = arrivals([g1, g2, h], "upper-case receiverId");
     const { messageId } = await send(g2, hugo.id.toUpperCase(), "upper-case receiverId");
     for (const [m] of await delivered) {
-      assert.deepEqual(m, expectedMessage(messageId, "upper-case receiverId", gina, hugo, m.createdAt));
+      assert.deepEqual(seedFields(m), expectedMessage(messageId, "upper-case receiverId", gina, hugo, m.createdAt));
     }
     const { list } = await history(h, { otherUserId: gina.id.toUpperCase() });
     assert.deepEqual(list.map((m) => [m.id, m.senderId, m.receiverId]), [[messageId, gina.id, hugo.id]]);
@@ -120,18 +121,18 @@ describe("send_message and receive_message", { concurrency: true }, () => {
 
     const first = arrivals([ns, es], "from the e-mail id");
     const { messageId: one } = await send(es, n.id, "from the e-mail id");
-    for (const [m] of await first) assert.deepEqual(m, expectedMessage(one, "from the e-mail id", e, n, m.createdAt));
+    for (const [m] of await first) assert.deepEqual(seedFields(m), expectedMessage(one, "from the e-mail id", e, n, m.createdAt));
     // The receiver named by a JSON integer: kept as its decimal text, sent back as a string.
     const second = arrivals([ns, es], "to a numeric receiverId");
     const reply = await ack(es, "send_message", { receiverId: Number(numeric), content: "to a numeric receiverId" });
     assert.equal(reply.success, true, JSON.stringify(reply));
     for (const [m] of await second) {
-      assert.deepEqual(m, expectedMessage(reply.messageId, "to a numeric receiverId", e, n, m.createdAt));
+      assert.deepEqual(seedFields(m), expectedMessage(reply.messageId, "to a numeric receiverId", e, n, m.createdAt));
       assert.equal(typeof m.receiverId, "string");
     }
     const third = arrivals([ns, es], "from the numeric id");
     const { messageId: three } = await send(ns, e.id, "from the numeric id");
-    for (const [m] of await third) assert.deepEqual(m, expectedMessage(three, "from the numeric id", n, e, m.createdAt));
+    for (const [m] of await third) assert.deepEqual(seedFields(m), expectedMessage(three, "from the numeric id", n, e, m.createdAt));
 
     const contents = ["from the e-mail id", "to a numeric receiverId", "from the numeric id"];
     for (const [socket, otherUserId] of [[ns, e.id], [es, n.id], [es, Number(numeric)]]) {
@@ -157,7 +158,7 @@ describe("send_message and receive_message", { concurrency: true }, () => {
       const delivered = arrivals([f], content);
       const { messageId } = await send(e, frank.id, content);
       const [[m]] = await delivered;
-      assert.deepEqual(m, expectedMessage(messageId, content, erin, frank, m.createdAt));
+      assert.deepEqual(seedFields(m), expectedMessage(messageId, content, erin, frank, m.createdAt));
     }
     const { list } = await history(f, { otherUserId: erin.id });
     assert.deepEqual(list.map((m) => m.content), contents);
@@ -178,11 +179,11 @@ describe("send_message with a clientMessageId (idempotent sending)", { concurren
     assert.equal(first.success, true);
     for (const [m] of await delivered) {
       // The key comes back as an additive field, so that the sender's clients can match it.
-      assert.deepEqual(m, { ...expectedMessage(first.messageId, "only once", ivy, jon, m.createdAt), clientMessageId });
+      assert.deepEqual(seedFields(m), { ...expectedMessage(first.messageId, "only once", ivy, jon, m.createdAt), clientMessageId });
     }
     // The retry after a lost ack, from the sender's next connection.
     const i2 = await clients.connect(ivy.token);
-    assert.deepEqual(await ack(i2, "send_message", payload), { success: true, messageId: first.messageId });
+    assert.deepEqual(seedFields(await ack(i2, "send_message", payload)), { success: true, messageId: first.messageId });
     // The same key for something else is refused.
     await expectFailure(i1, "send_message", [{ ...payload, content: "something else" }],
       "clientMessageId was already used for another message");
@@ -258,7 +259,7 @@ describe("get_messages", { concurrency: true }, () => {
     assert.deepEqual(fromAlice.list, receivedByAlice, "history equals what was delivered");
     fromAlice.list.forEach((m, i) => {
       assert.match(m.createdAt, ISO_MS);
-      assert.deepEqual(m, expectedMessage(sent[i].id, sent[i].content, sent[i].from, sent[i].to, m.createdAt));
+      assert.deepEqual(seedFields(m), expectedMessage(sent[i].id, sent[i].content, sent[i].from, sent[i].to, m.createdAt));
     });
     const fromBob = await history(b, { otherUserId: alice.id });
     assert.deepEqual(fromBob.list, fromAlice.list);
@@ -274,21 +275,26 @@ describe("get_messages", { concurrency: true }, () => {
     const bob = tokenUser("Bob");
     const [a, b] = await Promise.all([clients.connect(alice.token), clients.connect(bob.token)]);
     const ids = [];
-    for (let i = 1; i <= 5; ++i) ids.push((await send(i % 2 ? a : b, i % 2 ? bob.id : alice.id, `page ${i}`)).messageId);
+    const seqs = [];  // `before` is a seq (docs/api.md)
+    for (let i = 1; i <= 5; ++i) {
+      const sent = await send(i % 2 ? a : b, i % 2 ? bob.id : alice.id, `page ${i}`);
+      ids.push(sent.messageId);
+      seqs.push(sent.seq);
+    }
     const page = async (socket, other, extra) => {
       const { list, reply } = await history(socket, { otherUserId: other.id, ...extra });
       return { ids: list.map((m) => m.id), reply };
     };
 
     assert.deepEqual(await page(a, bob, { limit: 2 }), { ids: ids.slice(3), reply: { success: true, hasMore: true } });
-    assert.deepEqual(await page(a, bob, { limit: 2, before: ids[3] }),
+    assert.deepEqual(await page(a, bob, { limit: 2, before: seqs[3] }),
       { ids: ids.slice(1, 3), reply: { success: true, hasMore: true } });
-    assert.deepEqual(await page(b, alice, { limit: 2, before: ids[1] }),
+    assert.deepEqual(await page(b, alice, { limit: 2, before: seqs[1] }),
       { ids: ids.slice(0, 1), reply: { success: true, hasMore: false } });
     assert.deepEqual(await page(b, alice, { limit: 5 }), { ids, reply: { success: true, hasMore: false } });
     assert.deepEqual(await page(a, bob, { limit: 50 }), { ids, reply: { success: true, hasMore: false } });
-    assert.deepEqual((await page(a, bob, { before: ids[2] })).ids, ids.slice(0, 2));
-    assert.deepEqual((await page(a, bob, { before: ids[0] })).ids, []);
+    assert.deepEqual((await page(a, bob, { before: seqs[2] })).ids, ids.slice(0, 2));
+    assert.deepEqual((await page(a, bob, { before: seqs[0] })).ids, []);
   });
 
   test('without limit (the seed\'s "all messages"), the newest page of 100; hasMore and before page back', async () => {
@@ -305,7 +311,7 @@ describe("get_messages", { concurrency: true }, () => {
     const newest = await history(a, { otherUserId: bob.id });
     assert.deepEqual(newest.list.map((m) => m.id), ids.slice(-100));
     assert.deepEqual(newest.reply, { success: true, hasMore: true });
-    const older = await history(b, { otherUserId: alice.id, before: newest.list[0].id });
+    const older = await history(b, { otherUserId: alice.id, before: newest.list[0].seq });
     assert.deepEqual(older.list.map((m) => m.id), ids.slice(0, 30));
     assert.deepEqual(older.reply, { success: true, hasMore: false });
     // The seed's clients ask without an ack: the same page.

@@ -50,5 +50,31 @@ TEST(RecentMessages, CollectsABulkInIndexOrder) {
   EXPECT_EQ(recent.collect(0, 100), (std::vector<IndexEntry>{{1, 6}}));
 }
 
+// Seqs ascend with ids within a conversation: a range of seqs is two binary searches.
+TEST(RecentMessages, AnswersASeqRangeNewestFirst) {
+  RecentMessages recent;
+  recent.reset(10, 10);
+  recent.publish({{1, 11, 5}, {2, 12, 1}, {1, 13, 6}, {1, 15, 7}, {2, 16, 2}, {1, 17, 8}});
+  auto seqs = [&](LogRange range, std::size_t limit, std::int64_t max_id = 17) {
+    Ids out;
+    auto entries = recent.entries_for(1, 10, max_id, range, limit);
+    for (const auto& e : *entries) out.push_back(e.seq);
+    return out;
+  };
+  EXPECT_EQ(seqs({}, 10), Ids({8, 7, 6, 5}));
+  EXPECT_EQ(seqs({.before_seq = 8}, 10), Ids({7, 6, 5}));
+  EXPECT_EQ(seqs({.from_seq = 6, .before_seq = 8}, 10), Ids({7, 6}));
+  EXPECT_EQ(seqs({.from_seq = 6}, 2), Ids({8, 7}));
+  EXPECT_EQ(seqs({.from_seq = 9}, 10), Ids());
+  EXPECT_EQ(seqs({.before_id = 15}, 10), Ids({6, 5}));
+  EXPECT_EQ(seqs({}, 10, 15), Ids({7, 6, 5}));  // a snapshot that ends at id 15
+  auto second = recent.entries_for(2, 10, 17, {.from_seq = 2}, 10);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, (std::vector<IndexEntry>{{2, 16, 2}}));
+  recent.prune_through(13);
+  EXPECT_FALSE(recent.entries_for(1, 10, 17, {}, 10));  // pruned past that snapshot's index
+  EXPECT_EQ(recent.collect(13, 17), (std::vector<IndexEntry>{{1, 15, 7}, {1, 17, 8}, {2, 16, 2}}));
+}
+
 }  // namespace
 }  // namespace parley::store

@@ -1,0 +1,135 @@
+#include "store/postgres_conversation_reads.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+
+#include "store/postgres_conversation_rows.hpp"
+#include "store/postgres_writes.hpp"
+
+namespace parley::store::pg_reads {
+
+namespace {
+
+Failure forbidden() { return refused(Refusal::forbidden, "not a member of this conversation"); }
+
+// A member's view of its conversations: the newest first (the member's index by user gives the
+// conversations, each found by its key; only the page's rows get their unread count and last
+// message). `filter` narrows the member's conversations (on c, the conversation); $1 is the user.
+// Columns: id, kind, title, created_at, last_seq, last_activity_at, role, read_seq,
+// delivered_seq, unread count, then the last message's entry columns (null: none).
+std::string view_sql(const std::string& filter, const std::string& limit) {
+  return "SELECT p.id, p.kind, p.title, p.created_at, p.last_seq, p.last_activity_at, p.role, p.read_seq, "
+         "p.delivered_seq, (SELECT count(*) FROM messages x WHERE x.conversation_id = p.id AND x.seq > p.read_seq "
+         "AND x.sender_id <> $1 AND x.kind = 'text' AND x.deleted_at IS NULL), " +
+         std::string(pg_rows::entry_columns) +
+         " FROM (SELECT c.id, c.kind, c.title, c.created_at, c.last_seq, c.last_activity_at, c.last_message_id, "
+         "me.role, me.read_seq, me.delivered_seq FROM conversation_members me "
+         "JOIN conversations c ON c.id = me.conversation_id WHERE me.user_id = $1 AND " + filter +
+         " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + limit + ") p "
+         "LEFT JOIN messages m ON m.id = p.last_message_id AND m.deleted_at IS NULL "
+         "LEFT JOIN users u ON u.id = m.sender_id ORDER BY p.last_activity_at DESC, p.id DESC";
+}
+
+const std::string list_sql = view_sql("(c.last_activity_at, c.id) < ($2, $3)", "$4");
+const std::string one_sql = view_sql("c.id = $2", "1");
+
+ConversationView read_view(const pg::Result& r, int row) {
+  ConversationView view;
+  view.state.id = r.int64(row, 0);
+  view.state.kind = r.text(row, 1) == "group" ? ConversationKind::group : ConversationKind::direct;
+  if (!r.is_null(row, 2)) view.state.title = r.text(row, 2);
+  view.state.created_at_ms = r.int64(row, 3);
+  view.state.last_seq = r.int64(row, 4);
+  view.last_activity_ms = r.int64(row, 5);
+  view.my_role = role_from_string(r.text(row, 6)).value_or(Role::member);
+  view.last_read_seq = r.int64(row, 7);
+  view.last_delivered_seq = r.int64(row, 8);
+  view.unread_count = r.int64(row, 9);
+  if (!r.is_null(row, 10)) view.last_message = pg_rows::read_entry(r, row, 10);
+  return view;
+}
+
+// Fills the views' members, in one query for the whole page.
+void add_members(pg::Connection& db, std::vector<ConversationView>& views, pg::Clock::time_point deadline) {
+  if (views.empty()) return;
+  std::vector<std::int64_t> ids;
+  std::map<std::int64_t, ConversationView*> by_id;
+  for (auto& v : views) {
+    ids.push_back(v.state.id);
+    by_id[v.state.id] = &v;
+  }
+  auto rows = db.exec(
+      "SELECT cm.conversation_id, cm.user_id, u.name, cm.role, cm.joined_seq, cm.read_seq, cm.delivered_seq "
+      "FROM conversation_members cm JOIN users u ON u.id = cm.user_id "
+      "WHERE cm.conversation_id = ANY($1::text::int8[]) ORDER BY cm.conversation_id, cm.joined_seq, cm.user_id",
+      pg::Params().text(pg::int8_array_literal(ids)), deadline);
+  for (int i = 0; i < rows.rows(); ++i) {
+    by_id[rows.int64(i, 0)]->state.members.push_back(
+        Member{rows.text(i, 1), rows.text(i, 2), role_from_string(rows.text(i, 3)).value_or(Role::member),
+               rows.int64(i, 4), rows.int64(i, 5), rows.int64(i, 6)});
+  }
+}
+
+}  // namespace
+
+Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, std::optional<std::int64_t> before_id,
+                         pg::Clock::time_point deadline) {
+  bool direct = request.of.id == 0;
+  auto state = direct ? pg_rows::load_state_by_key(db, direct_key(request.viewer_id, request.of.direct_with), deadline)
+                      : pg_rows::load_state_by_id(db, request.of.id, false, deadline);
+  if (!state) {
+    if (direct) return LogPage{};
+    return forbidden();
+  }
+  const Member* viewer = state->member(request.viewer_id);
+  if (!viewer) return forbidden();
+  auto rows = db.exec("SELECT " + std::string(pg_rows::entry_columns) +
+                          " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 "
+                          "AND m.seq >= $2 AND m.seq < $3 AND m.id < $4 AND m.deleted_at IS NULL "
+                          "ORDER BY m.seq DESC LIMIT $5",
+                      pg::Params()
+                          .int64(state->id)
+                          .int64(viewer->joined_seq)
+                          .int64(request.before_seq.value_or(INT64_MAX))
+                          .int64(before_id.value_or(INT64_MAX))
+                          .int64(static_cast<std::int64_t>(std::min<std::size_t>(request.limit, INT64_MAX))),
+                      deadline);
+  LogPage page;
+  page.entries.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int i = rows.rows() - 1; i >= 0; --i) page.entries.push_back(pg_rows::read_entry(rows, i));  // oldest first
+  page.state = std::move(*state);
+  return page;
+}
+
+Result<std::optional<ConversationState>> get_state(pg::Connection& db, std::int64_t id, pg::Clock::time_point deadline) {
+  return pg_rows::load_state_by_id(db, id, false, deadline);
+}
+
+Result<ConversationView> get_conversation(pg::Connection& db, std::int64_t id, const std::string& viewer,
+                                          pg::Clock::time_point deadline) {
+  auto rows = db.exec(one_sql, pg::Params().text(viewer).int64(id), deadline);
+  if (rows.rows() == 0) return forbidden();
+  std::vector<ConversationView> views{read_view(rows, 0)};
+  add_members(db, views, deadline);
+  return std::move(views[0]);
+}
+
+Result<ConversationPage> list_conversations(pg::Connection& db, const ListRequest& request,
+                                            pg::Clock::time_point deadline) {
+  auto after = request.after.value_or(std::make_pair(INT64_MAX, INT64_MAX));
+  auto limit = static_cast<std::int64_t>(std::min<std::size_t>(request.limit, 10'000));
+  // One more than asked: whether there is a next page.
+  auto rows = db.exec(list_sql, pg::Params().text(request.user_id).int64(after.first).int64(after.second).int64(limit + 1),
+                      deadline);
+  ConversationPage page;
+  for (int i = 0; i < rows.rows() && i < limit; ++i) page.conversations.push_back(read_view(rows, i));
+  if (rows.rows() > limit && !page.conversations.empty()) {
+    const auto& last = page.conversations.back();
+    page.next = std::make_pair(last.last_activity_ms, last.state.id);
+  }
+  add_members(db, page.conversations, deadline);
+  return page;
+}
+
+}  // namespace parley::store::pg_reads

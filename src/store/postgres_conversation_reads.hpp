@@ -1,0 +1,23 @@
+// The PostgreSQL store's conversation reads, run on a reader's connection: a conversation's log
+// as one member sees it, its state, one member's view of it, and a member's conversation list.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "store/conversations.hpp"
+#include "store/pg_connection.hpp"
+#include "store/store.hpp"
+
+namespace parley::store::pg_reads {
+
+// `before_id` (exclusive) bounds the page by message id as well (direct_history's cursor).
+Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, std::optional<std::int64_t> before_id,
+                         pg::Clock::time_point deadline);
+Result<std::optional<ConversationState>> get_state(pg::Connection& db, std::int64_t id, pg::Clock::time_point deadline);
+Result<ConversationView> get_conversation(pg::Connection& db, std::int64_t id, const std::string& viewer,
+                                          pg::Clock::time_point deadline);
+Result<ConversationPage> list_conversations(pg::Connection& db, const ListRequest& request,
+                                            pg::Clock::time_point deadline);
+
+}  // namespace parley::store::pg_reads

@@ -1,0 +1,430 @@
+#include "store/postgres_conversation_writes.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "store/pg_group_commit.hpp"
+#include "store/postgres_conversation_rows.hpp"
+
+namespace parley::store {
+
+using pg::int8_type;
+using pg::text_type;
+
+const pg::Statement lock_conversations{
+    "lock_conversations", "SELECT id FROM conversations WHERE id = ANY($1::text::int8[]) ORDER BY id FOR UPDATE",
+    {text_type}};
+
+namespace {
+
+// An append's one statement. `target` is the conversation ($1: its id, or a direct pair's key).
+// With a client key ($5) already used by the sender, nothing is written and the earlier row is
+// answered (already 1), so a retry never takes a seq. The conversation's row is updated only
+// when the sender is a member: a non-member's append takes no seq and answers no row.
+// Columns: id, conversation_id, seq, content, created_at, already (0/1), the sender's name, and
+// the conversation the append was for (to tell a retry from a key used for another one).
+std::string append_sql(const std::string& target) {
+  return "WITH existing AS (SELECT id, conversation_id, seq, content, created_at FROM messages "
+         "WHERE sender_id = $2 AND client_message_id = NULLIF($5, '')), "
+         "bumped AS (UPDATE conversations c SET last_seq = c.last_seq + 1, last_activity_at = $4, "
+         "last_message_id = nextval('messages_id_seq') "
+         "WHERE c." + target + " = $1 "
+         "AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = c.id AND user_id = $2) "
+         "AND NOT EXISTS (SELECT 1 FROM existing) RETURNING c.id, c.last_seq, c.last_message_id), "
+         "inserted AS (INSERT INTO messages (id, conversation_id, seq, sender_id, content, created_at, client_message_id) "
+         "SELECT last_message_id, id, last_seq, $2, $3, $4, NULLIF($5, '') FROM bumped "
+         "RETURNING id, conversation_id, seq, content, created_at) "
+         "SELECT id, conversation_id, seq, content, created_at, 0, (SELECT name FROM users WHERE id = $2), "
+         "(SELECT id FROM conversations WHERE " + target + " = $1) FROM inserted UNION ALL "
+         "SELECT id, conversation_id, seq, content, created_at, 1, (SELECT name FROM users WHERE id = $2), "
+         "(SELECT id FROM conversations WHERE " + target + " = $1) FROM existing";
+}
+
+const pg::Statement append_by_id{"append_by_id", append_sql("id"), {int8_type, text_type, text_type, int8_type, text_type}};
+const pg::Statement append_by_key{
+    "append_by_key", append_sql("direct_key"), {text_type, text_type, text_type, int8_type, text_type}};
+// A pair's first message: the statements find the conversation by its key in SQL, since in a
+// pipeline the client cannot pass one statement's result to the next.
+const pg::Statement insert_direct{
+    "insert_direct",
+    "INSERT INTO conversations (kind, direct_key, created_at, last_activity_at) VALUES ('direct', $1, $2, $2) "
+    "ON CONFLICT (direct_key) DO NOTHING RETURNING id",
+    {text_type, int8_type}};
+const pg::Statement insert_direct_members{
+    "insert_direct_members",
+    "INSERT INTO conversation_members (conversation_id, user_id, joined_at, joined_seq) "
+    "SELECT c.id, m.user_id, $4, 1 FROM conversations c CROSS JOIN (VALUES ($2), ($3)) AS m (user_id) "
+    "WHERE c.direct_key = $1 ON CONFLICT DO NOTHING",
+    {text_type, text_type, text_type, int8_type}};
+const pg::Statement member_ids{
+    "member_ids", "SELECT user_id FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_seq, user_id",
+    {int8_type}};
+
+// Markers: clamped to the conversation's last seq, and only ever forward.
+const pg::Statement mark_read{
+    "mark_read",
+    "UPDATE conversation_members m SET read_seq = t.s, delivered_seq = GREATEST(m.delivered_seq, t.s) "
+    "FROM (SELECT LEAST($3, last_seq) AS s FROM conversations WHERE id = $1) t "
+    "WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.read_seq < t.s RETURNING m.read_seq",
+    {int8_type, text_type, int8_type}};
+const pg::Statement mark_delivered{
+    "mark_delivered",
+    "UPDATE conversation_members m SET delivered_seq = t.s "
+    "FROM (SELECT LEAST($3, last_seq) AS s FROM conversations WHERE id = $1) t "
+    "WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.delivered_seq < t.s RETURNING m.delivered_seq",
+    {int8_type, text_type, int8_type}};
+const pg::Statement marker_state{
+    "marker_state",
+    "SELECT me.read_seq, me.delivered_seq, (SELECT count(*) FROM messages m WHERE m.conversation_id = $1 "
+    "AND m.seq > me.read_seq AND m.sender_id <> $2 AND m.kind = 'text' AND m.deleted_at IS NULL) "
+    "FROM conversation_members me WHERE me.conversation_id = $1 AND me.user_id = $2",
+    {int8_type, text_type}};
+
+const pg::Statement* const statements[] = {&lock_conversations, &append_by_id,   &append_by_key, &insert_direct,
+                                           &insert_direct_members, &member_ids, &mark_read,     &mark_delivered,
+                                           &marker_state};
+
+const char* sentence(Refusal why) {
+  switch (why) {
+    case Refusal::forbidden: return "not allowed";
+    case Refusal::not_found: return "not found";
+    case Refusal::conflict: return "conflicts with the conversation's current state";
+    case Refusal::invalid_argument: return "invalid request";
+  }
+  return "refused";
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class AppendWrite final : public StoreWrite {
+ public:
+  AppendWrite(NewEntry entry, ConversationCache& conversations, std::function<void(Result<Appended>)> done)
+      : entry_(std::move(entry)), conversations_(conversations), done_(std::move(done)) {
+    if (entry_.to.id == 0) key_ = direct_key(entry_.sender_id, entry_.to.direct_with);
+  }
+
+  std::int64_t lock_row() const override { return entry_.to.id ? entry_.to.id : conversations_.find(key_); }
+
+  int send(pg::Connection& db) override {
+    direct_ = entry_.to.id == 0;
+    conversation_ = direct_ ? conversations_.find(key_) : entry_.to.id;
+    known_ = conversation_ != 0;
+    row_ = -1;
+    members_.clear();
+    created_ = false;
+    if (!known_) {
+      db.send(insert_direct, pg::Params().text(key_).int64(entry_.created_at_ms));
+      db.send(insert_direct_members, pg::Params()
+                                         .text(key_)
+                                         .text(entry_.sender_id)
+                                         .text(entry_.to.direct_with)
+                                         .int64(entry_.created_at_ms));
+      db.send(append_by_key, entry_params(pg::Params().text(key_)));
+      append_index_ = 2;
+      return 3;
+    }
+    db.send(append_by_id, entry_params(pg::Params().int64(conversation_)));
+    append_index_ = 0;
+    if (direct_) return 1;  // the pair: no need to ask
+    db.send(member_ids, pg::Params().int64(conversation_));
+    return 2;
+  }
+
+  void receive(int index, const pg::Result& result) override {
+    if (!known_ && index == 0) created_ = result.rows() > 0;
+    if (index == append_index_) {
+      if (result.rows() == 0) return;
+      row_ = 0;
+      entry_row_.id = result.int64(0, 0);
+      entry_row_.conversation_id = result.int64(0, 1);
+      entry_row_.seq = result.int64(0, 2);
+      entry_row_.content = result.text(0, 3);
+      entry_row_.created_at_ms = result.int64(0, 4);
+      entry_row_.already_stored = result.int64(0, 5) == 1;
+      entry_row_.sender_name = result.text(0, 6);
+      target_ = result.is_null(0, 7) ? 0 : result.int64(0, 7);
+    }
+    if (!direct_ && index == append_index_ + 1) {
+      for (int i = 0; i < result.rows(); ++i) members_.push_back(result.text(i, 0));
+    }
+  }
+
+  void settle(bool stored) override {
+    if (stored && row_ == 0 && direct_ && !known_ && target_) conversations_.remember(key_, target_);
+  }
+
+  void complete(const std::optional<Failure>& failure) override {
+    if (failure) return done_(*failure);
+    if (row_ != 0) return done_(refused(Refusal::forbidden, "not a member of this conversation"));
+    LogEntry& e = entry_row_;
+    if (e.already_stored && (e.conversation_id != target_ || e.content != entry_.content)) {
+      return done_(client_message_id_reused_failure());
+    }
+    e.kind = EntryKind::text;
+    e.sender_id = entry_.sender_id;
+    e.client_message_id = entry_.client_message_id;
+    Appended appended{std::move(e), {}, created_ && !entry_row_.already_stored};
+    if (direct_) {
+      appended.member_ids = {entry_.sender_id};
+      if (entry_.to.direct_with != entry_.sender_id) appended.member_ids.push_back(entry_.to.direct_with);
+    } else {
+      appended.member_ids = std::move(members_);
+    }
+    done_(std::move(appended));
+  }
+
+ private:
+  // After the conversation ($1): $2 sender, $3 content, $4 time, $5 the client key ('' for none).
+  pg::Params& entry_params(pg::Params& params) const {
+    return params.text(entry_.sender_id).text(entry_.content).int64(entry_.created_at_ms).text(entry_.client_message_id);
+  }
+
+  NewEntry entry_;
+  std::string key_;
+  ConversationCache& conversations_;
+  std::function<void(Result<Appended>)> done_;
+  bool direct_ = false, known_ = false, created_ = false;
+  std::int64_t conversation_ = 0;
+  int append_index_ = 0;
+  int row_ = -1;  // 0 once the append answered a row
+  LogEntry entry_row_;
+  std::int64_t target_ = 0;
+  std::vector<std::string> members_;
+};
+
+class MarkWrite final : public StoreWrite {
+ public:
+  MarkWrite(MarkRequest request, std::function<void(Result<Marked>)> done)
+      : request_(std::move(request)), done_(std::move(done)) {}
+
+  int send(pg::Connection& db) override {
+    found_ = false;
+    marked_ = Marked{};
+    auto params = pg::Params().int64(request_.conversation_id).text(request_.user_id).int64(request_.seq);
+    db.send(request_.marker == Marker::read ? mark_read : mark_delivered, params);
+    db.send(marker_state, pg::Params().int64(request_.conversation_id).text(request_.user_id));
+    db.send(member_ids, pg::Params().int64(request_.conversation_id));
+    return 3;
+  }
+
+  void receive(int index, const pg::Result& result) override {
+    if (index == 0) marked_.moved = result.rows() > 0;
+    if (index == 1 && result.rows() > 0) {
+      found_ = true;
+      marked_.read_seq = result.int64(0, 0);
+      marked_.delivered_seq = result.int64(0, 1);
+      marked_.unread_count = result.int64(0, 2);
+    }
+    if (index == 2) {
+      for (int i = 0; i < result.rows(); ++i) marked_.member_ids.push_back(result.text(i, 0));
+    }
+  }
+
+  void complete(const std::optional<Failure>& failure) override {
+    if (failure) return done_(*failure);
+    if (!found_) return done_(refused(Refusal::forbidden, "not a member of this conversation"));
+    done_(std::move(marked_));
+  }
+
+ private:
+  MarkRequest request_;
+  std::function<void(Result<Marked>)> done_;
+  bool found_ = false;
+  Marked marked_;
+};
+
+// A write that runs alone in its transaction; a refusal it decides is answered whatever the
+// transaction's end (nothing was written then).
+class TransactionWrite : public StoreWrite, public pg::TransactionJob {
+ public:
+  explicit TransactionWrite(std::function<void(Result<Changed>)> done) : done_(std::move(done)) {}
+  int send(pg::Connection&) override { return 0; }  // never batched
+  void receive(int, const pg::Result&) override {}
+  pg::TransactionJob* alone() override { return this; }
+
+  void complete(const std::optional<Failure>& failure) override {
+    if (refusal_) return done_(refused(refusal_->first, refusal_->second));
+    if (failure) return done_(*failure);
+    done_(std::move(changed_));
+  }
+
+ protected:
+  bool refuse(Refusal why, std::string message) {
+    refusal_ = std::make_pair(why, std::move(message));
+    return false;
+  }
+
+  // Refuses unless every user exists.
+  bool all_exist(pg::Connection& db, const std::vector<std::string>& ids, pg::Clock::time_point deadline) {
+    if (ids.empty()) return true;
+    auto rows = db.exec("SELECT id FROM users WHERE id = ANY($1::text::text[])",
+                        pg::Params().text(pg::text_array_literal(ids)), deadline);
+    std::set<std::string> found;
+    for (int i = 0; i < rows.rows(); ++i) found.insert(rows.text(i, 0));
+    for (const auto& id : ids) {
+      if (!found.count(id)) return refuse(Refusal::not_found, "unknown user: " + id);
+    }
+    return true;
+  }
+
+  // Stores the system entry (its id and seq taken by the caller) and fills changed_.
+  void store_entry(pg::Connection& db, std::int64_t id, std::int64_t conversation, std::int64_t seq,
+                   const std::string& actor, const std::string& system_json, std::int64_t at,
+                   pg::Clock::time_point deadline) {
+    db.exec("INSERT INTO messages (id, conversation_id, seq, sender_id, content, created_at, kind, system) "
+            "VALUES ($1, $2, $3, $4, '', $5, 'system', $6)",
+            pg::Params().int64(id).int64(conversation).int64(seq).text(actor).int64(at).text(system_json), deadline);
+    changed_.state = *pg_rows::load_state_by_id(db, conversation, false, deadline);
+    LogEntry& e = changed_.entry;
+    e.id = id;
+    e.conversation_id = conversation;
+    e.seq = seq;
+    e.kind = EntryKind::system;
+    e.sender_id = actor;
+    if (const Member* m = changed_.state.member(actor)) e.sender_name = m->name;
+    e.system_json = system_json;
+    e.created_at_ms = at;
+  }
+
+  Changed changed_;
+
+ private:
+  std::function<void(Result<Changed>)> done_;
+  std::optional<std::pair<Refusal, std::string>> refusal_;
+};
+
+class CreateGroupWrite final : public TransactionWrite {
+ public:
+  CreateGroupWrite(NewGroup group, std::function<void(Result<Changed>)> done)
+      : TransactionWrite(std::move(done)), group_(std::move(group)) {}
+
+  bool run(pg::Connection& db, pg::Clock::time_point deadline) override {
+    std::vector<std::string> ids{group_.creator_id};
+    for (const auto& id : group_.member_ids) {
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+    if (ids.size() > group_.max_members) {
+      return refuse(Refusal::invalid_argument, "a group has at most " + std::to_string(group_.max_members) + " members");
+    }
+    if (!all_exist(db, ids, deadline)) return false;
+    auto row = db.exec("INSERT INTO conversations (kind, title, created_at, last_seq, last_activity_at, last_message_id) "
+                       "VALUES ('group', $1, $2, 1, $2, nextval('messages_id_seq')) RETURNING id, last_message_id",
+                       pg::Params().text(group_.title).int64(group_.created_at_ms), deadline);
+    std::int64_t conversation = row.int64(0, 0), message = row.int64(0, 1);
+    db.exec("INSERT INTO conversation_members (conversation_id, user_id, joined_at, role, joined_seq, read_seq, delivered_seq) "
+            "SELECT $1, u, $2, CASE WHEN u = $3 THEN 'owner' ELSE 'member' END, 1, 1, 1 "
+            "FROM unnest($4::text::text[]) AS u",
+            pg::Params().int64(conversation).int64(group_.created_at_ms).text(group_.creator_id).text(
+                pg::text_array_literal(ids)),
+            deadline);
+    store_entry(db, message, conversation, 1, group_.creator_id, group_.system_json, group_.created_at_ms, deadline);
+    return true;
+  }
+
+ private:
+  NewGroup group_;
+};
+
+class ChangeConversationWrite final : public TransactionWrite {
+ public:
+  ChangeConversationWrite(std::int64_t conversation, DecideChange decide, std::function<void(Result<Changed>)> done)
+      : TransactionWrite(std::move(done)), conversation_(conversation), decide_(std::move(decide)) {}
+
+  bool run(pg::Connection& db, pg::Clock::time_point deadline) override {
+    // Locked: concurrent changes and appends (which lock the row too) wait until this commits.
+    auto state = pg_rows::load_state_by_id(db, conversation_, true, deadline);
+    if (!state) return refuse(Refusal::forbidden, "not a member of this conversation");
+    ConversationDecision decision = Refusal::forbidden;
+    try {
+      decision = decide_(*state);
+    } catch (const std::exception& e) {
+      throw pg::Error(std::string("change_conversation: ") + e.what(), false);
+    }
+    if (auto* why = std::get_if<Refusal>(&decision)) return refuse(*why, sentence(*why));
+    auto& change = std::get<ConversationChange>(decision);
+    // What the rules should never ask, refused rather than half applied.
+    for (const auto& [user, role] : change.add) {
+      if (state->member(user)) return refuse(Refusal::conflict, "already a member: " + user);
+    }
+    for (const auto& user : change.remove) {
+      if (!state->member(user)) return refuse(Refusal::conflict, "not a member: " + user);
+    }
+    for (const auto& [user, role] : change.roles) {
+      bool removed = std::find(change.remove.begin(), change.remove.end(), user) != change.remove.end();
+      if (!state->member(user) || removed) return refuse(Refusal::conflict, "not a member: " + user);
+    }
+    std::vector<std::string> added, added_roles, changed, changed_roles;
+    for (auto& [id, role] : change.add) {
+      added.push_back(id);
+      added_roles.push_back(to_string(role));
+    }
+    for (auto& [id, role] : change.roles) {
+      changed.push_back(id);
+      changed_roles.push_back(to_string(role));
+    }
+    if (!all_exist(db, added, deadline)) return false;
+    std::int64_t at = now_ms();
+    auto row = db.exec("UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = $2, "
+                       "last_message_id = nextval('messages_id_seq'), "
+                       "title = CASE WHEN $3 = 1 THEN $4 ELSE title END "
+                       "WHERE id = $1 RETURNING last_seq, last_message_id",
+                       pg::Params().int64(conversation_).int64(at).int64(change.title ? 1 : 0).text(change.title.value_or("")),
+                       deadline);
+    std::int64_t seq = row.int64(0, 0), message = row.int64(0, 1);
+    if (!change.remove.empty()) {
+      db.exec("DELETE FROM conversation_members WHERE conversation_id = $1 AND user_id = ANY($2::text::text[])",
+              pg::Params().int64(conversation_).text(pg::text_array_literal(change.remove)), deadline);
+    }
+    if (!added.empty()) {
+      db.exec("INSERT INTO conversation_members (conversation_id, user_id, joined_at, role, joined_seq, read_seq, "
+              "delivered_seq) SELECT $1, a.user_id, $2, a.role, $3, $3, $3 "
+              "FROM unnest($4::text::text[], $5::text::text[]) AS a (user_id, role)",
+              pg::Params().int64(conversation_).int64(at).int64(seq).text(pg::text_array_literal(added)).text(
+                  pg::text_array_literal(added_roles)),
+              deadline);
+    }
+    if (!changed.empty()) {
+      db.exec("UPDATE conversation_members cm SET role = r.role "
+              "FROM unnest($2::text::text[], $3::text::text[]) AS r (user_id, role) "
+              "WHERE cm.conversation_id = $1 AND cm.user_id = r.user_id",
+              pg::Params().int64(conversation_).text(pg::text_array_literal(changed)).text(
+                  pg::text_array_literal(changed_roles)),
+              deadline);
+    }
+    store_entry(db, message, conversation_, seq, change.actor_id, change.system_json, at, deadline);
+    changed_.removed_ids = change.remove;
+    return true;
+  }
+
+ private:
+  std::int64_t conversation_;
+  DecideChange decide_;
+};
+
+}  // namespace
+
+std::span<const pg::Statement* const> conversation_writer_statements() { return statements; }
+
+std::unique_ptr<StoreWrite> append_write(NewEntry entry, ConversationCache& conversations,
+                                         std::function<void(Result<Appended>)> done) {
+  return std::make_unique<AppendWrite>(std::move(entry), conversations, std::move(done));
+}
+
+std::unique_ptr<StoreWrite> mark_write(MarkRequest request, std::function<void(Result<Marked>)> done) {
+  return std::make_unique<MarkWrite>(std::move(request), std::move(done));
+}
+
+std::unique_ptr<StoreWrite> create_group_write(NewGroup group, std::function<void(Result<Changed>)> done) {
+  return std::make_unique<CreateGroupWrite>(std::move(group), std::move(done));
+}
+
+std::unique_ptr<StoreWrite> change_conversation_write(std::int64_t conversation_id, DecideChange decide,
+                                                      std::function<void(Result<Changed>)> done) {
+  return std::make_unique<ChangeConversationWrite>(conversation_id, std::move(decide), std::move(done));
+}
+
+}  // namespace parley::store

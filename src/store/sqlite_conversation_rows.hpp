@@ -1,0 +1,49 @@
+// What the SQLite store's writer and reader both read about conversations: a conversation's row
+// with its members, and log entries by id, on whichever connection (and transaction) they hold.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/conversations.hpp"
+#include "store/sqlite.hpp"
+
+namespace parley::store {
+
+inline const char* to_string(ConversationKind kind) { return kind == ConversationKind::group ? "group" : "direct"; }
+inline const char* to_string(EntryKind kind) { return kind == EntryKind::system ? "system" : "text"; }
+
+// The pair's key in conversations.direct_key: the two ids, ordered.
+inline std::string direct_key(const std::string& a, const std::string& b) {
+  return a < b ? a + ":" + b : b + ":" + a;
+}
+
+// The conversation's columns beside its members.
+struct ConversationRow {
+  ConversationState state;  // members not filled
+  std::int64_t last_activity_ms = 0;
+  std::int64_t last_message_id = 0;  // 0: none
+  std::string direct_key;
+};
+
+class ConversationRows {
+ public:
+  explicit ConversationRows(sqlite::Connection& db);
+
+  std::optional<ConversationRow> conversation(std::int64_t id);
+  std::optional<std::int64_t> direct_conversation(const std::string& direct_key);
+  // Current members with names, by joined_seq then user id.
+  std::vector<Member> members(std::int64_t conversation_id);
+  std::optional<Member> member(std::int64_t conversation_id, const std::string& user_id);  // no name
+  // The conversation with its members, or nullopt.
+  std::optional<ConversationState> state(std::int64_t id);
+  // An entry by id (deleted ones too: `deleted` says so).
+  std::optional<LogEntry> entry(std::int64_t message_id, bool* deleted = nullptr);
+
+ private:
+  sqlite::Statement conversation_, direct_, members_, member_, entry_;
+};
+
+}  // namespace parley::store

@@ -1,0 +1,356 @@
+#include "store/sqlite_conversation_writer.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <set>
+
+namespace parley::store {
+
+namespace {
+
+Failure not_a_member() { return refused(Refusal::forbidden, "not a member of this conversation"); }
+
+const char* sentence(Refusal why) {
+  switch (why) {
+    case Refusal::forbidden: return "not allowed";
+    case Refusal::not_found: return "not found";
+    case Refusal::conflict: return "conflicts with the conversation's current state";
+    case Refusal::invalid_argument: return "invalid request";
+  }
+  return "refused";
+}
+
+}  // namespace
+
+ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessages& recent)
+    : db_(db),
+      recent_(recent),
+      rows_(db),
+      insert_direct_(db.handle(),
+                     "INSERT INTO conversations (kind, direct_key, created_at, last_activity_at) VALUES ('direct', ?1, ?2, ?2)"),
+      insert_group_(db.handle(),
+                    "INSERT INTO conversations (kind, title, created_at, last_activity_at) VALUES ('group', ?1, ?2, ?2)"),
+      insert_member_(db.handle(),
+                     "INSERT OR IGNORE INTO conversation_members "
+                     "(conversation_id, user_id, joined_at, role, joined_seq, read_seq, delivered_seq) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"),
+      insert_entry_(db.handle(),
+                    "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq, kind, system) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      find_by_client_id_(db.handle(),
+                         "SELECT m.id, m.conversation_id, m.content, COALESCE(c.direct_key, '') FROM messages m "
+                         "JOIN conversations c ON c.id = m.conversation_id "
+                         "WHERE m.sender_id = ? AND m.client_message_id = ?"),
+      load_tail_(db.handle(), "SELECT last_seq, last_activity_at, COALESCE(last_message_id, 0) FROM conversations WHERE id = ?"),
+      store_tail_(db.handle(), "UPDATE conversations SET last_seq = ?, last_activity_at = ?, last_message_id = ? WHERE id = ?"),
+      member_ids_(db.handle(), "SELECT user_id FROM conversation_members WHERE conversation_id = ? ORDER BY user_id"),
+      user_name_(db.handle(), "SELECT name FROM users WHERE id = ?"),
+      set_markers_(db.handle(),
+                   "UPDATE conversation_members SET read_seq = ?, delivered_seq = ? WHERE conversation_id = ? AND user_id = ?"),
+      set_title_(db.handle(), "UPDATE conversations SET title = ? WHERE id = ?"),
+      delete_member_(db.handle(), "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?"),
+      set_role_(db.handle(), "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?"),
+      index_state_(db.handle(), "SELECT indexed_through FROM message_index_state"),
+      unread_(db.handle(),
+              "SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
+              "JOIN messages m ON m.id = ci.message_id "
+              "WHERE ci.conversation_id = ?1 AND ci.seq > ?2 AND ci.message_id <= ?3 "
+              "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL") {}
+
+// --- the batch ------------------------------------------------------------------------------------
+
+void ConversationWriter::begin_batch() {
+  batch_tails_.clear();
+  batch_direct_keys_.clear();
+  batch_entries_.clear();
+}
+
+void ConversationWriter::before_commit() {
+  for (const auto& [id, t] : batch_tails_) {
+    store_tail_.bind(1, t.last_seq).bind(2, t.last_activity_ms);
+    if (t.last_message_id) {
+      store_tail_.bind(3, t.last_message_id);
+    } else {
+      store_tail_.bind_null(3);
+    }
+    store_tail_.bind(4, id).run();
+  }
+}
+
+void ConversationWriter::committed() {
+  for (auto& [id, t] : batch_tails_) tails_[id] = t;
+  batch_tails_.clear();
+  batch_direct_keys_.clear();
+}
+
+void ConversationWriter::rolled_back() {
+  batch_tails_.clear();
+  for (const auto& key : batch_direct_keys_) direct_ids_.erase(key);  // created in the lost transaction
+  batch_direct_keys_.clear();
+  batch_entries_.clear();
+  members_.clear();  // may hold what the lost transaction changed
+  names_.clear();
+}
+
+// --- what the writer knows ------------------------------------------------------------------------
+
+ConversationWriter::Tail ConversationWriter::tail(std::int64_t id) {
+  if (auto it = batch_tails_.find(id); it != batch_tails_.end()) return it->second;
+  if (auto it = tails_.find(id); it != tails_.end()) return it->second;
+  Tail t;
+  load_tail_.bind(1, id);
+  if (load_tail_.step()) t = Tail{load_tail_.int64(0), load_tail_.int64(1), load_tail_.int64(2)};
+  load_tail_.reset();
+  tails_[id] = t;  // the committed row: the batch's changes go to batch_tails_
+  return t;
+}
+
+std::optional<std::string> ConversationWriter::user_name(const std::string& user_id) {
+  if (auto it = names_.find(user_id); it != names_.end()) return it->second;
+  std::optional<std::string> name;
+  user_name_.bind(1, user_id);
+  if (user_name_.step()) name = user_name_.text(0);
+  user_name_.reset();
+  if (name) names_.emplace(user_id, *name);
+  return name;
+}
+
+const std::vector<std::string>& ConversationWriter::member_ids(std::int64_t id) {
+  if (auto it = members_.find(id); it != members_.end()) return it->second;
+  std::vector<std::string> ids;
+  member_ids_.bind(1, id);
+  while (member_ids_.step()) ids.push_back(member_ids_.text(0));
+  member_ids_.reset();
+  return members_[id] = std::move(ids);
+}
+
+std::optional<std::int64_t> ConversationWriter::direct_id(const std::string& key) {
+  if (auto it = direct_ids_.find(key); it != direct_ids_.end()) return it->second;
+  auto id = rows_.direct_conversation(key);
+  if (id) direct_ids_.emplace(key, *id);
+  return id;
+}
+
+LogEntry ConversationWriter::insert_entry(const NewLogEntry& e) {
+  insert_entry_.bind(1, e.conversation_id).bind(2, e.sender_id).bind(3, e.content).bind(4, e.created_at_ms);
+  if (e.client_message_id.empty()) {
+    insert_entry_.bind_null(5);
+  } else {
+    insert_entry_.bind(5, e.client_message_id);
+  }
+  insert_entry_.bind(6, e.seq).bind(7, to_string(e.kind));
+  if (e.kind == EntryKind::system) {
+    insert_entry_.bind(8, e.system_json);
+  } else {
+    insert_entry_.bind_null(8);
+  }
+  insert_entry_.run();
+  return LogEntry{db_.last_insert_id(), e.conversation_id, e.seq, e.kind, e.sender_id, {}, e.content,
+                  e.kind == EntryKind::system ? e.system_json : std::string(), e.created_at_ms, e.client_message_id};
+}
+
+void ConversationWriter::remember_entry(const LogEntry& e) {
+  batch_tails_[e.conversation_id] = Tail{e.seq, e.created_at_ms, e.id};
+  batch_entries_.push_back(IndexEntry{e.conversation_id, e.id, e.seq});
+}
+
+void ConversationWriter::insert_member(std::int64_t conversation_id, const std::string& user_id, std::int64_t joined_at,
+                                       Role role, std::int64_t joined_seq, std::int64_t read_seq) {
+  insert_member_.bind(1, conversation_id).bind(2, user_id).bind(3, joined_at).bind(4, to_string(role))
+      .bind(5, joined_seq).bind(6, read_seq).run();
+}
+
+// Others' non-deleted text entries above read_seq: the index up to indexed_through, then the
+// published tail above it, then this batch's.
+std::int64_t ConversationWriter::unread(std::int64_t id, const std::string& user_id, std::int64_t read_seq) {
+  std::int64_t indexed_through = 0;
+  if (index_state_.step()) indexed_through = index_state_.int64(0);
+  index_state_.reset();
+  std::int64_t count = 0;
+  unread_.bind(1, id).bind(2, read_seq).bind(3, indexed_through).bind(4, user_id);
+  if (unread_.step()) count = unread_.int64(0);
+  unread_.reset();
+  std::vector<std::int64_t> above;
+  if (auto published = recent_.entries_for(id, indexed_through, recent_.published_through(),
+                                           LogRange{.from_seq = read_seq + 1}, SIZE_MAX)) {
+    for (const auto& e : *published) above.push_back(e.message_id);
+  }
+  for (const auto& e : batch_entries_) {
+    if (e.conversation_id == id && e.seq > read_seq) above.push_back(e.message_id);
+  }
+  for (auto message_id : above) {
+    bool deleted = false;
+    auto entry = rows_.entry(message_id, &deleted);
+    if (entry && !deleted && entry->kind == EntryKind::text && entry->sender_id != user_id) ++count;
+  }
+  return count;
+}
+
+// --- appends --------------------------------------------------------------------------------------
+
+// What the sender's entry stored earlier under the same client key answers, if there is one:
+// that entry (already_stored) when the retry is the same message, the key's reuse otherwise.
+std::optional<Result<Appended>> ConversationWriter::earlier_append(const NewEntry& entry) {
+  auto& find = find_by_client_id_;
+  find.bind(1, entry.sender_id).bind(2, entry.client_message_id);
+  if (!find.step()) {
+    find.reset();
+    return std::nullopt;
+  }
+  std::int64_t id = find.int64(0), conversation = find.int64(1);
+  bool same = find.text(2) == entry.content &&
+              (entry.to.id ? conversation == entry.to.id : find.text(3) == direct_key(entry.sender_id, entry.to.direct_with));
+  find.reset();
+  if (!same) return Result<Appended>(client_message_id_reused_failure());
+  Appended appended;
+  appended.entry = *rows_.entry(id);
+  appended.entry.already_stored = true;
+  appended.member_ids = member_ids(conversation);
+  return Result<Appended>(std::move(appended));
+}
+
+Result<Appended> ConversationWriter::append(const NewEntry& entry) {
+  if (!entry.client_message_id.empty()) {
+    if (auto earlier = earlier_append(entry)) return std::move(*earlier);
+  }
+  std::int64_t conversation = entry.to.id;
+  std::string key;
+  bool create = false;
+  if (conversation) {
+    const auto& members = member_ids(conversation);
+    if (!std::binary_search(members.begin(), members.end(), entry.sender_id)) return not_a_member();
+  } else {
+    key = direct_key(entry.sender_id, entry.to.direct_with);
+    auto found = direct_id(key);
+    create = !found;
+    if (found) conversation = *found;
+  }
+  auto sender_name = user_name(entry.sender_id);
+  if (!sender_name) return refused(Refusal::not_found, "unknown sender");
+  if (create && !user_name(entry.to.direct_with)) return refused(Refusal::not_found, "unknown user");
+  if (create) {
+    insert_direct_.bind(1, key).bind(2, entry.created_at_ms).run();
+    conversation = db_.last_insert_id();
+    insert_member(conversation, entry.sender_id, entry.created_at_ms, Role::member, 1, 0);
+    insert_member(conversation, entry.to.direct_with, entry.created_at_ms, Role::member, 1, 0);
+  }
+  std::int64_t seq = (create ? 0 : tail(conversation).last_seq) + 1;
+  static const std::string none;
+  LogEntry stored = insert_entry(NewLogEntry{conversation, seq, EntryKind::text, entry.sender_id, entry.content, none,
+                                             entry.created_at_ms, entry.client_message_id});
+  stored.sender_name = std::move(*sender_name);
+  // Everything stored: now what the writer remembers.
+  if (create) {
+    direct_ids_[key] = conversation;
+    batch_direct_keys_.push_back(key);
+    std::vector<std::string> pair{entry.sender_id, entry.to.direct_with};
+    std::sort(pair.begin(), pair.end());
+    pair.erase(std::unique(pair.begin(), pair.end()), pair.end());
+    members_[conversation] = std::move(pair);
+  }
+  remember_entry(stored);
+  Appended appended{std::move(stored), member_ids(conversation), create};
+  return appended;
+}
+
+// --- groups ---------------------------------------------------------------------------------------
+
+Result<Changed> ConversationWriter::create_group(const NewGroup& group) {
+  std::vector<std::string> others;
+  std::set<std::string> seen{group.creator_id};
+  for (const auto& id : group.member_ids) {
+    if (seen.insert(id).second) others.push_back(id);
+  }
+  if (others.size() + 1 > group.max_members) {
+    return refused(Refusal::invalid_argument, "a group has at most " + std::to_string(group.max_members) + " members");
+  }
+  auto creator_name = user_name(group.creator_id);
+  if (!creator_name) return refused(Refusal::not_found, "unknown user " + group.creator_id);
+  for (const auto& id : others) {
+    if (!user_name(id)) return refused(Refusal::not_found, "unknown user " + id);
+  }
+  insert_group_.bind(1, group.title).bind(2, group.created_at_ms).run();
+  std::int64_t conversation = db_.last_insert_id();
+  static const std::string none;
+  LogEntry created = insert_entry(NewLogEntry{conversation, 1, EntryKind::system, group.creator_id, none,
+                                              group.system_json, group.created_at_ms, none});
+  created.sender_name = *creator_name;
+  insert_member(conversation, group.creator_id, group.created_at_ms, Role::owner, 1, 1);
+  for (const auto& id : others) insert_member(conversation, id, group.created_at_ms, Role::member, 1, 1);
+  auto state = rows_.state(conversation);
+  state->last_seq = 1;
+  std::vector<std::string> ids(seen.begin(), seen.end());  // sorted
+  members_[conversation] = std::move(ids);
+  remember_entry(created);
+  return Changed{std::move(created), std::move(*state), {}};
+}
+
+Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& decide, std::int64_t now_ms) {
+  auto state = rows_.state(id);
+  if (!state) return not_a_member();
+  Tail t = tail(id);
+  state->last_seq = t.last_seq;
+  ConversationDecision decision = Refusal::forbidden;
+  try {
+    decision = decide(*state);
+  } catch (const std::exception& e) {
+    return Failure{std::string("change_conversation: ") + e.what()};
+  }
+  if (auto* why = std::get_if<Refusal>(&decision)) return refused(*why, sentence(*why));
+  const auto& change = std::get<ConversationChange>(decision);
+  for (const auto& [user, role] : change.add) {
+    if (!user_name(user)) return refused(Refusal::not_found, "unknown user " + user);
+    if (state->member(user)) return refused(Refusal::conflict, "already a member: " + user);
+  }
+  for (const auto& user : change.remove) {
+    if (!state->member(user)) return refused(Refusal::conflict, "not a member: " + user);
+  }
+  for (const auto& [user, role] : change.roles) {
+    bool removed = std::find(change.remove.begin(), change.remove.end(), user) != change.remove.end();
+    if (!state->member(user) || removed) return refused(Refusal::conflict, "not a member: " + user);
+  }
+  auto actor_name = user_name(change.actor_id);
+  if (!actor_name) return refused(Refusal::not_found, "unknown user " + change.actor_id);
+  members_.erase(id);  // before the statements: refilled from the database after them
+  std::int64_t seq = t.last_seq + 1;
+  if (change.title) set_title_.bind(1, *change.title).bind(2, id).run();
+  for (const auto& [user, role] : change.add) insert_member(id, user, now_ms, role, seq, seq);
+  for (const auto& user : change.remove) delete_member_.bind(1, id).bind(2, user).run();
+  for (const auto& [user, role] : change.roles) set_role_.bind(1, to_string(role)).bind(2, id).bind(3, user).run();
+  static const std::string none;
+  LogEntry entry = insert_entry(NewLogEntry{id, seq, EntryKind::system, change.actor_id, none, change.system_json,
+                                            now_ms, none});
+  entry.sender_name = std::move(*actor_name);
+  auto after = rows_.state(id);
+  after->last_seq = seq;
+  remember_entry(entry);
+  return Changed{std::move(entry), std::move(*after), change.remove};
+}
+
+// --- markers --------------------------------------------------------------------------------------
+
+Result<Marked> ConversationWriter::mark(const MarkRequest& request) {
+  auto member = rows_.member(request.conversation_id, request.user_id);
+  if (!member) return not_a_member();
+  std::int64_t seq = std::clamp<std::int64_t>(request.seq, 0, tail(request.conversation_id).last_seq);
+  Marked marked;
+  marked.read_seq = member->read_seq;
+  marked.delivered_seq = member->delivered_seq;
+  if (request.marker == Marker::read) {
+    marked.moved = seq > member->read_seq;
+    marked.read_seq = std::max(member->read_seq, seq);
+  } else {
+    marked.moved = seq > member->delivered_seq;
+  }
+  // Reading implies delivered.
+  marked.delivered_seq = std::max({member->delivered_seq, marked.read_seq, request.marker == Marker::delivered ? seq : 0});
+  if (marked.read_seq != member->read_seq || marked.delivered_seq != member->delivered_seq) {
+    set_markers_.bind(1, marked.read_seq).bind(2, marked.delivered_seq).bind(3, request.conversation_id)
+        .bind(4, request.user_id).run();
+  }
+  marked.unread_count = unread(request.conversation_id, request.user_id, marked.read_seq);
+  marked.member_ids = member_ids(request.conversation_id);
+  return marked;
+}
+
+}  // namespace parley::store

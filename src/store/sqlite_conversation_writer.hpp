@@ -1,0 +1,86 @@
+// The SQLite store's conversation writes, on the writer's connection inside its batch
+// transaction: appends with the conversation's next seq, groups and their changes, read and
+// delivery markers.
+//
+// The writer is the database's only one, so what it keeps in memory stays true: each
+// conversation's last seq (its "tail"), the pairs' conversation ids, members and user names.
+// A batch changes tails in memory and writes each touched conversation's row once, before its
+// COMMIT (a lone UPDATE per message would rewrite the conversation's page per message). A job's
+// changes to memory are made last, after its statements succeeded, so that a job undone by its
+// savepoint leaves nothing behind; a batch rolled back drops what it cached.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/recent_messages.hpp"
+#include "store/sqlite.hpp"
+#include "store/sqlite_conversation_rows.hpp"
+#include "store/store.hpp"
+
+namespace parley::store {
+
+class ConversationWriter {
+ public:
+  ConversationWriter(sqlite::Connection& db, const RecentMessages& recent);
+
+  void begin_batch();
+  void before_commit();  // writes the batch's conversation tails (in its transaction)
+  void committed();
+  void rolled_back();
+  // The entries the batch stored, ascending by id: RecentMessages' once committed.
+  const std::vector<IndexEntry>& batch_entries() const { return batch_entries_; }
+
+  // Each runs inside a job; a refusal is an answer (nothing written), sqlite::Error is thrown.
+  Result<Appended> append(const NewEntry& entry);
+  Result<Changed> create_group(const NewGroup& group);
+  Result<Changed> change(std::int64_t conversation_id, const DecideChange& decide, std::int64_t now_ms);
+  Result<Marked> mark(const MarkRequest& request);
+
+ private:
+  struct Tail {
+    std::int64_t last_seq = 0;
+    std::int64_t last_activity_ms = 0;
+    std::int64_t last_message_id = 0;
+  };
+  struct NewLogEntry {
+    std::int64_t conversation_id;
+    std::int64_t seq;
+    EntryKind kind;
+    const std::string& sender_id;
+    const std::string& content;
+    const std::string& system_json;
+    std::int64_t created_at_ms;
+    const std::string& client_message_id;
+  };
+
+  Tail tail(std::int64_t conversation_id);
+  LogEntry insert_entry(const NewLogEntry& e);  // statements only
+  void remember_entry(const LogEntry& e);       // the tail and batch_entries, after success
+  std::optional<std::string> user_name(const std::string& user_id);
+  const std::vector<std::string>& member_ids(std::int64_t conversation_id);  // sorted
+  std::optional<std::int64_t> direct_id(const std::string& key);
+  std::optional<Result<Appended>> earlier_append(const NewEntry& entry);
+  std::int64_t unread(std::int64_t conversation_id, const std::string& user_id, std::int64_t read_seq);
+  void insert_member(std::int64_t conversation_id, const std::string& user_id, std::int64_t joined_at, Role role,
+                     std::int64_t joined_seq, std::int64_t read_seq);
+
+  sqlite::Connection& db_;
+  const RecentMessages& recent_;
+  ConversationRows rows_;
+  sqlite::Statement insert_direct_, insert_group_, insert_member_, insert_entry_, find_by_client_id_, load_tail_,
+      store_tail_, member_ids_, user_name_, set_markers_, set_title_, delete_member_, set_role_, index_state_,
+      unread_;
+
+  std::unordered_map<std::int64_t, Tail> tails_, batch_tails_;  // committed; this batch's
+  std::unordered_map<std::string, std::int64_t> direct_ids_;  // with the batch's (keys below)
+  std::vector<std::string> batch_direct_keys_;
+  std::unordered_map<std::int64_t, std::vector<std::string>> members_;  // dropped on rollback
+  std::unordered_map<std::string, std::string> names_;                  // dropped on rollback
+  std::vector<IndexEntry> batch_entries_;
+};
+
+}  // namespace parley::store

@@ -1,0 +1,228 @@
+#include "store/sqlite_log_reader.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace parley::store {
+
+namespace {
+
+// How often a reader starts a new snapshot when the writer is between publishing and pruning;
+// each wait is a scheduler yield, the writer's side takes microseconds.
+constexpr int snapshot_attempts = 10'000;
+
+// The indexed part of a page, the entry's columns as ConversationRows::entry reads them.
+constexpr const char* select_indexed =
+    "SELECT m.id, m.conversation_id, m.seq, m.kind, m.sender_id, u.name, m.content, COALESCE(m.system, ''), "
+    "m.created_at, COALESCE(m.client_message_id, '') FROM conversation_messages ci ";
+
+LogEntry read_indexed(const sqlite::Statement& s) {
+  return LogEntry{s.int64(0), s.int64(1), s.int64(2), s.text(3) == "system" ? EntryKind::system : EntryKind::text,
+                  s.text(4), s.text(5), s.text(6), s.text(7), s.int64(8), s.text(9)};
+}
+
+Failure not_a_member() { return refused(Refusal::forbidden, "not a member of this conversation"); }
+
+}  // namespace
+
+LogReader::LogReader(sqlite::Connection& db)
+    : db_(db),
+      rows_(db),
+      begin_(db.handle(), "BEGIN"),
+      end_(db.handle(), "COMMIT"),
+      index_state_(db.handle(),
+                   "SELECT indexed_through, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM message_index_state"),
+      // Both walk conversation_messages down from the page's bound (no scan): by seq through its
+      // seq index, by id (the seed's history) through its key.
+      by_seq_(db.handle(), std::string(select_indexed) +
+                               "INDEXED BY conversation_messages_seq "
+                               "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
+                               "WHERE ci.conversation_id = ?1 AND ci.seq >= ?2 AND ci.seq < ?3 "
+                               "AND ci.message_id <= ?4 AND m.deleted_at IS NULL "
+                               "ORDER BY ci.seq DESC LIMIT ?5"),
+      by_id_(db.handle(), std::string(select_indexed) +
+                              "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
+                              "WHERE ci.conversation_id = ?1 AND ci.message_id < ?2 AND ci.message_id <= ?3 "
+                              "AND m.deleted_at IS NULL ORDER BY ci.message_id DESC LIMIT ?4"),
+      unread_(db.handle(),
+              "SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
+              "JOIN messages m ON m.id = ci.message_id "
+              "WHERE ci.conversation_id = ?1 AND ci.seq > ?2 AND ci.message_id <= ?3 "
+              "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL"),
+      list_(db.handle(),
+            "SELECT c.id FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id "
+            "WHERE cm.user_id = ?1 AND (c.last_activity_at < ?2 OR (c.last_activity_at = ?2 AND c.id < ?3)) "
+            "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?4") {}
+
+template <class T, class Read>
+Result<T> LogReader::in_snapshot(Read read) {
+  for (int attempt = 0; attempt < snapshot_attempts; ++attempt) {
+    bool stale = false;
+    std::optional<Result<T>> result;
+    try {
+      begin_.run();
+      // The snapshot begins with this first read and holds until the COMMIT below.
+      if (index_state_.step()) {
+        indexed_through_ = index_state_.int64(0);
+        max_id_ = index_state_.int64(1);
+      }
+      index_state_.reset();
+      result.emplace(read());
+    } catch (const StaleSnapshot&) {
+      stale = true;
+    } catch (...) {
+      index_state_.reset();
+      by_seq_.reset();
+      by_id_.reset();
+      unread_.reset();
+      list_.reset();
+      try {
+        end_.run();
+      } catch (const sqlite::Error&) {
+      }
+      throw;
+    }
+    try {
+      end_.run();
+    } catch (const sqlite::Error&) {
+    }
+    if (!stale) return std::move(*result);
+    std::this_thread::yield();
+  }
+  return Failure{"read: the message index did not settle"};
+}
+
+std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
+                                        std::size_t limit, bool by_id) {
+  std::vector<LogEntry> entries;
+  if (limit == 0) return entries;
+  // The unindexed entries above indexed_through are the newest; the index holds those below.
+  LogRange tail = range;
+  while (entries.size() < limit) {
+    std::size_t wanted = limit - entries.size();
+    auto found = recent.entries_for(conversation, indexed_through_, max_id_, tail, wanted);
+    if (!found) throw StaleSnapshot{};
+    for (const auto& e : *found) {
+      bool deleted = false;
+      auto entry = rows_.entry(e.message_id, &deleted);
+      if (entry && !deleted) entries.push_back(std::move(*entry));
+    }
+    if (found->size() < wanted) break;
+    tail.before_id = found->back().message_id;
+  }
+  if (entries.size() == limit) return entries;
+  auto left = static_cast<std::int64_t>(limit - entries.size());
+  auto& indexed = by_id ? by_id_ : by_seq_;
+  if (by_id) {
+    indexed.bind(1, conversation).bind(2, range.before_id).bind(3, indexed_through_).bind(4, left);
+  } else {
+    indexed.bind(1, conversation).bind(2, range.from_seq).bind(3, range.before_seq).bind(4, indexed_through_).bind(5, left);
+  }
+  while (indexed.step()) entries.push_back(read_indexed(indexed));
+  indexed.reset();
+  return entries;
+}
+
+std::int64_t LogReader::unread(const RecentMessages& recent, std::int64_t conversation, const std::string& user,
+                               std::int64_t read_seq) {
+  std::int64_t count = 0;
+  unread_.bind(1, conversation).bind(2, read_seq).bind(3, indexed_through_).bind(4, user);
+  if (unread_.step()) count = unread_.int64(0);
+  unread_.reset();
+  auto tail = recent.entries_for(conversation, indexed_through_, max_id_, LogRange{.from_seq = read_seq + 1}, SIZE_MAX);
+  if (!tail) throw StaleSnapshot{};
+  for (const auto& e : *tail) {
+    bool deleted = false;
+    auto entry = rows_.entry(e.message_id, &deleted);
+    if (entry && !deleted && entry->kind == EntryKind::text && entry->sender_id != user) ++count;
+  }
+  return count;
+}
+
+std::optional<ConversationView> LogReader::view(const RecentMessages& recent, std::int64_t id,
+                                                const std::string& viewer) {
+  auto row = rows_.conversation(id);
+  if (!row) return std::nullopt;
+  row->state.members = rows_.members(id);
+  const Member* me = row->state.member(viewer);
+  if (!me) return std::nullopt;
+  ConversationView view;
+  view.unread_count = unread(recent, id, viewer, me->read_seq);
+  view.last_read_seq = me->read_seq;
+  view.last_delivered_seq = me->delivered_seq;
+  view.my_role = me->role;
+  view.last_activity_ms = row->last_activity_ms;
+  if (row->last_message_id) view.last_message = rows_.entry(row->last_message_id);
+  view.state = std::move(row->state);
+  return view;
+}
+
+Result<LogPage> LogReader::read_log(const RecentMessages& recent, const LogRequest& request) {
+  return in_snapshot<LogPage>([&]() -> Result<LogPage> {
+    LogPage page;
+    std::int64_t id = request.of.id;
+    if (!id) {
+      auto found = rows_.direct_conversation(direct_key(request.viewer_id, request.of.direct_with));
+      if (!found) return page;  // the pair has no conversation yet
+      id = *found;
+    }
+    auto state = rows_.state(id);
+    const Member* me = state ? state->member(request.viewer_id) : nullptr;
+    if (!me) return not_a_member();
+    LogRange range{.from_seq = std::max<std::int64_t>(me->joined_seq, 1),
+                   .before_seq = request.before_seq.value_or(INT64_MAX)};
+    page.entries = newest(recent, id, range, request.limit, false);
+    std::reverse(page.entries.begin(), page.entries.end());
+    page.state = std::move(*state);
+    return page;
+  });
+}
+
+Result<ConversationView> LogReader::get_conversation(const RecentMessages& recent, std::int64_t id,
+                                                     const std::string& viewer) {
+  return in_snapshot<ConversationView>([&]() -> Result<ConversationView> {
+    auto found = view(recent, id, viewer);
+    if (!found) return not_a_member();
+    return std::move(*found);
+  });
+}
+
+Result<ConversationPage> LogReader::list_conversations(const RecentMessages& recent, const ListRequest& request) {
+  return in_snapshot<ConversationPage>([&]() -> Result<ConversationPage> {
+    ConversationPage page;
+    auto [activity, id] = request.after.value_or(std::pair<std::int64_t, std::int64_t>{INT64_MAX, INT64_MAX});
+    std::vector<std::int64_t> ids;
+    list_.bind(1, request.user_id).bind(2, activity).bind(3, id).bind(4, static_cast<std::int64_t>(request.limit) + 1);
+    while (list_.step()) ids.push_back(list_.int64(0));
+    list_.reset();
+    bool more = ids.size() > request.limit;
+    if (more) ids.resize(request.limit);
+    for (auto conversation : ids) {
+      if (auto v = view(recent, conversation, request.user_id)) page.conversations.push_back(std::move(*v));
+    }
+    if (more && !page.conversations.empty()) {
+      const auto& last = page.conversations.back();
+      page.next = std::pair{last.last_activity_ms, last.state.id};
+    }
+    return page;
+  });
+}
+
+Result<std::optional<ConversationState>> LogReader::get_state(const RecentMessages&, std::int64_t id) {
+  return in_snapshot<std::optional<ConversationState>>(
+      [&]() -> Result<std::optional<ConversationState>> { return rows_.state(id); });
+}
+
+Result<std::vector<LogEntry>> LogReader::direct_history(const RecentMessages& recent, const std::string& key,
+                                                        std::int64_t before, std::size_t limit) {
+  return in_snapshot<std::vector<LogEntry>>([&]() -> Result<std::vector<LogEntry>> {
+    std::vector<LogEntry> entries;
+    auto id = rows_.direct_conversation(key);
+    if (!id) return entries;
+    entries = newest(recent, *id, LogRange{.before_id = before}, limit, true);
+    std::reverse(entries.begin(), entries.end());
+    return entries;
+  });
+}
+
+}  // namespace parley::store

@@ -1,0 +1,49 @@
+// The SQLite store's reads of conversations and their logs, on the reader's connection. Each
+// read runs in one snapshot; the log of a conversation is the bulk-filled conversation_messages
+// (complete up to the snapshot's indexed_through) plus RecentMessages above it, and when
+// RecentMessages cannot answer for the snapshot the read starts over in a new one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/recent_messages.hpp"
+#include "store/sqlite.hpp"
+#include "store/sqlite_conversation_rows.hpp"
+#include "store/store.hpp"
+
+namespace parley::store {
+
+class LogReader {
+ public:
+  explicit LogReader(sqlite::Connection& db);
+
+  Result<LogPage> read_log(const RecentMessages& recent, const LogRequest& request);
+  Result<ConversationView> get_conversation(const RecentMessages& recent, std::int64_t id, const std::string& viewer);
+  Result<ConversationPage> list_conversations(const RecentMessages& recent, const ListRequest& request);
+  Result<std::optional<ConversationState>> get_state(const RecentMessages& recent, std::int64_t id);
+  // The seed's pair history: the newest `limit` text entries of the pair with id < before.
+  Result<std::vector<LogEntry>> direct_history(const RecentMessages& recent, const std::string& direct_key,
+                                               std::int64_t before, std::size_t limit);
+
+ private:
+  struct StaleSnapshot {};  // RecentMessages cannot answer for this snapshot: take a new one
+
+  template <class T, class Read>
+  Result<T> in_snapshot(Read read);
+  // Newest first: the non-deleted entries of `conversation` in `range`, at most `limit`.
+  std::vector<LogEntry> newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
+                               std::size_t limit, bool by_id);
+  std::int64_t unread(const RecentMessages& recent, std::int64_t conversation, const std::string& user,
+                      std::int64_t read_seq);
+  std::optional<ConversationView> view(const RecentMessages& recent, std::int64_t id, const std::string& viewer);
+
+  sqlite::Connection& db_;
+  ConversationRows rows_;
+  sqlite::Statement begin_, end_, index_state_, by_seq_, by_id_, unread_, list_;
+  std::int64_t indexed_through_ = 0, max_id_ = 0;  // the snapshot's
+};
+
+}  // namespace parley::store
