@@ -315,8 +315,8 @@ group_table() {  # the group runs' rows, when there are reports
   echo "Each send reaches the group's other members (members − 1 deliveries, one socket per user; the sender's"
   echo "own copy is not counted). Latency: from the send to each member's receive_message."
   echo
-  echo "| target | groups × members | sends/s (target) | deliveries/s | delivery p50 / p99 ms | lost / failed acks / errors | server CPU |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
+  echo "| target | groups × members | sends/s (target) | deliveries/s | delivery p50 / p99 ms | lost / failed acks / errors | server CPU | rest of the machine |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
   for target in "${parley_targets[@]}"; do
     for m in 10 100; do
       local f="$results/$target-group-$m.json"
@@ -326,7 +326,8 @@ group_table() {  # the group runs' rows, when there are reports
            "$(fmt0 "$(q "$f" .result.deliveries_per_second)") |" \
            "$(fmt2 "$(q "$f" .result.step.delivery_latency.p50_ms)") / $(fmt2 "$(q "$f" .result.step.delivery_latency.p99_ms)") |" \
            "$(q "$f" .result.step.lost) / $(q "$f" .result.step.failed_acks) / $(q "$f" '.result.step.error_events + .result.step.misrouted + .result.step.duplicated') |" \
-           "$(fmt0 "$(q "$f" .result.step.server.busy_cores | scale 100)") % |"
+           "$(fmt0 "$(q "$f" .result.step.server.busy_cores | scale 100)") % |" \
+           "$(fmt0 "$(q "$f" .result.step.other_cores | scale 100)") % |"
     done
   done
 }
