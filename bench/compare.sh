@@ -9,6 +9,8 @@
 #   bench/compare.sh                # about 30 minutes on a 2-core machine
 #   QUICK=1 bench/compare.sh        # a shorter pass (fewer repeats, shorter steps)
 #   POSTGRES=0 bench/compare.sh     # SQLite only (about half of that)
+#   GROUP_RUN=1 bench/compare.sh    # also group sends (groups of 10 and of 100 members), Parley only
+#   GROUP_ONLY=1 bench/compare.sh   # only the group runs (no reference server, no other mode)
 #
 # Settings (environment): USERS (200), BENCH_THREADS (2: the generator's threads), MAX_BUDGET (120 s per max search),
 # STEP_SECONDS (5), REPEATS (2 max searches per target), FIXED_RATE (2000 msgs/s),
@@ -18,6 +20,10 @@
 # POSTGRES (1; 0 skips the PostgreSQL targets), PG_BIN (the PostgreSQL server's binaries,
 # /usr/lib/postgresql/15/bin, as for scripts/pg-test-server.sh); QUICK=1 shortens the settings
 # that are not given explicitly;
+# GROUP_RUN=1 adds `parley-bench group` against each Parley target: GROUPS_10 (20) groups of 10 members at
+# GROUP_RATE_10 (500 sends/s), and GROUPS_100 (5) groups of 100 members at GROUP_RATE_100 (50 sends/s), for
+# GROUP_SECONDS (10) each, with users minted from --secret (Parley creates them on connect); the
+# reference server has no groups, so these rows are Parley's alone;
 # NICE=-5 (say) runs the servers and the generator at that priority, so that other work on a shared
 # machine disturbs the comparison less (needs root). Each step's report says how much CPU the rest
 # of the machine took ("other_cores", the oth% column). TABLE_ONLY=1 only rewrites latest.md from the
@@ -52,6 +58,15 @@ secret=compare-sh-secret-0123456789abcdef0123456789
 prio=()
 if [ -n "${NICE:-}" ]; then prio=(nice -n "$NICE"); fi
 
+group_only=${GROUP_ONLY:-}
+group_run=${GROUP_RUN:-${group_only:+1}}
+group_run=${group_run:-0}
+groups_10=${GROUPS_10:-20}
+group_rate_10=${GROUP_RATE_10:-500}
+groups_100=${GROUPS_100:-5}
+group_rate_100=${GROUP_RATE_100:-50}
+group_seconds=${GROUP_SECONDS:-$(quick 5 10)}
+
 command -v jq >/dev/null || { echo "compare.sh needs jq (apt-get install jq)"; exit 1; }
 mkdir -p "$results"
 targets=(parley-sqlite reference-sqlite)
@@ -60,9 +75,12 @@ if [ "$postgres" != 0 ]; then
   targets+=(parley-postgres reference-postgres)
   databases+=(postgres)
 fi
+parley_targets=()
+for target in "${targets[@]}"; do [[ $target == parley-* ]] && parley_targets+=("$target"); done
+if [ -n "$group_only" ]; then targets=("${parley_targets[@]}"); fi
 
 if [ -z "${TABLE_ONLY:-}" ]; then
-command -v node >/dev/null || { echo "compare.sh needs Node.js for the reference server"; exit 1; }
+[ -n "$group_only" ] || command -v node >/dev/null || { echo "compare.sh needs Node.js for the reference server"; exit 1; }
 if [ "$postgres" != 0 ]; then
   for tool in initdb pg_ctl postgres psql; do
     [ -x "$pg_bin/$tool" ] && continue
@@ -82,7 +100,7 @@ parley=${PARLEY_BIN:-$build/parley}
 bench=${BENCH_BIN:-$build/bench/parley_bench/parley-bench}
 
 echo "== reference server dependencies"
-if [ ! -d "$reference/node_modules" ]; then
+if [ -z "$group_only" ] && [ ! -d "$reference/node_modules" ]; then
   (cd "$reference" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
@@ -138,8 +156,8 @@ seed_reference() {  # out-file database-environment... (DB_URL=... or SQLITE_PAT
   (cd "$reference" && env JWT_SECRET="$secret" "$@" node seed.js --count "$users_count" --out "$out" --reset --expires 24h)
 }
 users="$work/users.json"
-seed_reference "$users" DB_URL= SQLITE_PATH="$work/reference.sqlite"
-if [ "$postgres" != 0 ]; then
+[ -n "$group_only" ] || seed_reference "$users" DB_URL= SQLITE_PATH="$work/reference.sqlite"
+if [ "$postgres" != 0 ] && [ -z "$group_only" ]; then
   users_postgres="$work/users-postgres.json"
   seed_reference "$users_postgres" DB_URL="$pg_reference_url"
 fi
@@ -208,6 +226,7 @@ run_bench() {  # target mode report-name args...
 
 for target in "${targets[@]}"; do start_target "$target"; done
 
+if [ -z "$group_only" ]; then
 # Idle connections first, while the servers are fresh.
 for target in "${targets[@]}"; do
   run_bench "$target" connections connections --connections "$connections" --duration "$hold" \
@@ -231,6 +250,25 @@ if [ "$parley_one_thread" = 1 ]; then
   start_target parley-sqlite-1thread
   run_bench parley-sqlite-1thread max max-1 --duration "$max_budget" --step-duration "$step_seconds" --p99-ms 100 \
     --start-rate 1000
+fi
+fi  # not GROUP_ONLY
+
+# Group sends: Parley only (the reference server has no create_conversation). Users minted from
+# the secret, G x M of them, fresh for each run (Parley creates them on connect).
+run_group() {  # target groups members rate
+  local target=$1 name="group-$3"
+  echo "== $target: group ($2 groups of $3 members, $4 sends/s, $group_seconds s)"
+  rm -f "$results/$target-$name.json"
+  "${prio[@]}" "$bench" group --url "${target_url[$target]}" --pid "${target_pid[$target]}" --secret "$secret" \
+    --groups "$2" --members "$3" --rate "$4" --duration "$group_seconds" --threads "$threads" --label "$target" \
+    --out "$results/$target-$name.json" || true
+}
+if [ "$group_run" = 1 ]; then
+  echo "== group runs: Parley only (the reference server, reference/socketio-plain, has no groups)"
+  for target in "${parley_targets[@]}"; do
+    run_group "$target" "$groups_10" 10 "$group_rate_10"
+    run_group "$target" "$groups_100" 100 "$group_rate_100"
+  done
 fi
 
 fi  # TABLE_ONLY
@@ -265,7 +303,41 @@ best_max() {  # target: the best search's max_rate_passed (number or empty)
   echo "$best"
 }
 
+group_table() {  # the group runs' rows, when there are reports
+  local any=
+  for target in "${parley_targets[@]}"; do
+    for m in 10 100; do [ -s "$results/$target-group-$m.json" ] && any=1; done
+  done
+  [ -n "$any" ] || return 0
+  echo
+  echo "## Group sends (Parley only: the reference server has no groups)"
+  echo
+  echo "Each send reaches the group's other members (members − 1 deliveries, one socket per user; the sender's"
+  echo "own copy is not counted). Latency: from the send to each member's receive_message."
+  echo
+  echo "| target | groups × members | sends/s (target) | deliveries/s | delivery p50 / p99 ms | lost / failed acks / errors | server CPU | rest of the machine |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  for target in "${parley_targets[@]}"; do
+    for m in 10 100; do
+      local f="$results/$target-group-$m.json"
+      [ -s "$f" ] || continue
+      echo "| $target | $(q "$f" .result.groups) × $(q "$f" .result.members) |" \
+           "$(fmt0 "$(q "$f" .result.sends_per_second)") ($(fmt0 "$(q "$f" .result.step.target_rate)")) |" \
+           "$(fmt0 "$(q "$f" .result.deliveries_per_second)") |" \
+           "$(fmt2 "$(q "$f" .result.step.delivery_latency.p50_ms)") / $(fmt2 "$(q "$f" .result.step.delivery_latency.p99_ms)") |" \
+           "$(q "$f" .result.step.lost) / $(q "$f" .result.step.failed_acks) / $(q "$f" '.result.step.error_events + .result.step.misrouted + .result.step.duplicated') |" \
+           "$(fmt0 "$(q "$f" .result.step.server.busy_cores | scale 100)") % |" \
+           "$(fmt0 "$(q "$f" .result.step.other_cores | scale 100)") % |"
+    done
+  done
+}
+
 md="$results/latest.md"
+if [ -n "$group_only" ]; then
+  group_table >"$results/groups.md"
+  cat "$results/groups.md"
+  exit 0
+fi
 {
   echo "# parley-bench: Parley vs the reference server"
   echo
@@ -348,6 +420,8 @@ md="$results/latest.md"
   echo "under 10 ms and ×1.15 after that, until a step's p99 passes 100 ms or anything is lost, then bisects to"
   echo "within 5 %. Reports: \`bench/results/*.json\`."
   echo
-  echo "Command: \`$( [ -n "${NICE:-}" ] && echo "NICE=$NICE ")$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ')$( [ "$postgres" = 0 ] && echo 'POSTGRES=0 ')bench/compare.sh\`"
+  group_table
+  echo
+  echo "Command: \`$( [ "$group_run" = 1 ] && echo "GROUP_RUN=1 ")$( [ -n "${NICE:-}" ] && echo "NICE=$NICE ")$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ')$( [ "$postgres" = 0 ] && echo 'POSTGRES=0 ')bench/compare.sh\`"
 } >"$md"
 cat "$md"

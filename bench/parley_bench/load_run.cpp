@@ -58,6 +58,17 @@ bool LoadRun::prepare(std::string& error) {
       error = "no users";
       return false;
     }
+    if (options_.mode == Mode::group) {
+      // Exactly the groups' members connect: user i is member i % M of group i / M.
+      shared_.layout = GroupLayout{options_.groups, options_.members};
+      if (users.size() < shared_.layout.users()) {
+        error = "group: " + std::to_string(options_.groups) + " groups of " + std::to_string(options_.members) +
+                " need " + std::to_string(shared_.layout.users()) + " users, there are " +
+                std::to_string(users.size());
+        return false;
+      }
+      users.resize(shared_.layout.users());
+    }
     ensure_tokens(users, options_.secret);
     shared_.users = std::move(users);
   } catch (const std::exception& e) {
@@ -178,8 +189,38 @@ HandshakeCounters LoadRun::end_handshakes() {
   return total;
 }
 
+LoadRun::GroupSetup LoadRun::create_groups(uint32_t concurrency) {
+  // connect() put user u on worker u % threads, so that is where each creator's connection is.
+  uint32_t threads = options_.threads;
+  std::vector<std::vector<uint32_t>> groups(threads);
+  for (uint32_t g = 0; g < shared_.layout.groups; ++g) groups[shared_.layout.creator(g) % threads].push_back(g);
+  auto start = now_ns();
+  std::vector<std::future<GroupsCreated>> parts;
+  for (uint32_t w = 0; w < threads; ++w) {
+    parts.push_back(workers_[w]->create_groups(std::move(groups[w]), std::max(1u, concurrency / threads)));
+  }
+  GroupSetup setup;
+  shared_.conversation_ids.assign(shared_.layout.groups, 0);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(options_.connect_timeout_s);
+  for (auto& part : parts) {
+    if (part.wait_until(deadline) != std::future_status::ready) {
+      setup.errors.emplace_back("create_conversation: not every ack came within --connect-timeout");
+      continue;
+    }
+    auto got = part.get();
+    for (auto [group, id] : got.ids) shared_.conversation_ids[group] = id;
+    setup.created += got.ids.size();
+    for (auto& e : got.error_samples) {
+      if (setup.errors.size() < 5) setup.errors.push_back(std::move(e));
+    }
+  }
+  setup.failed = shared_.layout.groups - setup.created;
+  setup.seconds = seconds_between(start, now_ns());
+  return setup;
+}
+
 // One measured step: `rate` msgs/s for `seconds`, then the drain.
-StepResult LoadRun::run_step(uint32_t id, double rate, double seconds, double give_up_backlog_s) {
+StepResult LoadRun::run_step(uint32_t id, double rate, double seconds, double give_up_backlog_s, Traffic traffic) {
   uint32_t threads = options_.threads;
   auto step = std::make_shared<Step>();
   step->id = id;
@@ -188,6 +229,12 @@ StepResult LoadRun::run_step(uint32_t id, double rate, double seconds, double gi
   step->per_thread_total = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(step->rate_per_thread * seconds)));
   step->tracking = std::vector<std::atomic<uint8_t>>(step->per_thread_total * threads);
   uint64_t total = step->per_thread_total * threads;
+  if (traffic == Traffic::group) {
+    step->group = true;
+    step->fanout = shared_.layout.fanout();
+    step->deliveries = std::vector<std::atomic<uint16_t>>(total);
+  }
+  const uint64_t fanout = step->fanout;
 
   ResourceWindow window(options_.pid);
   window.begin();
@@ -222,8 +269,8 @@ StepResult LoadRun::run_step(uint32_t id, double rate, double seconds, double gi
   while (now_ns() < drain_deadline) {
     uint64_t sent = sum(&LiveCounters::sent);
     uint64_t acks = sum(&LiveCounters::acks);
-    uint64_t done = sum(&LiveCounters::delivered) + sum(&LiveCounters::failed_acks);
-    if ((gave_up || sum(&LiveCounters::attempted) >= total) && acks >= sent && done >= sent) break;
+    uint64_t done = sum(&LiveCounters::delivered) + sum(&LiveCounters::failed_acks) * fanout;
+    if ((gave_up || sum(&LiveCounters::attempted) >= total) && acks >= sent && done >= sent * fanout) break;
     window.poll();
     std::this_thread::sleep_for(1ms);
   }
@@ -253,11 +300,17 @@ StepResult LoadRun::run_step(uint32_t id, double rate, double seconds, double gi
   r.error_events = counters.error_events;
   r.disconnects = counters.disconnects;
   r.errors = counters.error_samples;
-  for (const auto& flag : step->tracking) {
-    uint8_t bits = flag.load(std::memory_order_relaxed);
+  r.fanout = step->fanout;
+  for (std::size_t seq = 0; seq < step->tracking.size(); ++seq) {
+    uint8_t bits = step->tracking[seq].load(std::memory_order_relaxed);
     if (!(bits & track::sent)) continue;
     if (!(bits & (track::ack_ok | track::ack_failed))) ++r.unacked;
-    if (!(bits & track::delivered) && !(bits & track::ack_failed)) ++r.lost;
+    if (bits & track::ack_failed) continue;
+    if (step->group) {
+      r.lost += missing_deliveries(step->deliveries[seq].load(std::memory_order_relaxed), step->fanout);
+    } else if (!(bits & track::delivered)) {
+      ++r.lost;
+    }
   }
   r.send_seconds = counters.last_send_ns > start ? seconds_between(start, counters.last_send_ns) : 0;
   r.achieved_rate = static_cast<double>(r.sent) / std::max(seconds, r.send_seconds);

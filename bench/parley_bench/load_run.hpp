@@ -53,10 +53,26 @@ class LoadRun {
 
   HandshakeCounters end_handshakes();
 
+  struct GroupSetup {
+    uint64_t created = 0;
+    uint64_t failed = 0;  // refused, unanswered in time, or the creator not connected
+    double seconds = 0;
+    std::vector<std::string> errors;
+  };
+
+  // The group mode, after connect: every group created by its creator (the worker holding the
+  // creator's connection), their conversation ids kept for the step. Call before start_step.
+  GroupSetup create_groups(uint32_t concurrency);
+
+  // What a step sends: one-to-one messages to random other users, or messages to the sender's
+  // group (the group mode, after create_groups).
+  enum class Traffic { direct, group };
+
   // One measured step: `rate` msgs/s for `seconds`, then the drain. With `give_up_backlog_s`,
   // sending stops early once more than that many seconds' worth of messages are undelivered
   // (the step has failed anyway, and a huge backlog would spoil the next steps).
-  StepResult run_step(uint32_t id, double rate, double seconds, double give_up_backlog_s = 0);
+  StepResult run_step(uint32_t id, double rate, double seconds, double give_up_backlog_s = 0,
+                      Traffic traffic = Traffic::direct);
 
   // Waits until no receive_message has arrived for a while (a failed step may leave a backlog
   // in the server that would spoil the next step).

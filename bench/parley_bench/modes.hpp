@@ -1,4 +1,4 @@
-// The four measurements (rate, max, connections, handshake) and the make-users helper: each
+// The five measurements (rate, max, connections, handshake, group) and the make-users helper: each
 // sets up workers, drives them from the main thread, samples /proc, and reports.
 #pragma once
 

@@ -19,6 +19,7 @@ const char* to_string(Mode mode) noexcept {
     case Mode::max: return "max";
     case Mode::connections: return "connections";
     case Mode::handshake: return "handshake";
+    case Mode::group: return "group";
     case Mode::make_users: return "make-users";
   }
   return "?";
@@ -34,6 +35,32 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+// The group layout: G x M distinct users, group g being users g*M .. g*M+M-1 (minted when
+// --users-count is not given with --secret).
+std::optional<std::string> validate_groups(Options& o) {
+  if (o.groups == 0 || o.groups > limits::max_groups) {
+    return "group: --groups must be between 1 and " + std::to_string(limits::max_groups);
+  }
+  if (o.members < 2 || o.members > limits::max_members) {
+    return "group: --members must be between 2 and " + std::to_string(limits::max_members) +
+           " (the creator and at least one other)";
+  }
+  uint64_t needed = static_cast<uint64_t>(o.groups) * o.members;
+  if (needed > limits::max_users) {
+    return "group: --groups x --members is " + std::to_string(needed) + " users, over the limit of " +
+           std::to_string(limits::max_users);
+  }
+  if (o.users_count == 0 && o.users_file.empty()) o.users_count = static_cast<uint32_t>(needed);
+  if (o.users_count != 0 && o.users_count < needed) {
+    return "group: --groups x --members needs " + std::to_string(needed) + " users, --users-count gives " +
+           std::to_string(o.users_count);
+  }
+  if (o.create_concurrency == 0 || o.create_concurrency > limits::max_concurrency) {
+    return "group: --create-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -162,6 +189,9 @@ std::optional<std::string> validate(Options& o) {
   if (o.source_addresses > 1 && (o.target.ipv6 || !o.target.address.starts_with("127."))) {
     return "--source-addresses > 1 needs an IPv4 loopback target (127.x.x.x)";
   }
+  if (o.mode == Mode::group) {
+    if (auto error = validate_groups(o)) return error;
+  }
   if (o.users_count > limits::max_users) return "--users-count is at most " + std::to_string(limits::max_users);
   if (o.users_file.empty() && (o.secret.empty() || o.users_count == 0)) {
     return "give --users FILE, or --secret and --users-count N to mint N random users (servers that create "
@@ -172,18 +202,19 @@ std::optional<std::string> validate(Options& o) {
 
   switch (o.mode) {
     case Mode::rate:
-    case Mode::max: {
+    case Mode::max:
+    case Mode::group: {
       if (o.message_size == 0 || o.message_size > limits::max_message_size) {
         return "--message-size must be between 1 and " + std::to_string(limits::max_message_size);
       }
       if (o.drain_s < 0 || o.drain_s > 120) return "--drain must be in [0, 120] seconds";
       if (o.max_inflight == 0) return "--max-inflight must be at least 1";
-      if (o.mode == Mode::rate) {
+      if (o.mode == Mode::rate || o.mode == Mode::group) {
         if (!(o.rate > 0) || o.rate > limits::max_rate) {
-          return "rate: --rate must be in (0, " + std::to_string(static_cast<uint64_t>(limits::max_rate)) + "] msgs/s";
+          return std::string(to_string(o.mode)) + ": --rate must be in (0, " + std::to_string(static_cast<uint64_t>(limits::max_rate)) + "] msgs/s";
         }
         if (o.rate * o.duration_s > static_cast<double>(limits::max_messages_per_step)) {
-          return "rate: --rate x --duration is over the cap of " + std::to_string(limits::max_messages_per_step) +
+          return std::string(to_string(o.mode)) + ": --rate x --duration is over the cap of " + std::to_string(limits::max_messages_per_step) +
                  " messages per run";
         }
       } else {
@@ -298,6 +329,17 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
   max->add_option("--precision", o.precision, "Bisect until the bracket is this narrow")->capture_default_str();
   max->add_option("--max-steps", o.max_steps, "Most steps in all")->capture_default_str();
 
+  auto* group = app.add_subcommand(
+      "group", "Create G groups of M members, then send R msgs/s for D seconds from random members to their group");
+  add_common(*group, o);
+  add_message_options(*group, o);
+  group->add_option("--groups", o.groups, "How many groups (G)")->required();
+  group->add_option("--members", o.members, "Members per group, the creator included (M, 2-1000)")->required();
+  group->add_option("--rate", o.rate, "Aggregate send rate over every group, msgs/s")->required();
+  group->add_option("--duration", o.duration_s, "Seconds of sending (required, at most 600)");
+  group->add_option("--create-concurrency", o.create_concurrency, "create_conversation calls in flight at once")
+      ->capture_default_str();
+
   auto* connections = app.add_subcommand("connections", "Hold C idle authenticated connections; RSS per connection");
   add_common(*connections, o);
   connections->add_option("--connections", o.connections, "How many connections")->required();
@@ -337,6 +379,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
   if (max->parsed()) o.mode = Mode::max;
   if (connections->parsed()) o.mode = Mode::connections;
   if (handshake->parsed()) o.mode = Mode::handshake;
+  if (group->parsed()) o.mode = Mode::group;
   if (make_users->parsed()) o.mode = Mode::make_users;
   if (auto error = validate(o)) {
     result.exit_now = true;

@@ -11,7 +11,7 @@
 
 namespace parley_bench {
 
-enum class Mode { rate, max, connections, handshake, make_users };
+enum class Mode { rate, max, connections, handshake, group, make_users };
 enum class Transport { websocket, polling };
 
 const char* to_string(Mode mode) noexcept;
@@ -29,6 +29,8 @@ inline constexpr uint32_t max_source_addresses = 1024;
 inline constexpr uint32_t max_concurrency = 100'000;
 inline constexpr uint32_t max_message_size = 4'000;  // the seed's servers accept 5,000 characters
 inline constexpr uint32_t max_steps = 64;
+inline constexpr uint32_t max_groups = 100'000;
+inline constexpr uint32_t max_members = 1'000;  // a delivery count per message fits 16 bits
 }  // namespace limits
 
 // Where the server is: http://HOST:PORT (ws:// is accepted as a synonym), loopback only.
@@ -79,6 +81,11 @@ struct Options {
   double step_duration_s = 5;
   double precision = 0.05;  // bisect until the bracket is this narrow (relative)
   uint32_t max_steps = 30;
+
+  // group (also uses rate, duration_s, message_size, drain_s, max_inflight)
+  uint32_t groups = 0;                 // G groups of
+  uint32_t members = 0;                // M members each (the creator included), disjoint users
+  uint32_t create_concurrency = 64;    // create_conversation calls in flight at once
 
   // connections
   uint32_t connections = 0;

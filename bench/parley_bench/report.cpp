@@ -136,7 +136,7 @@ std::string step_json(const StepResult& s) {
       .field("failed_acks", s.failed_acks)
       .field("unacked", s.unacked)
       .field("delivered", s.delivered)
-      .field("expected", s.sent - s.failed_acks)
+      .field("expected", (s.sent - s.failed_acks) * s.fanout)
       .field("lost", s.lost)
       .field("duplicated", s.duplicated)
       .field("misrouted", s.misrouted)
@@ -176,9 +176,11 @@ void print_run_header(std::ostream& out, const RunInfo& info) {
 void print_step(std::ostream& out, const StepResult& s) {
   out << "  target rate         " << fixed(s.target_rate, 0) << " msgs/s\n"
       << "  achieved send rate  " << fixed(s.achieved_rate, 0) << " msgs/s over " << fixed(s.send_seconds, 2) << " s\n"
-      << "  delivered           " << fixed(s.delivered_throughput, 0) << " msgs/s\n"
+      << "  delivered           " << fixed(s.delivered_throughput, 0)
+      << (s.fanout > 1 ? " deliveries/s (" + std::to_string(s.fanout) + " per send)" : std::string(" msgs/s"))
+      << "\n"
       << "  sent " << s.sent << ", acked " << s.acked << ", delivered " << s.delivered << " of "
-      << (s.sent - s.failed_acks) << " expected\n"
+      << (s.sent - s.failed_acks) * s.fanout << " expected\n"
       << "  lost " << s.lost << ", duplicated " << s.duplicated << ", misrouted " << s.misrouted << ", failed acks "
       << s.failed_acks << ", unacked " << s.unacked << ", error events " << s.error_events << ", skipped "
       << s.skipped << ", disconnects " << s.disconnects << "\n";
@@ -310,6 +312,33 @@ std::string handshake_json(const RunInfo& info, const HandshakeResult& r) {
       .field("machine_saturated", r.machine_saturated)
       .field("other_cores", r.other_cores)
       .strings("errors", r.errors);
+  return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
+}
+
+}  // namespace parley_bench
+
+namespace parley_bench {
+
+void print_group_setup(std::ostream& out, const GroupResult& r) {
+  out << "  created " << r.created << " of " << r.groups << " groups of " << r.members << " members in "
+      << fixed(r.create_seconds, 2) << " s\n";
+  for (const auto& e : r.create_errors) out << "  ! " << e << "\n";
+}
+
+std::string group_json(const RunInfo& info, const GroupResult& r) {
+  auto result = Json()
+                    .field("groups", r.groups)
+                    .field("members", r.members)
+                    .field("fanout", r.step.fanout)
+                    .field("deliveries_counted", "the other members' sockets (members - 1 per send); the "
+                                                 "sender's own copy is counted in echoes")
+                    .field("created", r.created)
+                    .field("create_failed", r.create_failed)
+                    .field("create_seconds", r.create_seconds)
+                    .strings("create_errors", r.create_errors)
+                    .field("sends_per_second", r.step.achieved_rate, 1)
+                    .field("deliveries_per_second", r.step.delivered_throughput, 1)
+                    .raw("step", step_json(r.step));
   return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
 }
 

@@ -47,6 +47,7 @@ struct StepResult {
   double send_seconds = 0;        // first send to last send
   double achieved_rate = 0;       // sent / planned window
   double delivered_throughput = 0;  // delivered / (first send .. last delivery)
+  uint32_t fanout = 1;  // deliveries due per send: 1, or a group's members but the sender
   uint64_t attempted = 0, sent = 0, skipped = 0, acked = 0, failed_acks = 0, unacked = 0, delivered = 0, lost = 0,
            duplicated = 0, misrouted = 0, echoes = 0, late = 0, foreign = 0, error_events = 0, disconnects = 0;
   LatencySummary ack;
@@ -62,6 +63,19 @@ struct StepResult {
   std::string verdict;  // why a step failed, for `max`
   double other_cores = 0;  // what everything else on the machine used while sending
   std::vector<std::string> errors;
+};
+
+// The group mode: G groups of M members created, then one step of group sends. In `step`,
+// `delivered`, `lost`, `duplicated` and `delivery` count deliveries (fan-out per send), and
+// `delivered_throughput` is deliveries per second; `achieved_rate` is sends per second.
+struct GroupResult {
+  uint32_t groups = 0;
+  uint32_t members = 0;
+  uint64_t created = 0;
+  uint64_t create_failed = 0;
+  double create_seconds = 0;
+  std::vector<std::string> create_errors;
+  StepResult step;
 };
 
 struct MaxResult {
@@ -113,10 +127,12 @@ void print_step_line(std::ostream& out, const StepResult& step);
 void print_max(std::ostream& out, const MaxResult& result);
 void print_connections(std::ostream& out, const ConnectionsResult& result);
 void print_handshake(std::ostream& out, const HandshakeResult& result);
+void print_group_setup(std::ostream& out, const GroupResult& result);
 
 std::string rate_json(const RunInfo& info, const StepResult& step);
 std::string max_json(const RunInfo& info, const MaxResult& result);
 std::string connections_json(const RunInfo& info, const ConnectionsResult& result);
 std::string handshake_json(const RunInfo& info, const HandshakeResult& result);
+std::string group_json(const RunInfo& info, const GroupResult& result);
 
 }  // namespace parley_bench

@@ -207,6 +207,52 @@ struct Worker::Impl final : ConnectionEvents {
     for (auto& handshaker : pollers) handshaker->abort();
   }
 
+  // ---- groups ------------------------------------------------------------------------------
+  static uint64_t ack_key(uint32_t slot, uint64_t ack_id) { return static_cast<uint64_t>(slot) << 40 ^ ack_id; }
+
+  void create_groups(std::vector<uint32_t> groups, uint32_t concurrency, std::promise<GroupsCreated> done) {
+    create_limit = std::max(1u, concurrency);
+    for (uint32_t g : groups) to_create.push_back(g);
+    created_done = std::move(done);
+    slot_of_user.clear();
+    for (uint32_t i = 0; i < slots.size(); ++i) slot_of_user.emplace(slots[i].connection->user, i);
+    pump_creates();
+  }
+
+  void pump_creates() {
+    while (creating.size() < create_limit && !to_create.empty()) {
+      uint32_t group = to_create.front();
+      to_create.pop_front();
+      auto found = slot_of_user.find(shared.layout.creator(group));
+      if (found == slot_of_user.end() || slots[found->second].finished ||
+          !slots[found->second].connection->connected()) {
+        ++created.failed;
+        sample_error(created.error_samples, "create_conversation: the creator of group " + std::to_string(group) +
+                                                " is not connected");
+        continue;
+      }
+      auto& connection = *slots[found->second].connection;
+      uint64_t ack_id = connection.emit_with_ack(create_conversation_event(shared.layout, group, shared.quoted_ids));
+      creating.emplace(ack_key(found->second, ack_id), group);
+    }
+    if (creating.empty() && to_create.empty() && created_done) {
+      created_done->set_value(std::move(created));
+      created_done.reset();
+      created = GroupsCreated{};
+    }
+  }
+
+  void on_create_ack(uint32_t group, std::string_view first_arg) {
+    std::string error;
+    if (auto id = conversation_id_from_ack(first_arg, error)) {
+      created.ids.emplace_back(group, *id);
+    } else {
+      ++created.failed;
+      sample_error(created.error_samples, error);
+    }
+    pump_creates();
+  }
+
   // ---- messages ----------------------------------------------------------------------------
   void start_step(std::shared_ptr<Step> s) {
     step = std::move(s);
@@ -266,12 +312,18 @@ struct Worker::Impl final : ConnectionEvents {
       return;
     }
     uint32_t from = slot->connection->user;
-    uint32_t to = random.below(user_count - 1);
-    if (to >= from) ++to;
     int64_t now = now_ns();
-    payload.assign("[\"send_message\",{\"receiverId\":");
-    payload += shared.quoted_ids[to];
-    payload += ",\"content\":\"";
+    uint32_t to = 0;  // the receiver; for a group send, the group
+    if (step->group) {
+      to = shared.layout.group_of(from);
+      begin_group_send(payload, shared.conversation_ids[to]);
+    } else {
+      to = random.below(user_count - 1);
+      if (to >= from) ++to;
+      payload.assign("[\"send_message\",{\"receiverId\":");
+      payload += shared.quoted_ids[to];
+      payload += ",\"content\":\"";
+    }
     append_probe(payload, Probe{step->id, seq, now, from, to}, shared.message_size);
     payload += "\"}]";
     step->tracking[seq].fetch_or(track::sent, std::memory_order_relaxed);
@@ -283,7 +335,15 @@ struct Worker::Impl final : ConnectionEvents {
   }
 
   void on_ack(Connection& connection, uint64_t id, std::string_view first_arg) override {
-    if (connection.slot == handshake_slot || !collecting) return;
+    if (connection.slot == handshake_slot) return;
+    if (!creating.empty()) {
+      if (auto it = creating.find(ack_key(connection.slot, id)); it != creating.end()) {
+        uint32_t group = it->second;
+        creating.erase(it);
+        return on_create_ack(group, first_arg);
+      }
+    }
+    if (!collecting) return;
     auto& pending = slots[connection.slot].pending;
     auto it = pending.begin();
     while (it != pending.end() && it->ack_id != id) ++it;
@@ -347,6 +407,7 @@ struct Worker::Impl final : ConnectionEvents {
       ++counters.misrouted;
       return;
     }
+    if (step->group) return on_group_receipt(connection.user, *probe, message, sender_id, now);
     uint32_t user = connection.user;
     if (user == probe->from && user != probe->to) {
       ++counters.echoes;
@@ -367,6 +428,32 @@ struct Worker::Impl final : ConnectionEvents {
       counters.last_delivery_ns = now;
       counters.delivery_latency.record(static_cast<uint64_t>(std::max<int64_t>(0, now - probe->sent_ns)) / 1000);
     }
+  }
+
+  void on_group_receipt(uint32_t receiver, const Probe& probe, simdjson::dom::element message,
+                        std::string_view sender_id, int64_t now) {
+    std::optional<uint64_t> conversation;
+    if (uint64_t id = 0; !message["conversationId"].get_uint64().get(id)) conversation = id;
+    uint64_t expected_conversation = probe.to < shared.conversation_ids.size() ? shared.conversation_ids[probe.to] : 0;
+    switch (classify_group_receipt(shared.layout, probe, receiver, sender_id, shared.users[probe.from].id,
+                                   conversation, expected_conversation)) {
+      case GroupReceipt::misrouted: ++counters.misrouted; return;
+      case GroupReceipt::echo: ++counters.echoes; return;
+      case GroupReceipt::delivery: break;
+    }
+    if (!(step->tracking[probe.seq].load(std::memory_order_relaxed) & track::sent)) {
+      ++counters.misrouted;
+      return;
+    }
+    auto before = step->deliveries[probe.seq].fetch_add(1, std::memory_order_relaxed);
+    if (before >= step->fanout) {
+      ++counters.duplicated;
+      return;
+    }
+    ++counters.delivered;
+    live.delivered.fetch_add(1, std::memory_order_relaxed);
+    counters.last_delivery_ns = now;
+    counters.delivery_latency.record(static_cast<uint64_t>(std::max<int64_t>(0, now - probe.sent_ns)) / 1000);
   }
 
   StepCounters end_step() {
@@ -485,6 +572,13 @@ struct Worker::Impl final : ConnectionEvents {
   std::vector<std::promise<void>> close_waiters;
   std::vector<std::string> connection_errors;
 
+  std::deque<uint32_t> to_create;                     // groups
+  std::unordered_map<uint64_t, uint32_t> creating;    // ack_key -> group
+  std::unordered_map<uint32_t, uint32_t> slot_of_user;
+  uint32_t create_limit = 1;
+  GroupsCreated created;
+  std::optional<std::promise<GroupsCreated>> created_done;
+
   std::shared_ptr<Step> step;
   StepCounters counters;
   uint64_t next_k = 0;
@@ -545,6 +639,15 @@ std::future<void> Worker::close_all() {
   std::promise<void> done;
   auto future = done.get_future();
   net::post(impl_->io, [impl = impl_.get(), done = std::move(done)]() mutable { impl->close_all(std::move(done)); });
+  return future;
+}
+
+std::future<GroupsCreated> Worker::create_groups(std::vector<uint32_t> groups, uint32_t concurrency) {
+  std::promise<GroupsCreated> done;
+  auto future = done.get_future();
+  net::post(impl_->io, [impl = impl_.get(), groups = std::move(groups), concurrency, done = std::move(done)]() mutable {
+    impl->create_groups(std::move(groups), concurrency, std::move(done));
+  });
   return future;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client.hpp"
+#include "group_plan.hpp"
 #include "options.hpp"
 #include "stats.hpp"
 #include "users.hpp"
@@ -31,6 +32,10 @@ struct RunShared {
   uint32_t batch_us = 0;  // 0: wake for every event; else wake every batch_us and handle all that is ready
   double connect_timeout_s = 60;
   uint32_t first_source_v4 = 0x7f000001;  // 127.0.0.1, host order; 0 for IPv6 targets
+  // The group mode: the layout, and each group's conversation id (filled by LoadRun after the
+  // groups are created, before the step starts; read-only from then on).
+  GroupLayout layout;
+  std::vector<uint64_t> conversation_ids;
 };
 
 // Bits of a message's tracking byte.
@@ -50,6 +55,11 @@ struct Step {
   int64_t start_ns = 0;
   uint32_t threads = 1;
   std::vector<std::atomic<uint8_t>> tracking;  // per sequence number
+  // Group sends: message k goes to the sender's group, and is due to `fanout` members;
+  // `deliveries` counts the members it reached, per sequence number.
+  bool group = false;
+  uint32_t fanout = 1;
+  std::vector<std::atomic<uint16_t>> deliveries;
 };
 
 // What one worker saw during a step (summed over workers by the caller).
@@ -74,6 +84,13 @@ struct StepCounters {
   std::vector<std::string> error_samples;  // first few error messages
 
   void merge(const StepCounters& other);
+};
+
+// What one worker's create_conversation calls gave.
+struct GroupsCreated {
+  std::vector<std::pair<uint32_t, uint64_t>> ids;  // group, conversation id
+  uint64_t failed = 0;
+  std::vector<std::string> error_samples;
 };
 
 struct HandshakeCounters {
@@ -113,6 +130,10 @@ class Worker {
   void connect(std::vector<uint32_t> users, std::vector<uint32_t> global_index, uint32_t concurrency);
   // Closes every connection with the WebSocket close handshake; resolves when all are closed.
   std::future<void> close_all();
+
+  // Creates the groups of `groups` whose creators' connections are on this worker, with
+  // create_conversation from the creator, `concurrency` at a time.
+  std::future<GroupsCreated> create_groups(std::vector<uint32_t> groups, uint32_t concurrency);
 
   void start_step(std::shared_ptr<Step> step);
   void stop_sending();  // the step goes on (acks and deliveries still count), nothing more is sent

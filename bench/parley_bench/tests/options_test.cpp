@@ -81,9 +81,10 @@ TEST(CommandLine, RefusesNonLoopbackTarget) {
 }
 
 TEST(CommandLine, RefusesRunsWithoutDuration) {
-  for (const char* mode : {"rate", "max", "connections", "handshake"}) {
+  for (const char* mode : {"rate", "max", "connections", "handshake", "group"}) {
     std::vector<std::string> args{mode, "--users", "u.json"};
     if (std::string(mode) == "rate") args.insert(args.end(), {"--rate", "10"});
+    if (std::string(mode) == "group") args.insert(args.end(), {"--rate", "10", "--groups", "2", "--members", "3"});
     if (std::string(mode) == "connections") args.insert(args.end(), {"--connections", "10"});
     auto r = parse(args);
     EXPECT_TRUE(r.exit_now) << mode;
@@ -151,6 +152,53 @@ TEST(CommandLine, HandshakeTransportAndMakeUsers) {
   r = parse({"make-users", "--count", "5", "--out", "/tmp/x.json"});
   ASSERT_FALSE(r.exit_now) << r.message;
   EXPECT_EQ(r.options.mode, Mode::make_users);
+}
+
+TEST(CommandLine, GroupRunMintsGroupsTimesMembersUsers) {
+  auto r = parse({"group", "--groups", "10", "--members", "100", "--rate", "50", "--duration", "10", "--secret", "s"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.mode, Mode::group);
+  EXPECT_EQ(r.options.groups, 10u);
+  EXPECT_EQ(r.options.members, 100u);
+  EXPECT_EQ(r.options.rate, 50);
+  EXPECT_EQ(r.options.users_count, 1000u);  // one user per member, minted
+  EXPECT_STREQ(to_string(r.options.mode), "group");
+
+  r = parse({"group", "--groups", "2", "--members", "3", "--rate", "5", "--duration", "1", "--users", "u.json"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.users_count, 0u);  // the file's users; the run checks it has 6
+}
+
+TEST(CommandLine, GroupRunRefusesBadShapes) {
+  auto refused = [](std::vector<std::string> extra, const char* says) {
+    std::vector<std::string> args{"group", "--secret", "s"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = parse(args);
+    EXPECT_TRUE(r.exit_now) << says;
+    EXPECT_EQ(r.exit_code, 2) << r.message;
+    EXPECT_NE(r.message.find(says), std::string::npos) << r.message;
+  };
+  refused({"--groups", "0", "--members", "10", "--rate", "5", "--duration", "1"}, "--groups");
+  refused({"--groups", "100001", "--members", "10", "--rate", "5", "--duration", "1"}, "--groups");
+  refused({"--groups", "5", "--members", "1", "--rate", "5", "--duration", "1"}, "--members");
+  refused({"--groups", "5", "--members", "1001", "--rate", "5", "--duration", "1"}, "--members");
+  refused({"--groups", "5000", "--members", "1000", "--rate", "5", "--duration", "1"}, "over the limit");
+  refused({"--groups", "5", "--members", "10", "--rate", "0", "--duration", "1"}, "--rate");
+  refused({"--groups", "5", "--members", "10", "--rate", "5"}, "--duration");
+  refused({"--groups", "5", "--members", "10", "--rate", "5", "--duration", "601"}, "--duration");
+  refused({"--groups", "5", "--members", "10", "--rate", "1000000", "--duration", "600"}, "cap");
+  refused({"--groups", "5", "--members", "10", "--rate", "5", "--duration", "1", "--users-count", "49"},
+          "needs 50 users");
+  refused({"--groups", "5", "--members", "10", "--rate", "5", "--duration", "1", "--create-concurrency", "0"},
+          "--create-concurrency");
+  refused({"--groups", "5", "--members", "10", "--rate", "5", "--duration", "1", "--message-size", "0"},
+          "--message-size");
+  refused({"--groups", "5", "--members", "10", "--rate", "5", "--duration", "1", "--url", "http://10.0.0.2:3000"},
+          "refusing");
+
+  auto r = parse({"group", "--members", "10", "--rate", "5", "--duration", "1", "--secret", "s"});
+  EXPECT_TRUE(r.exit_now);  // --groups is required
+  EXPECT_NE(r.exit_code, 0);
 }
 
 TEST(CommandLine, HelpExitsZero) {

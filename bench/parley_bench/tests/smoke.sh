@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Smoke test of parley-bench: starts Parley on a free port with a fresh SQLite database and a
-# known secret, runs a few seconds of `rate` with minted random users, and fails unless every
-# message was acknowledged and delivered exactly once.
-#   smoke.sh PARLEY_BINARY PARLEY_BENCH_BINARY
+# known secret, runs a few seconds of `rate` (or, with `group`, of group sends: 4 groups of 5
+# members) with minted random users, and fails unless every message was acknowledged and
+# delivered exactly once (in `group`: to each of the other 4 members of its group).
+#   smoke.sh PARLEY_BINARY PARLEY_BENCH_BINARY [rate|group]
 set -euo pipefail
 parley=${1:?parley binary}
 bench=${2:?parley-bench binary}
+mode=${3:-rate}
 
 work=$(mktemp -d)
 server_pid=
@@ -17,7 +19,7 @@ trap cleanup EXIT
 
 secret=parley-bench-smoke-secret-0123456789abcdef
 "$parley" --host 127.0.0.1 --port 0 --database-url "sqlite:$work/chat.db" --jwt-secret "$secret" \
-  --log-level info >"$work/parley.log" 2>&1 &
+  --log-level info --send-rate-per-user 0 >"$work/parley.log" 2>&1 &
 server_pid=$!
 
 # Parley prints "parley listening on http://HOST:PORT" once it accepts connections.
@@ -31,8 +33,13 @@ done
 [ -n "$port" ] || { echo "parley did not start listening:"; cat "$work/parley.log"; exit 1; }
 
 status=0
-"$bench" rate --url "http://127.0.0.1:$port" --secret "$secret" --users-count 20 --rate 500 --duration 3 \
-  --threads 2 --pid "$server_pid" --out "$work/report.json" || status=$?
+if [ "$mode" = group ]; then
+  "$bench" group --url "http://127.0.0.1:$port" --secret "$secret" --groups 4 --members 5 --rate 500 --duration 3 \
+    --threads 2 --connect-timeout 20 --pid "$server_pid" --out "$work/report.json" || status=$?
+else
+  "$bench" rate --url "http://127.0.0.1:$port" --secret "$secret" --users-count 20 --rate 500 --duration 3 \
+    --threads 2 --pid "$server_pid" --out "$work/report.json" || status=$?
+fi
 
 [ -s "$work/report.json" ] || { echo "FAILED: no report (exit $status)"; tail -20 "$work/parley.log"; exit 1; }
 cat "$work/report.json"; echo
@@ -42,8 +49,16 @@ sent=$(field sent); delivered=$(field delivered); expected=$(field expected); lo
 failed=$(field failed_acks); unacked=$(field unacked); dup=$(field duplicated); misrouted=$(field misrouted)
 echo "sent=$sent delivered=$delivered expected=$expected lost=$lost failed_acks=$failed unacked=$unacked" \
   "duplicated=$dup misrouted=$misrouted exit=$status"
-if [ "$status" -ne 0 ] || [ "$sent" -lt 1400 ] || [ "$delivered" -ne "$expected" ] || [ "$lost" -ne 0 ] ||
+per_send=1
+if [ "$mode" = group ]; then
+  per_send=4
+  created=$(field created); fanout=$(field fanout)
+  echo "created=$created fanout=$fanout"
+  if [ "$created" != 4 ] || [ "$fanout" != 4 ]; then echo "FAILED: groups not created"; exit 1; fi
+fi
+if [ "$status" -ne 0 ] || [ "$sent" -lt 1400 ] || [ "$delivered" -ne "$expected" ] ||
+   [ "$delivered" -ne $((sent * per_send)) ] || [ "$lost" -ne 0 ] ||
    [ "$failed" -ne 0 ] || [ "$unacked" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$misrouted" -ne 0 ]; then
   echo "FAILED: parley-bench smoke"; tail -20 "$work/parley.log"; exit 1
 fi
-echo "parley-bench smoke passed"
+echo "parley-bench $mode smoke passed"
