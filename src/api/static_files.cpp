@@ -315,10 +315,10 @@ HttpResponse StaticFiles::answer(const HttpRequest& request) const {
   r.content_type = file.content_type;
   add_security_headers(r);
   r.headers.emplace_back("ETag", etag);
-  // The page is revalidated on every load (a 304 when unchanged), so a new version is picked
-  // up at once; the assets it names are not fingerprinted, hence only a short lifetime.
-  bool page = ends_with(*relative, ".html") || ends_with(*relative, ".htm");
-  r.headers.emplace_back("Cache-Control", page ? "no-cache" : "max-age=300");
+  // Every file is revalidated on every load (a 304 when unchanged): the web client is a set of
+  // ES modules that import each other by unfingerprinted names, so a cached module of the last
+  // version beside a fresh one of this version would break the page after a deploy.
+  r.headers.emplace_back("Cache-Control", "no-cache");
   if (file.gzip) r.headers.emplace_back("Vary", "Accept-Encoding");
   if (etag_matches(request.header("if-none-match"), etag)) {
     r.status = 304;
