@@ -50,8 +50,8 @@ const pg::Statement log_entries{
     "log_entries",
     "SELECT " + std::string(pg_rows::entry_columns) +
         " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 "
-        "AND m.seq >= $2 AND m.seq < $3 AND m.id < $4 AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT $5",
-    {int8_type, int8_type, int8_type, int8_type, int8_type}};
+        "AND m.seq >= $2 AND m.seq < $3 AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT $4",
+    {int8_type, int8_type, int8_type, int8_type}};
 const pg::Statement* const statements[] = {&list_view, &one_view, &page_members, &log_entries};
 
 ConversationView read_view(const pg::Result& r, int row) {
@@ -91,8 +91,7 @@ void add_members(pg::Connection& db, std::vector<ConversationView>& views, pg::C
 
 std::span<const pg::Statement* const> reader_statements() { return statements; }
 
-Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, std::optional<std::int64_t> before_id,
-                         pg::Clock::time_point deadline) {
+Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, pg::Clock::time_point deadline) {
   bool direct = request.of.id == 0;
   auto state = direct ? pg_rows::load_state_by_key(db, direct_key(request.viewer_id, request.of.direct_with), deadline)
                       : pg_rows::load_state_by_id(db, request.of.id, false, deadline);
@@ -107,7 +106,6 @@ Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, std::opt
                           .int64(state->id)
                           .int64(viewer->joined_seq)
                           .int64(request.before_seq.value_or(INT64_MAX))
-                          .int64(before_id.value_or(INT64_MAX))
                           .int64(static_cast<std::int64_t>(std::min<std::size_t>(request.limit, INT64_MAX))),
                       deadline);
   LogPage page;

@@ -15,9 +15,7 @@ namespace parley::store::pg_reads {
 // What these reads run: prepare them (and pg_rows::state_statements) on every reader.
 std::span<const pg::Statement* const> reader_statements();
 
-// `before_id` (exclusive) bounds the page by message id as well (direct_history's cursor).
-Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, std::optional<std::int64_t> before_id,
-                         pg::Clock::time_point deadline);
+Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, pg::Clock::time_point deadline);
 Result<std::optional<ConversationState>> get_state(pg::Connection& db, std::int64_t id, pg::Clock::time_point deadline);
 Result<ConversationView> get_conversation(pg::Connection& db, std::int64_t id, const std::string& viewer,
                                           pg::Clock::time_point deadline);

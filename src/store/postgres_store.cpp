@@ -119,25 +119,9 @@ class PostgresStore final : public Store {
     }, std::move(done));
   }
 
-  // The seed's history of a pair: read_log of their direct conversation, paged by message id.
-  void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
-                      std::function<void(Result<std::vector<Message>>)> done) override {
-    LogRequest request{ConversationRef{0, std::move(b)}, std::move(a), std::nullopt, limit};
-    read([request = std::move(request), before](pg::Connection& db) -> Result<std::vector<Message>> {
-      auto page = pg_reads::read_log(db, request, before, io_deadline());
-      if (auto* failure = failed(page)) return *failure;
-      std::vector<Message> messages;
-      for (auto& e : std::get<LogPage>(page).entries) {
-        messages.push_back(Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name),
-                                   std::move(e.content), e.created_at_ms, std::move(e.client_message_id)});
-      }
-      return messages;
-    }, std::move(done));
-  }
-
   void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) override {
     read([request = std::move(request)](pg::Connection& db) -> Result<LogPage> {
-      return pg_reads::read_log(db, request, std::nullopt, io_deadline());
+      return pg_reads::read_log(db, request, io_deadline());
     }, std::move(done));
   }
 
@@ -179,18 +163,6 @@ class PostgresStore final : public Store {
 
   void ensure_user(User user, std::function<void(Result<User>)> done) override {
     write(ensure_user_write(std::move(user), std::move(done)));
-  }
-
-  // The seed's send: an append to the pair's direct conversation (created by its first message).
-  void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
-    NewEntry entry{ConversationRef{0, std::move(message.receiver_id)}, std::move(message.sender_id),
-                   std::move(message.content), message.created_at_ms, std::move(message.client_message_id)};
-    append(std::move(entry), [done = std::move(done)](Result<Appended> result) {
-      if (auto* failure = failed(result)) return done(*failure);
-      auto& e = std::get<Appended>(result).entry;
-      done(Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name), std::move(e.content),
-                   e.created_at_ms, std::move(e.client_message_id), e.already_stored});
-    });
   }
 
   void check_ready(std::function<void(bool)> done) override {

@@ -33,18 +33,13 @@ LogReader::LogReader(sqlite::Connection& db)
       end_(db.handle(), "COMMIT"),
       index_state_(db.handle(),
                    "SELECT indexed_through, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM message_index_state"),
-      // Both walk conversation_messages down from the page's bound (no scan): by seq through its
-      // seq index, by id (the seed's history) through its key.
+      // Walks conversation_messages down from the page's bound through its seq index (no scan).
       by_seq_(db.handle(), std::string(select_indexed) +
                                "INDEXED BY conversation_messages_seq "
                                "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
                                "WHERE ci.conversation_id = ?1 AND ci.seq >= ?2 AND ci.seq < ?3 "
                                "AND ci.message_id <= ?4 AND m.deleted_at IS NULL "
                                "ORDER BY ci.seq DESC LIMIT ?5"),
-      by_id_(db.handle(), std::string(select_indexed) +
-                              "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
-                              "WHERE ci.conversation_id = ?1 AND ci.message_id < ?2 AND ci.message_id <= ?3 "
-                              "AND m.deleted_at IS NULL ORDER BY ci.message_id DESC LIMIT ?4"),
       unread_(db.handle(),
               "SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
               "JOIN messages m ON m.id = ci.message_id "
@@ -75,7 +70,6 @@ Result<T> LogReader::in_snapshot(Read read) {
     } catch (...) {
       index_state_.reset();
       by_seq_.reset();
-      by_id_.reset();
       unread_.reset();
       list_.reset();
       try {
@@ -95,7 +89,7 @@ Result<T> LogReader::in_snapshot(Read read) {
 }
 
 std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
-                                        std::size_t limit, bool by_id) {
+                                        std::size_t limit) {
   std::vector<LogEntry> entries;
   if (limit == 0) return entries;
   // The unindexed entries above indexed_through are the newest; the index holds those below.
@@ -114,14 +108,9 @@ std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64
   }
   if (entries.size() == limit) return entries;
   auto left = static_cast<std::int64_t>(limit - entries.size());
-  auto& indexed = by_id ? by_id_ : by_seq_;
-  if (by_id) {
-    indexed.bind(1, conversation).bind(2, range.before_id).bind(3, indexed_through_).bind(4, left);
-  } else {
-    indexed.bind(1, conversation).bind(2, range.from_seq).bind(3, range.before_seq).bind(4, indexed_through_).bind(5, left);
-  }
-  while (indexed.step()) entries.push_back(read_indexed(indexed));
-  indexed.reset();
+  by_seq_.bind(1, conversation).bind(2, range.from_seq).bind(3, range.before_seq).bind(4, indexed_through_).bind(5, left);
+  while (by_seq_.step()) entries.push_back(read_indexed(by_seq_));
+  by_seq_.reset();
   return entries;
 }
 
@@ -193,7 +182,7 @@ Result<LogPage> LogReader::read_log(const RecentMessages& recent, const LogReque
     if (!me) return not_a_member();
     LogRange range{.from_seq = std::max<std::int64_t>(me->joined_seq, 1),
                    .before_seq = request.before_seq.value_or(INT64_MAX)};
-    page.entries = newest(recent, id, range, request.limit, false);
+    page.entries = newest(recent, id, range, request.limit);
     std::reverse(page.entries.begin(), page.entries.end());
     page.state = std::move(row->state);
     return page;
@@ -251,18 +240,6 @@ Result<std::optional<ConversationState>> LogReader::get_state(const RecentMessag
     auto row = conversation(recent, id);
     if (!row) return std::nullopt;
     return std::move(row->state);
-  });
-}
-
-Result<std::vector<LogEntry>> LogReader::direct_history(const RecentMessages& recent, const std::string& key,
-                                                        std::int64_t before, std::size_t limit) {
-  return in_snapshot<std::vector<LogEntry>>([&]() -> Result<std::vector<LogEntry>> {
-    std::vector<LogEntry> entries;
-    auto id = rows_.direct_conversation(key);
-    if (!id) return entries;
-    entries = newest(recent, *id, LogRange{.before_id = before}, limit, true);
-    std::reverse(entries.begin(), entries.end());
-    return entries;
   });
 }
 

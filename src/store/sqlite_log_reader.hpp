@@ -24,9 +24,6 @@ class LogReader {
   Result<ConversationView> get_conversation(const RecentMessages& recent, std::int64_t id, const std::string& viewer);
   Result<ConversationPage> list_conversations(const RecentMessages& recent, const ListRequest& request);
   Result<std::optional<ConversationState>> get_state(const RecentMessages& recent, std::int64_t id);
-  // The seed's pair history: the newest `limit` text entries of the pair with id < before.
-  Result<std::vector<LogEntry>> direct_history(const RecentMessages& recent, const std::string& direct_key,
-                                               std::int64_t before, std::size_t limit);
 
  private:
   struct StaleSnapshot {};  // RecentMessages cannot answer for this snapshot: take a new one
@@ -35,7 +32,7 @@ class LogReader {
   Result<T> in_snapshot(Read read);
   // Newest first: the non-deleted entries of `conversation` in `range`, at most `limit`.
   std::vector<LogEntry> newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
-                               std::size_t limit, bool by_id);
+                               std::size_t limit);
   std::int64_t unread(const RecentMessages& recent, std::int64_t conversation, const std::string& user,
                       std::int64_t read_seq);
   std::optional<IndexEntry> newest_unindexed(const RecentMessages& recent, std::int64_t id);
@@ -45,7 +42,7 @@ class LogReader {
 
   sqlite::Connection& db_;
   ConversationRows rows_;
-  sqlite::Statement begin_, end_, index_state_, by_seq_, by_id_, unread_, list_;
+  sqlite::Statement begin_, end_, index_state_, by_seq_, unread_, list_;
   std::int64_t indexed_through_ = 0, max_id_ = 0;  // the snapshot's
 };
 

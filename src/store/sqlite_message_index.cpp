@@ -76,16 +76,4 @@ void IndexWriter::index_some() {
   bulk_.shrink_to_fit();
 }
 
-Result<std::vector<Message>> HistoryReader::read(const RecentMessages& recent, const std::string& direct_key,
-                                                 std::int64_t before, std::size_t limit) {
-  auto entries = log_.direct_history(recent, direct_key, before, limit);
-  if (auto* failure = failed(entries)) return *failure;
-  std::vector<Message> messages;
-  for (auto& e : std::get<std::vector<LogEntry>>(entries)) {
-    messages.push_back(Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name),
-                               std::move(e.content), e.created_at_ms, std::move(e.client_message_id)});
-  }
-  return messages;
-}
-
 }  // namespace parley::store

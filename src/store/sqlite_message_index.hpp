@@ -14,7 +14,6 @@
 
 #include "store/recent_messages.hpp"
 #include "store/sqlite.hpp"
-#include "store/sqlite_log_reader.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -38,22 +37,6 @@ class IndexWriter {
   std::vector<IndexEntry> bulk_;  // ordered by (conversation, id)
   std::size_t bulk_done_ = 0;
   std::int64_t bulk_through_ = 0;
-};
-
-// The seed's pair history (direct_history) through LogReader, for the store and its tests.
-class HistoryReader {
- public:
-  explicit HistoryReader(sqlite::Connection& db) : log_(db) {}
-
-  // The newest `limit` messages of the direct conversation `direct_key` below `before`, oldest
-  // first; an unknown pair has none.
-  Result<std::vector<Message>> read(const RecentMessages& recent, const std::string& direct_key,
-                                    std::int64_t before, std::size_t limit);
-
-  LogReader& log() { return log_; }
-
- private:
-  LogReader log_;
 };
 
 }  // namespace parley::store

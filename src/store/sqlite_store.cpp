@@ -7,6 +7,7 @@
 
 #include "store/sqlite.hpp"
 #include "store/sqlite_conversation_writer.hpp"
+#include "store/sqlite_log_reader.hpp"
 #include "store/sqlite_message_index.hpp"
 #include "store/work_queue.hpp"
 #include "sio/util/thread_name.hpp"
@@ -61,12 +62,12 @@ struct Reader {
         search(db.handle(), std::string(select_user) +
                                 "WHERE instr(lower(name), lower(?1)) > 0 OR instr(lower(COALESCE(username, '')), lower(?1)) > 0 "
                                 "ORDER BY name, id LIMIT ?2"),
-        history(db),
+        log(db),
         ping(db.handle(), "SELECT 1") {}
 
   sqlite::Connection db;
   sqlite::Statement user_by_id, user_by_username, search;
-  HistoryReader history;
+  LogReader log;
   sqlite::Statement ping;
 };
 
@@ -117,13 +118,6 @@ class SqliteStore final : public Store {
     }, std::move(done));
   }
 
-  void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
-                      std::function<void(Result<std::vector<Message>>)> done) override {
-    read([this, key = direct_key(a, b), before, limit](Reader& r) -> Result<std::vector<Message>> {
-      return r.history.read(recent_, key, before.value_or(INT64_MAX), limit);
-    }, std::move(done));
-  }
-
   void create_user(User user, std::function<void(Result<CreateUser>)> done) override {
     auto outcome = std::make_shared<CreateUser>(CreateUser::created);
     write(
@@ -166,21 +160,6 @@ class SqliteStore final : public Store {
         });
   }
 
-  // The seed's send by receiver: an append to the pair's direct conversation.
-  void append_direct(NewMessage message, std::function<void(Result<Message>)> done) override {
-    NewEntry entry{ConversationRef{0, std::move(message.receiver_id)}, std::move(message.sender_id),
-                   std::move(message.content), message.created_at_ms, std::move(message.client_message_id)};
-    write_job<Message>(
-        [this, entry = std::move(entry)]() -> Result<Message> {
-          auto appended = writer_state_->conversations.append(entry);
-          if (auto* failure = failed(appended)) return std::move(*failure);
-          auto& e = std::get<Appended>(appended).entry;
-          return Message{e.id, e.conversation_id, std::move(e.sender_id), std::move(e.sender_name),
-                         std::move(e.content), e.created_at_ms, std::move(e.client_message_id), e.already_stored};
-        },
-        std::move(done));
-  }
-
   void append(NewEntry entry, std::function<void(Result<Appended>)> done) override {
     write_job<Appended>([this, entry = std::move(entry)] { return writer_state_->conversations.append(entry); },
                         std::move(done));
@@ -208,26 +187,26 @@ class SqliteStore final : public Store {
   }
 
   void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) override {
-    read([this, request = std::move(request)](Reader& r) { return r.history.log().read_log(recent_, request); },
+    read([this, request = std::move(request)](Reader& r) { return r.log.read_log(recent_, request); },
          std::move(done));
   }
 
   void get_conversation(std::int64_t conversation_id, std::string viewer_id,
                         std::function<void(Result<ConversationView>)> done) override {
     read([this, conversation_id, viewer_id = std::move(viewer_id)](Reader& r) {
-      return r.history.log().get_conversation(recent_, conversation_id, viewer_id);
+      return r.log.get_conversation(recent_, conversation_id, viewer_id);
     }, std::move(done));
   }
 
   void list_conversations(ListRequest request, std::function<void(Result<ConversationPage>)> done) override {
     read([this, request = std::move(request)](Reader& r) {
-      return r.history.log().list_conversations(recent_, request);
+      return r.log.list_conversations(recent_, request);
     }, std::move(done));
   }
 
   void get_state(std::int64_t conversation_id,
                  std::function<void(Result<std::optional<ConversationState>>)> done) override {
-    read([this, conversation_id](Reader& r) { return r.history.log().get_state(recent_, conversation_id); },
+    read([this, conversation_id](Reader& r) { return r.log.get_state(recent_, conversation_id); },
          std::move(done));
   }
 

@@ -59,6 +59,7 @@ struct User {
   std::int64_t created_at_ms = 0;
 };
 
+// A message in the seed's `receive_message` shape, as chat/message_json encodes it.
 struct Message {
   std::int64_t id = 0;
   std::int64_t conversation_id = 0;
@@ -67,34 +68,22 @@ struct Message {
   std::string content;
   std::int64_t created_at_ms = 0;
   std::string client_message_id{};  // the sender's idempotency key; empty: none
-  bool already_stored = false;    // append_direct: a retry, answered with the message stored before
-};
-
-struct NewMessage {
-  std::string sender_id;
-  std::string receiver_id;
-  std::string content;
-  std::int64_t created_at_ms = 0;
-  // When not empty, a second append with the same sender and key stores nothing and answers
-  // with the first message (already_stored); with other content or another receiver it fails
-  // with client_message_id_reused.
-  std::string client_message_id{};
 };
 
 // Why a call failed: the database is unreachable or refused the write, or the request itself
 // was wrong. Never a partial write.
 //
-// What the caller of a write (append_direct, create_user, ensure_user) may conclude from its
+// What the caller of a write (append, create_user, ensure_user, ...) may conclude from its
 // answer, on either store:
 //   - success: the write is durable (committed), and the answer is what was stored (for an
-//     append: the message with its id). Never sent for a write that was not committed.
+//     append: the entry with its id and seq). Never sent for a write that was not committed.
 //   - a Failure with outcome_unknown false: nothing of the write was stored. Retrying it is safe.
 //   - a Failure with outcome_unknown true: the write may or may not be stored. The connection to
 //     the database was lost after the commit was sent and before its answer came, and the store
 //     could not learn what became of it (the database stayed unreachable past the store's
 //     budget for asking, about 5 s). Do not tell the client that it failed, nor that it
 //     succeeded. The same append sent again with the same client_message_id settles it: the
-//     answer is a new message (the first was not stored) or already_stored with the first one
+//     answer is a new entry (the first was not stored) or already_stored with the first one
 //     (it was stored; after an unknown outcome that also means nobody has had it delivered
 //     live yet). Without a client key an append cannot be settled; create_user again with the
 //     same user answers id_taken if the first one was stored; ensure_user is idempotent anyway.
@@ -142,57 +131,31 @@ class Store {
   // Users whose name or username contains `text` (case-insensitive), by name, at most `limit`.
   virtual void search_users(std::string text, std::size_t limit, std::function<void(Result<std::vector<User>>)> done) = 0;
 
-  // Stores a direct message (creating the pair's conversation on its first message). The
-  // callback fires after the transaction holding it has committed (success), after it is known
-  // not to have committed (Failure), or once its outcome is known to be unknowable
-  // (Failure::outcome_unknown).
-  virtual void append_direct(NewMessage message, std::function<void(Result<Message>)> done) = 0;
-  // The newest `limit` messages between `a` and `b` with id < `before` (when given), oldest first.
-  virtual void direct_history(std::string a, std::string b, std::optional<std::int64_t> before, std::size_t limit,
-                              std::function<void(Result<std::vector<Message>>)> done) = 0;
-
-  // --- Conversations (store/conversations.hpp). (Transition: the defaults below go once both
-  // stores implement these and append_direct/direct_history are gone.) Every write below is one transaction, committed
+  // --- Conversations (store/conversations.hpp). Every write below is one transaction, committed
   // (and durable) before its callback reports success; what a Failure means: see Failure. A
   // request by a user who is not a current member of the conversation (or about one that does
   // not exist) fails with Refusal::forbidden.
 
   // Appends a text entry with the conversation's next seq; the sender must be a member.
-  virtual void append(NewEntry /*entry*/, std::function<void(Result<Appended>)> done) {
-    done(Failure{"append: not supported by this store"});
-  }
+  virtual void append(NewEntry entry, std::function<void(Result<Appended>)> done) = 0;
   // The newest `limit` entries the viewer may see before `before_seq`, oldest first.
-  virtual void read_log(LogRequest /*request*/, std::function<void(Result<LogPage>)> done) {
-    done(Failure{"read_log: not supported by this store"});
-  }
+  virtual void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) = 0;
   // A group with its `created` entry at seq 1.
-  virtual void create_group(NewGroup /*group*/, std::function<void(Result<Changed>)> done) {
-    done(Failure{"create_group: not supported by this store"});
-  }
+  virtual void create_group(NewGroup group, std::function<void(Result<Changed>)> done) = 0;
   // Locks the conversation, asks `decide` (chat/conversation_rules) what to change given its
   // current state, and applies that with its system entry (the next seq), or fails with the
   // Refusal it answered. A direct conversation's state is given too: the rules refuse.
-  virtual void change_conversation(std::int64_t /*conversation_id*/, DecideChange /*decide*/,
-                                   std::function<void(Result<Changed>)> done) {
-    done(Failure{"change_conversation: not supported by this store"});
-  }
+  virtual void change_conversation(std::int64_t conversation_id, DecideChange decide,
+                                   std::function<void(Result<Changed>)> done) = 0;
   // The conversation as `viewer_id` sees it (forbidden unless a member).
-  virtual void get_conversation(std::int64_t /*conversation_id*/, std::string /*viewer_id*/,
-                                std::function<void(Result<ConversationView>)> done) {
-    done(Failure{"get_conversation: not supported by this store"});
-  }
+  virtual void get_conversation(std::int64_t conversation_id, std::string viewer_id,
+                                std::function<void(Result<ConversationView>)> done) = 0;
   // The user's conversations, most recent activity first (then by id, descending).
-  virtual void list_conversations(ListRequest /*request*/, std::function<void(Result<ConversationPage>)> done) {
-    done(Failure{"list_conversations: not supported by this store"});
-  }
+  virtual void list_conversations(ListRequest request, std::function<void(Result<ConversationPage>)> done) = 0;
   // The conversation's current state with its members' markers (nullopt: no such conversation).
-  virtual void get_state(std::int64_t /*conversation_id*/, std::function<void(Result<std::optional<ConversationState>>)> done) {
-    done(Failure{"get_state: not supported by this store"});
-  }
+  virtual void get_state(std::int64_t conversation_id, std::function<void(Result<std::optional<ConversationState>>)> done) = 0;
   // Moves a read or delivery watermark forward (never back; reading implies delivered).
-  virtual void mark(MarkRequest /*request*/, std::function<void(Result<Marked>)> done) {
-    done(Failure{"mark: not supported by this store"});
-  }
+  virtual void mark(MarkRequest request, std::function<void(Result<Marked>)> done) = 0;
 
   // Whether the database answers now (for /readyz).
   virtual void check_ready(std::function<void(bool)> done) = 0;

@@ -65,16 +65,25 @@ class PostgresInDoubtCommit : public ::testing::Test {
     return user;
   }
 
-  NewMessage keyed(const std::string& content, const std::string& key) { return {a_.id, b_.id, content, now_ms(), key}; }
+  // A text entry from `from` to the direct conversation of `from` and `to`.
+  static NewEntry direct(const User& from, const User& to, const std::string& content, const std::string& key = {}) {
+    return NewEntry{ConversationRef{.direct_with = to.id}, from.id, content, now_ms(), key};
+  }
+  NewEntry keyed(const std::string& content, const std::string& key) { return direct(a_, b_, content, key); }
 
-  Result<Message> append(NewMessage message) {
-    return wait_for<Result<Message>>([&](auto done) { store_->append_direct(std::move(message), done); });
+  // The stored entry, or why not.
+  Result<LogEntry> append(NewEntry entry) {
+    auto appended = wait_for<Result<Appended>>([&](auto done) { store_->append(std::move(entry), done); });
+    if (auto* failure = failed(appended)) return *failure;
+    return std::get<Appended>(std::move(appended)).entry;
   }
 
-  std::vector<Message> history() {
-    return ok(wait_for<Result<std::vector<Message>>>(
-        [&](auto done) { store_->direct_history(a_.id, b_.id, std::nullopt, 100, done); }));
+  // The pair's log as `viewer` reads it, oldest first.
+  std::vector<LogEntry> history(const User& viewer, const User& other) {
+    LogRequest request{ConversationRef{.direct_with = other.id}, viewer.id, std::nullopt, 100};
+    return ok(wait_for<Result<LogPage>>([&](auto done) { store_->read_log(request, done); })).entries;
   }
+  std::vector<LogEntry> history() { return history(a_, b_); }
 
   std::unique_ptr<PgCutProxy> proxy_;
   std::unique_ptr<Store> store_;
@@ -89,19 +98,19 @@ TEST_F(PostgresInDoubtCommit, ABatchWhoseCommitAnswerIsLostIsReportedStored) {
   User carol = new_user("Cid");
   // Queued back to back, so that they share the batch that is cut (should the writer take the
   // first alone, the others commit in the next one: each must still be answered as stored).
-  Pending<Result<Message>> first, plain;
+  Pending<Result<Appended>> first, plain;
   Pending<Result<CreateUser>> user;
-  store_->append_direct(keyed("kept", key), first.callback());
-  store_->append_direct(NewMessage{b_.id, a_.id, "plain", now_ms()}, plain.callback());
+  store_->append(keyed("kept", key), first.callback());
+  store_->append(direct(b_, a_, "plain"), plain.callback());
   store_->create_user(carol, user.callback());
   ASSERT_TRUE(proxy_->wait_for_cut(10s)) << "the store never sent a COMMIT";
 
   auto stored = first.get();
   ASSERT_FALSE(failed(stored)) << "a committed message reported as failed: " << failed(stored)->message;
-  Message message = std::get<Message>(stored);
+  LogEntry message = std::get<Appended>(stored).entry;
   EXPECT_FALSE(message.already_stored);
   EXPECT_EQ(message.content, "kept");
-  Message plain_message = ok(plain.get());
+  LogEntry plain_message = ok(plain.get()).entry;
   EXPECT_EQ(ok(user.get()), CreateUser::created);
 
   auto in_history = history();
@@ -159,9 +168,9 @@ TEST_F(PostgresInDoubtCommit, AFailedWriteOfACutBatchStaysFailed) {
   proxy_->arm(commit_statement, PgCutProxy::Cut::after_answer);
   std::string key = "key-" + random_token();
   User nobody = new_user("Nobody");  // never stored: a message to them fails
-  Pending<Result<Message>> kept, refused;
-  store_->append_direct(keyed("kept", key), kept.callback());
-  store_->append_direct(NewMessage{a_.id, nobody.id, "to nobody", now_ms()}, refused.callback());
+  Pending<Result<Appended>> kept, refused;
+  store_->append(keyed("kept", key), kept.callback());
+  store_->append(direct(a_, nobody, "to nobody"), refused.callback());
   ASSERT_TRUE(proxy_->wait_for_cut(10s)) << "the store never sent a COMMIT";
   auto stored = kept.get();
   ASSERT_FALSE(failed(stored)) << failed(stored)->message;
@@ -170,10 +179,8 @@ TEST_F(PostgresInDoubtCommit, AFailedWriteOfACutBatchStaysFailed) {
   EXPECT_FALSE(failed(failure)->outcome_unknown);
   auto in_history = history();
   ASSERT_EQ(in_history.size(), 1u);
-  EXPECT_EQ(in_history[0].id, std::get<Message>(stored).id);
-  EXPECT_TRUE(ok(wait_for<Result<std::vector<Message>>>(
-                  [&](auto done) { store_->direct_history(a_.id, nobody.id, std::nullopt, 10, done); }))
-                  .empty());
+  EXPECT_EQ(in_history[0].id, std::get<Appended>(stored).entry.id);
+  EXPECT_TRUE(history(a_, nobody).empty());
 }
 
 // The answer is lost and the database then stays unreachable past the store's budget for asking:
@@ -182,8 +189,8 @@ TEST_F(PostgresInDoubtCommit, AFailedWriteOfACutBatchStaysFailed) {
 TEST_F(PostgresInDoubtCommit, AnOutcomeThatCannotBeLearnedIsReportedUnknown) {
   proxy_->arm(commit_statement, PgCutProxy::Cut::after_answer, /*refuse_after=*/true);
   std::string key = "key-" + random_token();
-  Pending<Result<Message>> first;
-  store_->append_direct(keyed("maybe", key), first.callback());
+  Pending<Result<Appended>> first;
+  store_->append(keyed("maybe", key), first.callback());
   ASSERT_TRUE(proxy_->wait_for_cut(10s)) << "the store never sent a COMMIT";
 
   auto started = Clock::now();
@@ -199,13 +206,13 @@ TEST_F(PostgresInDoubtCommit, AnOutcomeThatCannotBeLearnedIsReportedUnknown) {
 
   proxy_->accept_connections();
   auto deadline = Clock::now() + 30s;
-  Result<Message> retry = Failure{"not tried"};
+  Result<LogEntry> retry = Failure{"not tried"};
   while (Clock::now() < deadline && failed(retry = append(keyed("maybe", key)))) std::this_thread::sleep_for(50ms);
   ASSERT_FALSE(failed(retry)) << "the store did not recover: " << failed(retry)->message;
-  EXPECT_TRUE(std::get<Message>(retry).already_stored) << "the server had committed it";
+  EXPECT_TRUE(std::get<LogEntry>(retry).already_stored) << "the server had committed it";
   auto in_history = history();
   ASSERT_EQ(in_history.size(), 1u);
-  EXPECT_EQ(in_history[0].id, std::get<Message>(retry).id);
+  EXPECT_EQ(in_history[0].id, std::get<LogEntry>(retry).id);
   EXPECT_EQ(in_history[0].content, "maybe");
 }
 

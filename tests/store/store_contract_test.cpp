@@ -25,6 +25,7 @@
 #include "store/migrations.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite.hpp"
+#include "store/sqlite_log_reader.hpp"
 #include "store/sqlite_message_index.hpp"
 #include "store/sqlite_store.hpp"
 #include "store_test_support.hpp"
@@ -50,6 +51,16 @@ struct PostgresBackend {
 };
 
 namespace {
+
+// A text entry from `from` to the direct conversation of `from` and `to` (the seed's send).
+NewEntry direct_entry(const User& from, const User& to, std::string content, std::string key = {}) {
+  return NewEntry{ConversationRef{.direct_with = to.id}, from.id, std::move(content), now_ms(), std::move(key)};
+}
+
+// The newest `limit` entries of the pair `a`-`b` before `before_seq`, as `a` reads them.
+LogRequest direct_log(const User& a, const User& b, std::optional<std::int64_t> before_seq, std::size_t limit) {
+  return LogRequest{ConversationRef{.direct_with = b.id}, a.id, before_seq, limit};
+}
 
 template <class Backend>
 class StoreContract : public ::testing::Test {
@@ -82,18 +93,17 @@ class StoreContract : public ::testing::Test {
     return ok(wait_for<Result<std::optional<User>>>([&](auto done) { store_->get_user(id, done); }));
   }
 
-  Result<Message> try_append(const User& from, const User& to, const std::string& content) {
-    return wait_for<Result<Message>>(
-        [&](auto done) { store_->append_direct(NewMessage{from.id, to.id, content, now_ms()}, done); });
+  Result<Appended> try_append(const User& from, const User& to, const std::string& content) {
+    return wait_for<Result<Appended>>([&](auto done) { store_->append(direct_entry(from, to, content), done); });
   }
 
-  Message append(const User& from, const User& to, const std::string& content) {
-    return ok(try_append(from, to, content));
+  LogEntry append(const User& from, const User& to, const std::string& content) {
+    return ok(try_append(from, to, content)).entry;
   }
 
-  std::vector<Message> history(const User& a, const User& b, std::optional<std::int64_t> before, std::size_t limit) {
-    return ok(wait_for<Result<std::vector<Message>>>(
-        [&](auto done) { store_->direct_history(a.id, b.id, before, limit, done); }));
+  std::vector<LogEntry> history(const User& a, const User& b, std::optional<std::int64_t> before_seq, std::size_t limit) {
+    return ok(wait_for<Result<LogPage>>([&](auto done) { store_->read_log(direct_log(a, b, before_seq, limit), done); }))
+        .entries;
   }
 
   std::vector<User> search(const std::string& text, std::size_t limit) {
@@ -150,7 +160,7 @@ TYPED_TEST(StoreContract, RefusedOrFailedWriteLeavesItsBatchAlone) {
   constexpr int n = 200;
   std::vector<User> users;
   std::vector<std::future<Result<CreateUser>>> created;
-  std::vector<std::future<Result<Message>>> appended;
+  std::vector<std::future<Result<Appended>>> appended;
   for (int i = 0; i < n; ++i) {
     User user = this->new_user("Batch");
     if (i % 3 == 0) user.username = taken.username;
@@ -158,11 +168,11 @@ TYPED_TEST(StoreContract, RefusedOrFailedWriteLeavesItsBatchAlone) {
     auto p = std::make_shared<std::promise<Result<CreateUser>>>();
     created.push_back(p->get_future());
     this->store_->create_user(user, [p](Result<CreateUser> r) { p->set_value(std::move(r)); });
-    auto q = std::make_shared<std::promise<Result<Message>>>();
+    auto q = std::make_shared<std::promise<Result<Appended>>>();
     appended.push_back(q->get_future());
     const User& receiver = i % 5 == 1 ? nobody : peer;
-    this->store_->append_direct(NewMessage{taken.id, receiver.id, numbered("m", i), now_ms()},
-                                [q](Result<Message> r) { q->set_value(std::move(r)); });
+    this->store_->append(direct_entry(taken, receiver, numbered("m", i)),
+                         [q](Result<Appended> r) { q->set_value(std::move(r)); });
   }
   std::set<std::int64_t> ids;
   int stored_messages = 0;
@@ -174,7 +184,7 @@ TYPED_TEST(StoreContract, RefusedOrFailedWriteLeavesItsBatchAlone) {
     auto message = appended[i].get();
     EXPECT_EQ(failed(message) != nullptr, i % 5 == 1) << i;
     if (!failed(message)) {
-      ids.insert(std::get<Message>(message).id);
+      ids.insert(std::get<Appended>(message).entry.id);
       ++stored_messages;
     }
   }
@@ -183,7 +193,7 @@ TYPED_TEST(StoreContract, RefusedOrFailedWriteLeavesItsBatchAlone) {
   EXPECT_TRUE(this->history(taken, nobody, std::nullopt, 1000).empty());
   // The failed writes left nothing behind that would block the pair later.
   ASSERT_EQ(this->create(nobody), CreateUser::created);
-  Message late = this->append(taken, nobody, "now you exist");
+  LogEntry late = this->append(taken, nobody, "now you exist");
   EXPECT_EQ(this->history(nobody, taken, std::nullopt, 10).size(), 1u);
   EXPECT_GT(late.id, *ids.rbegin());
 }
@@ -231,9 +241,9 @@ TYPED_TEST(StoreContract, SearchIsCaseInsensitiveLiteralAndLimited) {
 
 TYPED_TEST(StoreContract, OneConversationPerPair) {
   User a = this->created_user("A"), b = this->created_user("B"), c = this->created_user("C");
-  Message first = this->append(a, b, "hello b");
-  Message reply = this->append(b, a, "hello a");
-  Message other = this->append(a, c, "hello c");
+  LogEntry first = this->append(a, b, "hello b");
+  LogEntry reply = this->append(b, a, "hello a");
+  LogEntry other = this->append(a, c, "hello c");
   EXPECT_EQ(first.conversation_id, reply.conversation_id);
   EXPECT_NE(first.conversation_id, other.conversation_id);
   EXPECT_LT(first.id, reply.id);
@@ -253,7 +263,7 @@ TYPED_TEST(StoreContract, OneConversationPerPair) {
 
 TYPED_TEST(StoreContract, HistoryPagesBackwardsOldestFirst) {
   User a = this->created_user("Ann"), b = this->created_user("Ben");
-  std::vector<Message> sent;
+  std::vector<LogEntry> sent;
   for (int i = 0; i < 10; ++i) sent.push_back(i % 2 ? this->append(b, a, numbered("m", i)) : this->append(a, b, numbered("m", i)));
 
   auto last = this->history(a, b, std::nullopt, 4);
@@ -268,20 +278,22 @@ TYPED_TEST(StoreContract, HistoryPagesBackwardsOldestFirst) {
   EXPECT_EQ(last[0].sender_name, a.name);
   EXPECT_EQ(last[1].sender_name, b.name);
 
-  auto earlier = this->history(b, a, last.front().id, 4);  // either order of the pair
+  auto earlier = this->history(b, a, last.front().seq, 4);  // either order of the pair
   ASSERT_EQ(earlier.size(), 4u);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(earlier[i].id, sent[2 + i].id);
-  auto first = this->history(a, b, earlier.front().id, 4);
+  auto first = this->history(a, b, earlier.front().seq, 4);
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[0].id, sent[0].id);
-  EXPECT_TRUE(this->history(a, b, sent[0].id, 4).empty());
+  EXPECT_TRUE(this->history(a, b, sent[0].seq, 4).empty());
 }
 
 TYPED_TEST(StoreContract, AClientKeyStoresAMessageOnce) {
   User a = this->created_user("Ann"), b = this->created_user("Ben"), c = this->created_user("Cid");
   auto keyed = [&](const User& from, const User& to, const std::string& content, const std::string& key) {
-    return wait_for<Result<Message>>(
-        [&](auto done) { this->store_->append_direct(NewMessage{from.id, to.id, content, now_ms(), key}, done); });
+    auto appended = wait_for<Result<Appended>>(
+        [&](auto done) { this->store_->append(direct_entry(from, to, content, key), done); });
+    if (auto* failure = failed(appended)) return Result<LogEntry>(*failure);
+    return Result<LogEntry>(std::get<Appended>(std::move(appended)).entry);
   };
   std::string key = "key-" + random_token();
   auto first = ok(keyed(a, b, "hello", key));
@@ -319,18 +331,18 @@ TYPED_TEST(StoreContract, AClientKeyStoresAMessageOnce) {
 TYPED_TEST(StoreContract, AClientKeySentTwiceInOneBatchIsStoredOnce) {
   User a = this->created_user("Ann"), b = this->created_user("Ben");
   std::string key = "key-" + random_token();
-  std::vector<std::future<Result<Message>>> answers;
-  std::vector<std::shared_ptr<std::promise<Result<Message>>>> promises;
+  std::vector<std::future<Result<Appended>>> answers;
+  std::vector<std::shared_ptr<std::promise<Result<Appended>>>> promises;
   for (int i = 0; i < 4; ++i) {  // queued back to back: they share a batch
-    auto promise = std::make_shared<std::promise<Result<Message>>>();
+    auto promise = std::make_shared<std::promise<Result<Appended>>>();
     answers.push_back(promise->get_future());
-    this->store_->append_direct(NewMessage{a.id, b.id, "same", now_ms(), key},
-                                [promise](Result<Message> r) { promise->set_value(std::move(r)); });
+    this->store_->append(direct_entry(a, b, "same", key),
+                         [promise](Result<Appended> r) { promise->set_value(std::move(r)); });
   }
-  std::vector<Message> messages;
+  std::vector<LogEntry> messages;
   for (auto& answer : answers) {
     ASSERT_EQ(answer.wait_for(30s), std::future_status::ready);
-    messages.push_back(ok(answer.get()));
+    messages.push_back(ok(answer.get()).entry);
   }
   EXPECT_EQ(std::count_if(messages.begin(), messages.end(), [](auto& m) { return !m.already_stored; }), 1);
   for (auto& m : messages) EXPECT_EQ(m.id, messages[0].id);
@@ -352,10 +364,10 @@ TYPED_TEST(StoreContract, ConcurrentAppendsAreAllStored) {
         int from = (t + i) % 4, to = (t + i / 4 + 1 + from) % 4;
         if (to == from) to = (to + 1) % 4;
         std::pair<int, int> pair = std::minmax(from, to);
-        this->store_->append_direct(NewMessage{users[from].id, users[to].id, "load", now_ms()}, [&, pair](Result<Message> r) {
-          if (auto* m = std::get_if<Message>(&r)) {
+        this->store_->append(direct_entry(users[from], users[to], "load"), [&, pair](Result<Appended> r) {
+          if (auto* m = std::get_if<Appended>(&r)) {
             std::lock_guard lock(mutex);
-            acknowledged[pair].push_back(m->id);
+            acknowledged[pair].push_back(m->entry.id);
           } else {
             ++failures;
           }
@@ -447,24 +459,23 @@ TEST(PostgresStore, HistoryReadsTheConversationIndex) {
   conn.exec("INSERT INTO users (id, name, created_at) VALUES ('a', 'A', 0), ('b', 'B', 0)", deadline);
   conn.exec("INSERT INTO conversations (kind, direct_key, created_at) SELECT 'direct', 'k' || i, 0 "
             "FROM generate_series(1, 200) i", deadline);
-  conn.exec("INSERT INTO messages (conversation_id, sender_id, content, created_at) "
-            "SELECT 1 + i % 200, 'a', 'x', 0 FROM generate_series(1, 20000) i", deadline);
+  conn.exec("INSERT INTO messages (conversation_id, seq, sender_id, content, created_at) "
+            "SELECT 1 + i % 200, 1 + i / 200, 'a', 'x', 0 FROM generate_series(1, 20000) i", deadline);
   conn.exec("ANALYZE", deadline);
   // The generic plan (no parameter values known) is the one a prepared statement settles on.
   conn.exec("SET plan_cache_mode = force_generic_plan", deadline);
-  // The store's history statement (postgres_store.cpp), under EXPLAIN.
+  // The store's log statement (postgres_conversation_reads.cpp, log_entries), under EXPLAIN.
   conn.prepare({"history_plan",
-                "EXPLAIN SELECT m.id, m.conversation_id, m.sender_id, u.name, m.content, m.created_at "
-                "FROM messages m JOIN users u ON u.id = m.sender_id "
-                "WHERE m.conversation_id = (SELECT id FROM conversations WHERE direct_key = $1) "
-                "AND m.id < $2 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT $3",
-                {pg::text_type, pg::int8_type, pg::int8_type}},
+                "EXPLAIN SELECT m.id, m.conversation_id, m.seq, m.sender_id, u.name, m.content, m.created_at "
+                "FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 "
+                "AND m.seq >= $2 AND m.seq < $3 AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT $4",
+                {pg::int8_type, pg::int8_type, pg::int8_type, pg::int8_type}},
                deadline);
-  auto plan =
-      conn.exec(pg::Statement{"history_plan", "", {}}, pg::Params().text("k7").int64(INT64_MAX).int64(50), deadline);
+  auto plan = conn.exec(pg::Statement{"history_plan", "", {}},
+                        pg::Params().int64(7).int64(1).int64(INT64_MAX).int64(50), deadline);
   std::string text;
   for (int i = 0; i < plan.rows(); ++i) text += plan.text(i, 0) + "\n";
-  EXPECT_NE(text.find("Index Scan Backward using messages_conversation"), std::string::npos) << text;
+  EXPECT_NE(text.find("Index Scan Backward using messages_seq"), std::string::npos) << text;
 }
 
 // The server goes away under a running store and comes back: calls fail fast meanwhile (never a
@@ -480,7 +491,7 @@ TEST(PostgresStore, FailsFastWhileTheServerIsDownAndRecovers) {
   std::string url = read_first_line(dir.path / "url");
   ASSERT_FALSE(url.empty());
   auto store = open_postgres(url);
-  auto call = [&](auto&& f) { return wait_for<Result<Message>>(f, 10s); };
+  auto call = [&](auto&& f) { return wait_for<Result<Appended>>(f, 10s); };
   auto create = [&](const std::string& name) {
     User user{"id-" + random_token(), name, name + random_token(), "", now_ms()};
     EXPECT_EQ(ok(wait_for<Result<CreateUser>>([&](auto done) { store->create_user(user, done); })), CreateUser::created);
@@ -488,7 +499,7 @@ TEST(PostgresStore, FailsFastWhileTheServerIsDownAndRecovers) {
   };
   User a = create("a"), b = create("b");
   auto append = [&](const std::string& content) {
-    return call([&](auto done) { store->append_direct(NewMessage{a.id, b.id, content, now_ms()}, done); });
+    return call([&](auto done) { store->append(direct_entry(a, b, content), done); });
   };
   ASSERT_FALSE(failed(append("before")));
 
@@ -500,10 +511,10 @@ TEST(PostgresStore, FailsFastWhileTheServerIsDownAndRecovers) {
   std::promise<void> all_answered;
   std::thread writer([&] {
     for (int i = 0; i < in_flight; ++i) {
-      store->append_direct(NewMessage{a.id, b.id, "flight", now_ms()}, [&](Result<Message> r) {
-        if (auto* m = std::get_if<Message>(&r)) {
+      store->append(direct_entry(a, b, "flight"), [&](Result<Appended> r) {
+        if (auto* m = std::get_if<Appended>(&r)) {
           std::lock_guard lock(mutex);
-          acknowledged.push_back(m->id);
+          acknowledged.push_back(m->entry.id);
         }
         if (++answered == in_flight) all_answered.set_value();
       });
@@ -527,7 +538,7 @@ TEST(PostgresStore, FailsFastWhileTheServerIsDownAndRecovers) {
 
   server("start");
   auto deadline = Clock::now() + 30s;
-  Result<Message> after = Failure{"not tried"};
+  Result<Appended> after = Failure{"not tried"};
   while (Clock::now() < deadline && failed(after = append("after"))) std::this_thread::sleep_for(50ms);
   ASSERT_FALSE(failed(after)) << "the store did not recover: " << failed(after)->message;
   bool ready = false;
@@ -536,12 +547,12 @@ TEST(PostgresStore, FailsFastWhileTheServerIsDownAndRecovers) {
   }
   EXPECT_TRUE(ready);
 
-  auto stored = ok(wait_for<Result<std::vector<Message>>>(
-      [&](auto done) { store->direct_history(a.id, b.id, std::nullopt, 10'000, done); }));
+  auto stored = ok(wait_for<Result<LogPage>>(
+      [&](auto done) { store->read_log(direct_log(a, b, std::nullopt, 10'000), done); }));
   std::set<std::int64_t> stored_ids;
-  for (auto& m : stored) stored_ids.insert(m.id);
+  for (auto& m : stored.entries) stored_ids.insert(m.id);
   for (auto id : acknowledged) EXPECT_TRUE(stored_ids.count(id)) << "acknowledged message " << id << " was lost";
-  EXPECT_TRUE(stored_ids.count(std::get<Message>(after).id));
+  EXPECT_TRUE(stored_ids.count(std::get<Appended>(after).entry.id));
   store->close();
   server("stop");
 }
@@ -558,17 +569,16 @@ User sqlite_user(Store& store, const std::string& label) {
   return user;
 }
 
-Message sqlite_append(Store& store, const User& from, const User& to, const std::string& content) {
-  return ok(wait_for<Result<Message>>(
-      [&](auto done) { store.append_direct(NewMessage{from.id, to.id, content, now_ms()}, done); }));
+LogEntry sqlite_append(Store& store, const User& from, const User& to, const std::string& content) {
+  return ok(wait_for<Result<Appended>>([&](auto done) { store.append(direct_entry(from, to, content), done); })).entry;
 }
 
-std::vector<std::int64_t> history_ids(Store& store, const User& a, const User& b, std::optional<std::int64_t> before,
+// The ids of the pair's newest `limit` entries before `before_seq`, oldest first.
+std::vector<std::int64_t> history_ids(Store& store, const User& a, const User& b, std::optional<std::int64_t> before_seq,
                                       std::size_t limit) {
-  auto messages = ok(wait_for<Result<std::vector<Message>>>(
-      [&](auto done) { store.direct_history(a.id, b.id, before, limit, done); }));
+  auto page = ok(wait_for<Result<LogPage>>([&](auto done) { store.read_log(direct_log(a, b, before_seq, limit), done); }));
   std::vector<std::int64_t> ids;
-  for (auto& m : messages) ids.push_back(m.id);
+  for (auto& m : page.entries) ids.push_back(m.id);
   return ids;
 }
 
@@ -583,23 +593,25 @@ TEST(SqliteStore, HistoryStaysExactWhileMessagesAreIndexedInBulk) {
   auto file = dir.path / "parley.db";
   auto store = open_sqlite(file.string(), "FULL", {}, SqliteIndexOptions{.bulk_rows = 7, .per_conversation = 1, .max_rows = 7, .chunk_rows = 3});
   User a = sqlite_user(*store, "Ann"), b = sqlite_user(*store, "Ben"), c = sqlite_user(*store, "Cid");
-  std::map<std::string, std::vector<std::int64_t>> sent;  // by pair
+  std::map<std::string, std::vector<std::int64_t>> sent, seqs;  // ids and seqs, by pair
   const std::pair<User*, User*> pairs[] = {{&a, &b}, {&b, &a}, {&a, &c}, {&c, &b}};
   for (int i = 0; i < 150; ++i) {
     auto [from, to] = pairs[i % 4];
     auto m = sqlite_append(*store, *from, *to, numbered("m", i));
-    sent[std::min(from->id, to->id) + std::max(from->id, to->id)].push_back(m.id);
-    auto& expected = sent[std::min(from->id, to->id) + std::max(from->id, to->id)];
+    std::string pair = std::min(from->id, to->id) + std::max(from->id, to->id);
+    sent[pair].push_back(m.id);
+    seqs[pair].push_back(m.seq);
+    auto& expected = sent[pair];
     ASSERT_EQ(history_ids(*store, *from, *to, std::nullopt, 1000), expected) << "after message " << i;
     // The newest three, and the three before the newest one.
     std::vector<std::int64_t> newest(expected.end() - std::min<std::size_t>(3, expected.size()), expected.end());
     ASSERT_EQ(history_ids(*store, *to, *from, std::nullopt, 3), newest) << i;
     if (expected.size() >= 4) {
       std::vector<std::int64_t> page(expected.end() - 4, expected.end() - 1);
-      ASSERT_EQ(history_ids(*store, *from, *to, expected.back(), 3), page) << i;
+      ASSERT_EQ(history_ids(*store, *from, *to, seqs[pair].back(), 3), page) << i;
     }
   }
-  EXPECT_TRUE(history_ids(*store, b, c, sent[std::min(b.id, c.id) + std::max(b.id, c.id)].front(), 10).empty());
+  EXPECT_TRUE(history_ids(*store, b, c, seqs[std::min(b.id, c.id) + std::max(b.id, c.id)].front(), 10).empty());
   store->close();
   // Most of them went through the bulk path: the test would pass without ever indexing otherwise.
   EXPECT_GE(count_rows(file, "SELECT COUNT(*) FROM conversation_messages"), 140);
@@ -673,13 +685,16 @@ TEST(SqliteStore, MigratesADatabaseOfSchemaOne) {
     db.exec("INSERT INTO parley_schema (version) VALUES (1)");
     db.exec("INSERT INTO users (id, name, created_at) VALUES ('a', 'A', 0), ('b', 'B', 0), ('c', 'C', 0)");
     db.exec("INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', 'a:b', 0), ('direct', 'a:c', 0)");
+    db.exec("INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES "
+            "(1, 'a', 0), (1, 'b', 0), (2, 'a', 0), (2, 'c', 0)");
     db.exec("INSERT INTO messages (conversation_id, sender_id, content, created_at) VALUES "
             "(1, 'a', 'one', 0), (2, 'a', 'other', 0), (1, 'b', 'two', 0), (1, 'a', 'three', 0)");
   }
   auto store = open_sqlite(file, "FULL");
   User a{"a", "A", "", "", 0}, b{"b", "B", "", "", 0};
   EXPECT_EQ(history_ids(*store, a, b, std::nullopt, 10), (std::vector<std::int64_t>{1, 3, 4}));
-  EXPECT_EQ(history_ids(*store, b, a, 4, 1), (std::vector<std::int64_t>{3}));
+  // Messages 1, 3, 4 of the pair got seqs 1, 2, 3: the page before message 4 is message 3.
+  EXPECT_EQ(history_ids(*store, b, a, 3, 1), (std::vector<std::int64_t>{3}));
   store->close();
   EXPECT_EQ(count_rows(file, "SELECT COUNT(*) FROM conversation_messages"), 4);
   EXPECT_EQ(count_rows(file, "SELECT indexed_through FROM message_index_state"), 4);
@@ -692,16 +707,18 @@ TEST(SqliteStore, HistoryReadsTheIndexByItsKey) {
   auto file = (dir.path / "parley.db").string();
   open_sqlite(file, "FULL")->close();
   sqlite::Connection db(file, "FULL");
-  // The indexed half of the store's history query (sqlite_message_index.cpp), under EXPLAIN.
+  // The indexed half of the store's log query (sqlite_log_reader.cpp, by_seq_), under EXPLAIN.
   sqlite::Statement plan(db.handle(),
-                         "EXPLAIN QUERY PLAN SELECT m.id FROM messages m JOIN users u ON u.id = m.sender_id "
-                         "JOIN conversation_messages ci ON ci.message_id = m.id "
-                         "WHERE ci.conversation_id = ?1 AND ci.message_id < ?2 AND m.deleted_at IS NULL "
-                         "ORDER BY ci.message_id DESC LIMIT ?3");
+                         "EXPLAIN QUERY PLAN SELECT m.id FROM conversation_messages ci "
+                         "INDEXED BY conversation_messages_seq "
+                         "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
+                         "WHERE ci.conversation_id = ?1 AND ci.seq >= ?2 AND ci.seq < ?3 "
+                         "AND ci.message_id <= ?4 AND m.deleted_at IS NULL ORDER BY ci.seq DESC LIMIT ?5");
   std::string text;
   while (plan.step()) text += plan.text(3) + "\n";
-  EXPECT_NE(text.find("SEARCH ci USING PRIMARY KEY (conversation_id=? AND message_id<?)"), std::string::npos) << text;
-  EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << text;  // no sort: the key's order serves
+  EXPECT_NE(text.find("conversation_messages_seq (conversation_id=? AND seq>? AND seq<?)"),
+            std::string::npos) << text;
+  EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << text;  // no sort: the index's order serves
 }
 
 // The reader's side of the hand-over, without a writer: a history read never answers from a
@@ -721,23 +738,25 @@ TEST(SqliteStore, HistoryNeverAnswersFromAnIncompleteTail) {
   }
   ASSERT_EQ(count_rows(file, "SELECT indexed_through FROM message_index_state"), 0);  // all three unindexed
   sqlite::Connection db(file, "FULL");
-  HistoryReader reader(db);
-  std::string key = std::min(a.id, b.id) + ":" + std::max(a.id, b.id);
-  auto ids = [](const Result<std::vector<Message>>& r) {
+  LogReader reader(db);
+  auto read = [&](const RecentMessages& recent, std::optional<std::int64_t> before_seq, std::size_t limit) {
+    return reader.read_log(recent, direct_log(a, b, before_seq, limit));
+  };
+  auto ids = [](const Result<LogPage>& r) {
     std::vector<std::int64_t> out;
-    if (auto* messages = std::get_if<std::vector<Message>>(&r)) {
-      for (auto& m : *messages) out.push_back(m.id);
+    if (auto* page = std::get_if<LogPage>(&r)) {
+      for (auto& m : page->entries) out.push_back(m.id);
     }
     return out;
   };
   RecentMessages recent;
   recent.reset(0, 0);  // the snapshot holds ids 1-3, none published
-  EXPECT_TRUE(failed(reader.read(recent, key, INT64_MAX, 10)));
-  recent.publish({{conversation, 1}, {conversation, 2}, {conversation, 3}});
-  EXPECT_EQ(ids(reader.read(recent, key, INT64_MAX, 10)), (std::vector<std::int64_t>{1, 2, 3}));
-  EXPECT_EQ(ids(reader.read(recent, key, 3, 1)), (std::vector<std::int64_t>{2}));
+  EXPECT_TRUE(failed(read(recent, std::nullopt, 10)));
+  recent.publish({{conversation, 1, 1}, {conversation, 2, 2}, {conversation, 3, 3}});
+  EXPECT_EQ(ids(read(recent, std::nullopt, 10)), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(ids(read(recent, 3, 1)), (std::vector<std::int64_t>{2}));  // ids and seqs 1-3 alike here
   recent.prune_through(2);  // as if a bulk had indexed 1-2 after this snapshot's start
-  EXPECT_TRUE(failed(reader.read(recent, key, INT64_MAX, 10)));
+  EXPECT_TRUE(failed(read(recent, std::nullopt, 10)));
 }
 
 // Readers on their own thread while the writer publishes, bulk-indexes and prunes: every read
