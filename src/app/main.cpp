@@ -119,8 +119,10 @@ int serve(const Config& config) {
   chat_options.per_user.history = config.history_rate_per_user;
   chat_options.per_address.send = config.send_rate_per_address;
   chat_options.per_address.history = config.history_rate_per_address;
+  // The pushes' way out: this process's sockets (a Redis delivery, for several nodes, would go here).
+  parley::chat::LocalDelivery delivery(io.of("/"));
   // Destroyed after the loops have stopped (its expiry timers live on them).
-  parley::chat::ChatGateway gateway(io, loops, *store, users, jwt, chat_options);
+  parley::chat::ChatGateway gateway(io, loops, *store, users, jwt, delivery, chat_options);
   gateway.attach();
 
   parley::api::RestOptions rest_options{

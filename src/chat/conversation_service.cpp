@@ -14,6 +14,34 @@ std::vector<std::string> member_ids(const store::ConversationState& state) {
   return ids;
 }
 
+// What the change's members see right after it, from the change's own answer (the change's
+// entry is the newest one): the shared part, then see_as() for each member in turn.
+store::ConversationView shared_view(const store::Changed& changed) {
+  store::ConversationView view;
+  view.state = changed.state;
+  view.last_message = changed.entry;
+  view.last_activity_ms = changed.entry.created_at_ms;
+  return view;
+}
+
+void see_as(store::ConversationView& view, const store::Changed& changed, std::size_t i) {
+  const store::Member& m = changed.state.members[i];
+  view.unread_count = i < changed.unread_counts.size() ? changed.unread_counts[i] : 0;
+  view.last_read_seq = m.read_seq;
+  view.last_delivered_seq = m.delivered_seq;
+  view.my_role = m.role;
+}
+
+std::optional<store::ConversationView> view_of(const store::Changed& changed, const std::string& user_id) {
+  for (std::size_t i = 0; i < changed.state.members.size(); ++i) {
+    if (changed.state.members[i].user_id != user_id) continue;
+    auto view = shared_view(changed);
+    see_as(view, changed, i);
+    return view;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void ConversationService::create_group(const std::string& actor, CreateGroupRequest request,
@@ -30,8 +58,10 @@ void ConversationService::create_group(const std::string& actor, CreateGroupRequ
     auto* changed = std::get_if<store::Changed>(&result);
     if (!changed) return done(store_error(std::get<store::Failure>(result), "Failed to create the conversation"));
     kinds_.remember(changed->state.id, store::ConversationKind::group);
-    get(actor, changed->state.id, std::move(done));
     publish(*changed);
+    auto view = view_of(*changed, actor);
+    if (!view) return get(actor, changed->state.id, std::move(done));  // never: the creator is a member
+    done(std::move(*view));
   });
 }
 
@@ -95,17 +125,8 @@ void ConversationService::change(const std::string& actor, std::int64_t conversa
       if (failure.refusal && !why->empty()) failure.message = *why;
       return done(store_error(failure, "Failed to change the conversation"));
     }
-    std::int64_t seq = changed->entry.seq;
-    if (!changed->state.member(actor)) {
-      done(AfterChange{std::nullopt, seq});
-    } else {
-      get(actor, changed->state.id, [seq, done = std::move(done)](Outcome<store::ConversationView> view) {
-        auto* found = std::get_if<store::ConversationView>(&view);
-        // Applied either way; only the fresh view may be missing.
-        done(AfterChange{found ? std::optional(std::move(*found)) : std::nullopt, seq});
-      });
-    }
     publish(*changed);
+    done(AfterChange{view_of(*changed, actor), changed->entry.seq});  // nullopt: it left
   });
 }
 
@@ -118,20 +139,17 @@ void ConversationService::publish(const store::Changed& changed) {
   if (!changed.removed_ids.empty()) {
     delivery_.to_users(changed.removed_ids, "conversation_removed", conversation_removed_json(id));
   }
-  for (const auto& user : audience) push_view(id, user);
-}
-
-// conversation_updated with the user's own view; nothing when it is no longer a member by the
-// time the view is read (a later change removed it: it got conversation_removed instead).
-void ConversationService::push_view(std::int64_t conversation_id, const std::string& user_id) {
-  store_.get_conversation(conversation_id, user_id, [this, user_id](store::Result<store::ConversationView> view) {
-    auto* found = std::get_if<store::ConversationView>(&view);
-    if (!found) return;
+  // Every member's view from the change's own answer, sent now: in commit order with this
+  // change's other pushes and with later changes' (a view read afterwards could arrive after a
+  // later change's conversation_removed, at a non-member).
+  auto view = shared_view(changed);
+  for (std::size_t i = 0; i < changed.state.members.size(); ++i) {
+    see_as(view, changed, i);
     std::string json = "{\"conversation\":";
-    append_conversation(json, *found);
+    append_conversation(json, view);
     json += '}';
-    delivery_.to_user(user_id, "conversation_updated", std::move(json));
-  });
+    delivery_.to_user(changed.state.members[i].user_id, "conversation_updated", std::move(json));
+  }
 }
 
 }  // namespace parley::chat

@@ -46,7 +46,6 @@ class ConversationService {
   using Rule = std::function<store::ConversationDecision(const store::ConversationState&, std::string* why)>;
   void change(const std::string& actor, std::int64_t conversation_id, Rule rule, Then<AfterChange> done);
   void publish(const store::Changed& changed);
-  void push_view(std::int64_t conversation_id, const std::string& user_id);
 
   store::Store& store_;
   Delivery& delivery_;

@@ -27,7 +27,7 @@ std::string name_from_claims(const std::string& claimed, const std::string& id) 
 }  // namespace
 
 ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
-                         const auth::JwtCodec& jwt, ChatOptions options)
+                         const auth::JwtCodec& jwt, Delivery& delivery, ChatOptions options)
     : io_(io),
       store_(store),
       users_(users),
@@ -36,10 +36,10 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       user_allowances_(options.per_user),
       address_allowances_(options.per_address),
       deliveries_(options.delivery_memory),
-      delivery_(std::make_unique<LocalDelivery>(io.of("/"))),
-      messages_(store, users, *delivery_, deliveries_, kinds_),
-      conversations_(store, *delivery_, kinds_, options_.conversations),
-      receipts_(store, *delivery_),
+      delivery_(delivery),
+      messages_(store, users, delivery_, deliveries_, kinds_),
+      conversations_(store, delivery_, kinds_, options_.conversations),
+      receipts_(store, delivery_),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);

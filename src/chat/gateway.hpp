@@ -62,8 +62,9 @@ struct ChatSession {
 
 class ChatGateway {
  public:
+  // `delivery` carries every push (LocalDelivery: this process's sockets) and outlives the gateway.
   ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, store::Store& store, UserDirectory& users,
-              const auth::JwtCodec& jwt, ChatOptions options);
+              const auth::JwtCodec& jwt, Delivery& delivery, ChatOptions options);
   ~ChatGateway();
 
   // Installs the middleware and handlers on io.of("/").
@@ -106,7 +107,7 @@ class ChatGateway {
   AllowanceTable user_allowances_;
   AllowanceTable address_allowances_;
   DeliveryMemory deliveries_;
-  std::unique_ptr<Delivery> delivery_;
+  Delivery& delivery_;
   ConversationKinds kinds_;
   MessageService messages_;            // sends and history
   ConversationService conversations_;  // the rules and pushes of conversation changes

@@ -121,11 +121,15 @@ using ConversationDecision = std::variant<ConversationChange, Refusal>;
 using DecideChange = std::function<ConversationDecision(const ConversationState&)>;
 
 // The answer to create_group / change_conversation: the system entry and the state after it,
-// plus the members that were removed by it (they get conversation_removed).
+// plus the members that were removed by it (they get conversation_removed), and each current
+// member's unread count as of the same transaction (its markers and role are in its Member), so
+// every member's view of the change is built from this answer, with no read after it (a read
+// could see a later change: a push to a member that change removed).
 struct Changed {
   LogEntry entry;
   ConversationState state;
   std::vector<std::string> removed_ids;
+  std::vector<std::int64_t> unread_counts;  // state.members' order
 };
 
 struct NewGroup {

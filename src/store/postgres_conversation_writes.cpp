@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "store/pg_group_commit.hpp"
@@ -292,6 +293,18 @@ class TransactionWrite : public StoreWrite, public pg::TransactionJob {
     e.created_at_ms = at;
   }
 
+  // Every member's unread count, in one statement for the whole group (up to 1,000 members).
+  void add_unread_counts(pg::Connection& db, pg::Clock::time_point deadline) {
+    auto rows = db.exec("SELECT cm.user_id, (SELECT count(*) FROM messages x WHERE x.conversation_id = cm.conversation_id "
+                        "AND x.seq > cm.read_seq AND x.sender_id <> cm.user_id AND x.kind = 'text' "
+                        "AND x.deleted_at IS NULL) FROM conversation_members cm WHERE cm.conversation_id = $1",
+                        pg::Params().int64(changed_.state.id), deadline);
+    std::map<std::string, std::int64_t> counts;
+    for (int i = 0; i < rows.rows(); ++i) counts[rows.text(i, 0)] = rows.int64(i, 1);
+    changed_.unread_counts.clear();
+    for (const auto& m : changed_.state.members) changed_.unread_counts.push_back(counts[m.user_id]);
+  }
+
   Changed changed_;
 
  private:
@@ -324,6 +337,7 @@ class CreateGroupWrite final : public TransactionWrite {
                 pg::text_array_literal(ids)),
             deadline);
     store_entry(db, message, conversation, 1, group_.creator_id, group_.system_json, group_.created_at_ms, deadline);
+    changed_.unread_counts.assign(changed_.state.members.size(), 0);  // everyone has read the `created` entry
     return true;
   }
 
@@ -399,6 +413,7 @@ class ChangeConversationWrite final : public TransactionWrite {
     }
     store_entry(db, message, conversation_, seq, change.actor_id, change.system_json, at, deadline);
     changed_.removed_ids = change.remove;
+    add_unread_counts(db, deadline);
     return true;
   }
 

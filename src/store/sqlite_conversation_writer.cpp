@@ -1,6 +1,8 @@
 #include "store/sqlite_conversation_writer.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <exception>
 #include <set>
 
@@ -58,7 +60,13 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
               "SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
               "JOIN messages m ON m.id = ci.message_id "
               "WHERE ci.conversation_id = ?1 AND ci.seq > ?2 AND ci.message_id <= ?3 "
-              "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL") {}
+              "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL"),
+      unread_by_member_(db.handle(),
+                        "SELECT cm.user_id, (SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
+                        "JOIN messages m ON m.id = ci.message_id "
+                        "WHERE ci.conversation_id = cm.conversation_id AND ci.seq > cm.read_seq AND ci.message_id <= ?2 "
+                        "AND m.sender_id <> cm.user_id AND m.kind = 'text' AND m.deleted_at IS NULL) "
+                        "FROM conversation_members cm WHERE cm.conversation_id = ?1") {}
 
 // --- the batch ------------------------------------------------------------------------------------
 
@@ -183,6 +191,42 @@ std::int64_t ConversationWriter::unread(std::int64_t id, const std::string& user
   return count;
 }
 
+// unread() for every member at once (a group has up to 1,000): one statement over the index,
+// then each entry of the tail above it read once and counted for the members it is unread by.
+std::vector<std::int64_t> ConversationWriter::unread_counts(const ConversationState& state) {
+  std::int64_t indexed_through = 0;
+  if (index_state_.step()) indexed_through = index_state_.int64(0);
+  index_state_.reset();
+  std::unordered_map<std::string, std::int64_t> counts;
+  unread_by_member_.bind(1, state.id).bind(2, indexed_through);
+  while (unread_by_member_.step()) counts[unread_by_member_.text(0)] = unread_by_member_.int64(1);
+  unread_by_member_.reset();
+  std::int64_t lowest = INT64_MAX;
+  for (const auto& m : state.members) lowest = std::min(lowest, m.read_seq);
+  std::vector<std::int64_t> above;
+  if (!state.members.empty()) {
+    if (auto published = recent_.entries_for(state.id, indexed_through, recent_.published_through(),
+                                             LogRange{.from_seq = lowest + 1}, SIZE_MAX)) {
+      for (const auto& e : *published) above.push_back(e.message_id);
+    }
+    for (const auto& e : batch_entries_) {
+      if (e.conversation_id == state.id && e.seq > lowest) above.push_back(e.message_id);
+    }
+  }
+  for (auto message_id : above) {
+    bool deleted = false;
+    auto entry = rows_.entry(message_id, &deleted);
+    if (!entry || deleted || entry->kind != EntryKind::text) continue;
+    for (const auto& m : state.members) {
+      if (entry->seq > m.read_seq && entry->sender_id != m.user_id) ++counts[m.user_id];
+    }
+  }
+  std::vector<std::int64_t> ordered;
+  ordered.reserve(state.members.size());
+  for (const auto& m : state.members) ordered.push_back(counts[m.user_id]);
+  return ordered;
+}
+
 // --- appends --------------------------------------------------------------------------------------
 
 // What the sender's entry stored earlier under the same client key answers, if there is one:
@@ -279,7 +323,8 @@ Result<Changed> ConversationWriter::create_group(const NewGroup& group) {
   std::vector<std::string> ids(seen.begin(), seen.end());  // sorted
   members_[conversation] = std::move(ids);
   remember_entry(created);
-  return Changed{std::move(created), std::move(*state), {}};
+  std::vector<std::int64_t> unread(state->members.size(), 0);  // everyone has read the `created` entry
+  return Changed{std::move(created), std::move(*state), {}, std::move(unread)};
 }
 
 Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& decide, std::int64_t now_ms) {
@@ -320,8 +365,9 @@ Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& 
   entry.sender_name = std::move(*actor_name);
   auto after = rows_.state(id);
   after->last_seq = seq;
+  auto unread = unread_counts(*after);
   remember_entry(entry);
-  return Changed{std::move(entry), std::move(*after), change.remove};
+  return Changed{std::move(entry), std::move(*after), change.remove, std::move(unread)};
 }
 
 // --- markers --------------------------------------------------------------------------------------

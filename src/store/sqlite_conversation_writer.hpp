@@ -65,6 +65,7 @@ class ConversationWriter {
   std::optional<std::int64_t> direct_id(const std::string& key);
   std::optional<Result<Appended>> earlier_append(const NewEntry& entry);
   std::int64_t unread(std::int64_t conversation_id, const std::string& user_id, std::int64_t read_seq);
+  std::vector<std::int64_t> unread_counts(const ConversationState& state);  // state.members' order
   void insert_member(std::int64_t conversation_id, const std::string& user_id, std::int64_t joined_at, Role role,
                      std::int64_t joined_seq, std::int64_t read_seq);
 
@@ -73,7 +74,7 @@ class ConversationWriter {
   ConversationRows rows_;
   sqlite::Statement insert_direct_, insert_group_, insert_member_, insert_text_, insert_system_, find_by_client_id_, load_tail_,
       member_ids_, user_name_, set_markers_, set_title_, delete_member_, set_role_, index_state_,
-      unread_;
+      unread_, unread_by_member_;
 
   std::unordered_map<std::int64_t, Tail> tails_, batch_tails_;  // committed; this batch's
   std::unordered_map<std::string, std::int64_t> direct_ids_;  // with the batch's (keys below)

@@ -188,6 +188,60 @@ describe("conversations", () => {
     assert.deepEqual(benHeard.filter((m) => m?.content === "after Ben"), []);
   });
 
+  test("a rename and a removal fired together: the removed member gets no conversation_updated after conversation_removed; everyone's updates come in seq order", async () => {
+    for (let round = 0; round < 5; ++round) {
+      const [ann, ben, cid] = await people("Ann", "Ben", "Cid");
+      const c = await group(ann, [ben, cid]);
+      await ok(cid.socket, "send_message", { conversationId: c.id, content: `unread ${round}` });  // seq 2
+      // Every push about c, in arrival order, per member.
+      const heard = new Map();
+      for (const u of [ann, ben, cid]) {
+        const events = [];
+        heard.set(u.id, events);
+        u.socket.onAny((event, payload) => {
+          const id = payload?.conversation?.id ?? payload?.conversationId;
+          if (id === c.id) events.push({ event, payload });
+        });
+      }
+      const bothSeen = [ann, cid].map((u) => waitForMatching(u.socket, "conversation_updated",
+        ({ conversation }) => conversation.id === c.id && conversation.lastSeq === 4));
+      // Not waiting for the first before sending the second: either may commit first.
+      const [{ conversation: renamed }, { conversation: removed }] = await Promise.all([
+        ok(ann.socket, "update_conversation", { conversationId: c.id, title: `Round ${round}` }),
+        ok(ann.socket, "remove_member", { conversationId: c.id, userId: ben.id }),
+      ]);
+      await Promise.all(bothSeen);
+      // Whatever was on its way to Ben arrives before this (sent after both changes).
+      const flushed = waitForMatching(ben.socket, "receive_message", (m) => m.content === `flush ${round}`);
+      await ok(ann.socket, "send_message", { receiverId: ben.id, content: `flush ${round}` });
+      await flushed;
+      const benEvents = heard.get(ben.id);
+      const removal = benEvents.findIndex((e) => e.event === "conversation_removed");
+      assert.notEqual(removal, -1, "Ben is told it was removed");
+      assert.deepEqual(benEvents.slice(removal + 1).map((e) => e.event), [],
+        `round ${round}: nothing reaches Ben after conversation_removed`);
+      const benUpdates = benEvents.filter((e) => e.event === "conversation_updated").map((e) => e.payload.conversation);
+      assert.ok(benUpdates.every((v) => v.lastSeq < removed.lastSeq), `round ${round}: Ben saw no state after its removal`);
+      assert.equal(benUpdates.filter((v) => v.lastSeq > 2).length, renamed.lastSeq < removed.lastSeq ? 1 : 0,
+        `round ${round}: Ben's updates`);
+      for (const u of [ann, cid]) {
+        const updates = heard.get(u.id).filter((e) => e.event === "conversation_updated").map((e) => e.payload.conversation);
+        // (The `created` one, seq 1, may come after the creator's ack: listened to or not.)
+        assert.deepEqual(updates.map((v) => v.lastSeq).filter((seq) => seq > 1), [3, 4],
+          `round ${round}: ${u.name}'s updates in seq order`);
+        const seqs = updates.map((v) => v.lastSeq);
+        assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `round ${round}: ${u.name}'s updates in seq order`);
+        const last = updates.at(-1);
+        assert.equal(last.title, `Round ${round}`);
+        assert.deepEqual(last.members.map((m) => m.id).sort(), [ann.id, cid.id].sort());
+        assert.equal(last.lastMessage.seq, 4);
+        assert.equal(last.unreadCount, u === ann ? 1 : 0, `${u.name}'s own unread count`);
+        assert.equal(last.myRole, u === ann ? "owner" : "member");
+      }
+      for (const u of [ann, ben, cid]) u.socket.offAny();
+    }
+  });
+
   test("direct conversations: the seed's send begins one; by conversationId the same; they cannot be changed", async () => {
     const [ann, ben] = await people("Ann", "Ben");
     const first = await ok(ann.socket, "send_message", { receiverId: ben.id, content: "hi" });
