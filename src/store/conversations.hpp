@@ -187,6 +187,17 @@ struct ListRequest {
   std::size_t limit = 50;
 };
 
+// The store's own sentence for a refusal (the chat layer's rules usually give a better one).
+inline const char* describe(Refusal why) {
+  switch (why) {
+    case Refusal::forbidden: return "not allowed";
+    case Refusal::not_found: return "not found";
+    case Refusal::conflict: return "conflicts with the conversation's current state";
+    case Refusal::invalid_argument: return "invalid request";
+  }
+  return "refused";
+}
+
 inline const char* to_string(Role role) {
   switch (role) {
     case Role::owner: return "owner";

@@ -88,16 +88,6 @@ const pg::Statement* const statements[] = {&lock_conversations, &append_by_id,  
                                            &insert_direct_members, &member_ids, &mark_read,     &mark_delivered,
                                            &marker_state};
 
-const char* sentence(Refusal why) {
-  switch (why) {
-    case Refusal::forbidden: return "not allowed";
-    case Refusal::not_found: return "not found";
-    case Refusal::conflict: return "conflicts with the conversation's current state";
-    case Refusal::invalid_argument: return "invalid request";
-  }
-  return "refused";
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -360,7 +350,7 @@ class ChangeConversationWrite final : public TransactionWrite {
     } catch (const std::exception& e) {
       throw pg::Error(std::string("change_conversation: ") + e.what(), false);
     }
-    if (auto* why = std::get_if<Refusal>(&decision)) return refuse(*why, sentence(*why));
+    if (auto* why = std::get_if<Refusal>(&decision)) return refuse(*why, describe(*why));
     auto& change = std::get<ConversationChange>(decision);
     // What the rules should never ask, refused rather than half applied.
     for (const auto& [user, role] : change.add) {

@@ -12,16 +12,6 @@ namespace {
 
 Failure not_a_member() { return refused(Refusal::forbidden, "not a member of this conversation"); }
 
-const char* sentence(Refusal why) {
-  switch (why) {
-    case Refusal::forbidden: return "not allowed";
-    case Refusal::not_found: return "not found";
-    case Refusal::conflict: return "conflicts with the conversation's current state";
-    case Refusal::invalid_argument: return "invalid request";
-  }
-  return "refused";
-}
-
 }  // namespace
 
 ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessages& recent)
@@ -338,7 +328,7 @@ Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& 
   } catch (const std::exception& e) {
     return Failure{std::string("change_conversation: ") + e.what()};
   }
-  if (auto* why = std::get_if<Refusal>(&decision)) return refused(*why, sentence(*why));
+  if (auto* why = std::get_if<Refusal>(&decision)) return refused(*why, describe(*why));
   const auto& change = std::get<ConversationChange>(decision);
   for (const auto& [user, role] : change.add) {
     if (!user_name(user)) return refused(Refusal::not_found, "unknown user " + user);
