@@ -61,7 +61,8 @@ void MessageService::append(std::shared_ptr<SendJob> job) {
     if (!appended) return job->stored(store_error(std::get<store::Failure>(result), "Failed to send message"));
     job->stored(SentMessage{appended->entry.id, appended->entry.conversation_id, appended->entry.seq});
     if (job->receiver) {  // the seed form: a direct conversation, and its receiver known
-      kinds_.remember(appended->entry.conversation_id, store::ConversationKind::direct);
+      // Learnt for a later send by conversationId (once: a lock per message costs the hot path).
+      if (appended->created_conversation) kinds_.remember(appended->entry.conversation_id, store::ConversationKind::direct);
       Party party{job->receiver->id, job->receiver->name};
       return push(*appended, &party, job->keyed);
     }

@@ -14,7 +14,7 @@ Failure not_a_member() { return refused(Refusal::forbidden, "not a member of thi
 
 }  // namespace
 
-ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessages& recent)
+ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessages& recent, std::size_t max_cached)
     : db_(db),
       recent_(recent),
       rows_(db),
@@ -47,45 +47,47 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
       set_role_(db.handle(), "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?"),
       index_state_(db.handle(), "SELECT indexed_through FROM message_index_state"),
       unread_(db.handle(),
-              "SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
+              "SELECT COUNT(*) FROM conversation_messages ci "
               "JOIN messages m ON m.id = ci.message_id "
               "WHERE ci.conversation_id = ?1 AND ci.seq > ?2 AND ci.message_id <= ?3 "
               "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL"),
       unread_by_member_(db.handle(),
-                        "SELECT cm.user_id, (SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
+                        "SELECT cm.user_id, (SELECT COUNT(*) FROM conversation_messages ci "
                         "JOIN messages m ON m.id = ci.message_id "
                         "WHERE ci.conversation_id = cm.conversation_id AND ci.seq > cm.read_seq AND ci.message_id <= ?2 "
                         "AND m.sender_id <> cm.user_id AND m.kind = 'text' AND m.deleted_at IS NULL) "
-                        "FROM conversation_members cm WHERE cm.conversation_id = ?1") {}
+                        "FROM conversation_members cm WHERE cm.conversation_id = ?1"),
+      max_cached_(max_cached) {}
 
 // --- the batch ------------------------------------------------------------------------------------
 
-void ConversationWriter::begin_batch() {
-  batch_tails_.clear();
-  batch_direct_keys_.clear();
-  batch_entries_.clear();
-}
+void ConversationWriter::begin_batch() { batch_entries_.clear(); }
 
+// Between batches everything cached is committed: the place to keep the caches bounded.
 void ConversationWriter::committed() {
-  for (auto& [id, t] : batch_tails_) tails_[id] = t;
-  batch_tails_.clear();
-  batch_direct_keys_.clear();
+  if (known_.size() > max_cached_) {
+    direct_.clear();
+    known_.clear();
+  }
+  if (names_.size() > max_cached_) names_.clear();
 }
 
+// The lost transaction's changes are in the caches (tails, members, pairs created): drop them
+// all; they are reloaded from what was committed, on demand.
 void ConversationWriter::rolled_back() {
-  batch_tails_.clear();
-  for (const auto& key : batch_direct_keys_) direct_ids_.erase(key);  // created in the lost transaction
-  batch_direct_keys_.clear();
   batch_entries_.clear();
-  members_.clear();  // may hold what the lost transaction changed
+  direct_.clear();
+  known_.clear();
   names_.clear();
 }
 
 // --- what the writer knows ------------------------------------------------------------------------
 
-ConversationWriter::Tail ConversationWriter::tail(std::int64_t id) {
-  if (auto it = batch_tails_.find(id); it != batch_tails_.end()) return it->second;
-  if (auto it = tails_.find(id); it != tails_.end()) return it->second;
+ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
+  auto [it, added] = known_.try_emplace(id);
+  Known& conversation = it->second;
+  if (!added) return conversation;
+  conversation.id = id;
   // The row holds the tail as of the bulk index; the entries above it are in RecentMessages.
   Tail t;
   load_tail_.bind(1, id);
@@ -99,8 +101,27 @@ ConversationWriter::Tail ConversationWriter::tail(std::int64_t id) {
     const auto& e = newest->front();
     t = Tail{e.seq, e.created_at_ms, e.message_id};
   }
-  tails_[id] = t;  // committed: the batch's changes go to batch_tails_
-  return t;
+  conversation.tail = t;
+  load_members(conversation);
+  return conversation;
+}
+
+void ConversationWriter::load_members(Known& conversation) {
+  conversation.members.clear();
+  member_ids_.bind(1, conversation.id);
+  while (member_ids_.step()) conversation.members.push_back(member_ids_.text(0));
+  member_ids_.reset();
+}
+
+ConversationWriter::Known* ConversationWriter::direct(const std::string& a, const std::string& b) {
+  const auto& [low, high] = std::minmax(a, b);
+  key_.assign(low).append(":").append(high);  // direct_key(a, b), into reused memory
+  if (auto it = direct_.find(key_); it != direct_.end()) return it->second;
+  auto id = rows_.direct_conversation(key_);
+  if (!id) return nullptr;
+  Known* conversation = &known(*id);
+  direct_.emplace(key_, conversation);
+  return conversation;
 }
 
 std::optional<std::string> ConversationWriter::user_name(const std::string& user_id) {
@@ -111,22 +132,6 @@ std::optional<std::string> ConversationWriter::user_name(const std::string& user
   user_name_.reset();
   if (name) names_.emplace(user_id, *name);
   return name;
-}
-
-const std::vector<std::string>& ConversationWriter::member_ids(std::int64_t id) {
-  if (auto it = members_.find(id); it != members_.end()) return it->second;
-  std::vector<std::string> ids;
-  member_ids_.bind(1, id);
-  while (member_ids_.step()) ids.push_back(member_ids_.text(0));
-  member_ids_.reset();
-  return members_[id] = std::move(ids);
-}
-
-std::optional<std::int64_t> ConversationWriter::direct_id(const std::string& key) {
-  if (auto it = direct_ids_.find(key); it != direct_ids_.end()) return it->second;
-  auto id = rows_.direct_conversation(key);
-  if (id) direct_ids_.emplace(key, *id);
-  return id;
 }
 
 LogEntry ConversationWriter::insert_entry(const NewLogEntry& e) {
@@ -144,8 +149,8 @@ LogEntry ConversationWriter::insert_entry(const NewLogEntry& e) {
                   e.kind == EntryKind::system ? e.system_json : std::string(), e.created_at_ms, e.client_message_id};
 }
 
-void ConversationWriter::remember_entry(const LogEntry& e) {
-  batch_tails_[e.conversation_id] = Tail{e.seq, e.created_at_ms, e.id};
+void ConversationWriter::remember_entry(Known& conversation, const LogEntry& e) {
+  conversation.tail = Tail{e.seq, e.created_at_ms, e.id};
   batch_entries_.push_back(IndexEntry{e.conversation_id, e.id, e.seq, e.created_at_ms});
 }
 
@@ -236,7 +241,7 @@ std::optional<Result<Appended>> ConversationWriter::earlier_append(const NewEntr
   Appended appended;
   appended.entry = *rows_.entry(id);
   appended.entry.already_stored = true;
-  appended.member_ids = member_ids(conversation);
+  appended.member_ids = known(conversation).members;
   return Result<Appended>(std::move(appended));
 }
 
@@ -244,44 +249,44 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
   if (!entry.client_message_id.empty()) {
     if (auto earlier = earlier_append(entry)) return std::move(*earlier);
   }
-  std::int64_t conversation = entry.to.id;
-  std::string key;
-  bool create = false;
-  if (conversation) {
-    const auto& members = member_ids(conversation);
+  Known* conversation = nullptr;
+  if (entry.to.id) {
+    conversation = &known(entry.to.id);
+    const auto& members = conversation->members;
     if (!std::binary_search(members.begin(), members.end(), entry.sender_id)) return not_a_member();
   } else {
-    key = direct_key(entry.sender_id, entry.to.direct_with);
-    auto found = direct_id(key);
-    create = !found;
-    if (found) conversation = *found;
+    conversation = direct(entry.sender_id, entry.to.direct_with);
   }
+  bool create = conversation == nullptr;
   auto sender_name = user_name(entry.sender_id);
   if (!sender_name) return refused(Refusal::not_found, "unknown sender");
   if (create && !user_name(entry.to.direct_with)) return refused(Refusal::not_found, "unknown user");
+  std::int64_t id = 0;
   if (create) {
-    insert_direct_.bind(1, key).bind(2, entry.created_at_ms).run();
-    conversation = db_.last_insert_id();
-    insert_member(conversation, entry.sender_id, entry.created_at_ms, Role::member, 1, 0);
-    insert_member(conversation, entry.to.direct_with, entry.created_at_ms, Role::member, 1, 0);
+    insert_direct_.bind(1, direct_key(entry.sender_id, entry.to.direct_with)).bind(2, entry.created_at_ms).run();
+    id = db_.last_insert_id();
+    insert_member(id, entry.sender_id, entry.created_at_ms, Role::member, 1, 0);
+    insert_member(id, entry.to.direct_with, entry.created_at_ms, Role::member, 1, 0);
+  } else {
+    id = conversation->id;
   }
-  std::int64_t seq = (create ? 0 : tail(conversation).last_seq) + 1;
+  std::int64_t seq = (create ? 0 : conversation->tail.last_seq) + 1;
   static const std::string none;
-  LogEntry stored = insert_entry(NewLogEntry{conversation, seq, EntryKind::text, entry.sender_id, entry.content, none,
+  LogEntry stored = insert_entry(NewLogEntry{id, seq, EntryKind::text, entry.sender_id, entry.content, none,
                                              entry.created_at_ms, entry.client_message_id});
   stored.sender_name = std::move(*sender_name);
   // Everything stored: now what the writer remembers.
   if (create) {
-    direct_ids_[key] = conversation;
-    batch_direct_keys_.push_back(key);
-    std::vector<std::string> pair{entry.sender_id, entry.to.direct_with};
-    std::sort(pair.begin(), pair.end());
-    pair.erase(std::unique(pair.begin(), pair.end()), pair.end());
-    members_[conversation] = std::move(pair);
+    conversation = &known_[id];
+    conversation->id = id;
+    conversation->members = {entry.sender_id, entry.to.direct_with};
+    std::sort(conversation->members.begin(), conversation->members.end());
+    auto& members = conversation->members;
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    direct_.emplace(direct_key(entry.sender_id, entry.to.direct_with), conversation);
   }
-  remember_entry(stored);
-  Appended appended{std::move(stored), member_ids(conversation), create};
-  return appended;
+  remember_entry(*conversation, stored);
+  return Appended{std::move(stored), conversation->members, create};
 }
 
 // --- groups ---------------------------------------------------------------------------------------
@@ -310,9 +315,10 @@ Result<Changed> ConversationWriter::create_group(const NewGroup& group) {
   for (const auto& id : others) insert_member(conversation, id, group.created_at_ms, Role::member, 1, 1);
   auto state = rows_.state(conversation);
   state->last_seq = 1;
-  std::vector<std::string> ids(seen.begin(), seen.end());  // sorted
-  members_[conversation] = std::move(ids);
-  remember_entry(created);
+  Known& known = known_[conversation];
+  known.id = conversation;
+  known.members.assign(seen.begin(), seen.end());  // sorted
+  remember_entry(known, created);
   std::vector<std::int64_t> unread(state->members.size(), 0);  // everyone has read the `created` entry
   return Changed{std::move(created), std::move(*state), {}, std::move(unread)};
 }
@@ -320,8 +326,8 @@ Result<Changed> ConversationWriter::create_group(const NewGroup& group) {
 Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& decide, std::int64_t now_ms) {
   auto state = rows_.state(id);
   if (!state) return not_a_member();
-  Tail t = tail(id);
-  state->last_seq = t.last_seq;
+  Known& known = this->known(id);
+  state->last_seq = known.tail.last_seq;
   ConversationDecision decision = Refusal::forbidden;
   try {
     decision = decide(*state);
@@ -343,8 +349,7 @@ Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& 
   }
   auto actor_name = user_name(change.actor_id);
   if (!actor_name) return refused(Refusal::not_found, "unknown user " + change.actor_id);
-  members_.erase(id);  // before the statements: refilled from the database after them
-  std::int64_t seq = t.last_seq + 1;
+  std::int64_t seq = known.tail.last_seq + 1;
   if (change.title) set_title_.bind(1, *change.title).bind(2, id).run();
   for (const auto& [user, role] : change.add) insert_member(id, user, now_ms, role, seq, seq);
   for (const auto& user : change.remove) delete_member_.bind(1, id).bind(2, user).run();
@@ -356,7 +361,10 @@ Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& 
   auto after = rows_.state(id);
   after->last_seq = seq;
   auto unread = unread_counts(*after);
-  remember_entry(entry);
+  known.members.clear();
+  for (const auto& m : after->members) known.members.push_back(m.user_id);
+  std::sort(known.members.begin(), known.members.end());
+  remember_entry(known, entry);
   return Changed{std::move(entry), std::move(*after), change.remove, std::move(unread)};
 }
 
@@ -365,7 +373,8 @@ Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& 
 Result<Marked> ConversationWriter::mark(const MarkRequest& request) {
   auto member = rows_.member(request.conversation_id, request.user_id);
   if (!member) return not_a_member();
-  std::int64_t seq = std::clamp<std::int64_t>(request.seq, 0, tail(request.conversation_id).last_seq);
+  Known& known = this->known(request.conversation_id);
+  std::int64_t seq = std::clamp<std::int64_t>(request.seq, 0, known.tail.last_seq);
   Marked marked;
   marked.read_seq = member->read_seq;
   marked.delivered_seq = member->delivered_seq;
@@ -382,7 +391,7 @@ Result<Marked> ConversationWriter::mark(const MarkRequest& request) {
         .bind(4, request.user_id).run();
   }
   marked.unread_count = unread(request.conversation_id, request.user_id, marked.read_seq);
-  marked.member_ids = member_ids(request.conversation_id);
+  marked.member_ids = known.members;
   return marked;
 }
 

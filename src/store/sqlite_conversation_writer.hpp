@@ -2,13 +2,15 @@
 // transaction: appends with the conversation's next seq, groups and their changes, read and
 // delivery markers.
 //
-// The writer is the database's only one, so what it keeps in memory stays true: each
-// conversation's last seq (its "tail"), the pairs' conversation ids, members and user names.
-// Appends change tails in memory only: a conversation's row gets its tail from the bulk index
-// (IndexWriter), as its entries are indexed, and readers take the newer of the row and
-// RecentMessages (an UPDATE per batch and conversation would rewrite a page per message). A job's
-// changes to memory are made last, after its statements succeeded, so that a job undone by its
-// savepoint leaves nothing behind; a batch rolled back drops what it cached.
+// The writer is the database's only one, so what it keeps in memory stays true: for each
+// conversation its last seq (its "tail") and members, in one record that a pair's key also
+// leads to (a one-to-one send is one lookup), and user names. Appends change tails in memory
+// only: a conversation's row gets its tail from the bulk index (IndexWriter), as its entries are
+// indexed, and readers take the newer of the row and RecentMessages (an UPDATE per batch and
+// conversation would rewrite a page per message). A job's changes to memory are made last, after
+// its statements succeeded, so that a job undone by its savepoint leaves nothing behind; a batch
+// rolled back drops everything cached (rare: reloaded on demand), and so does a committed batch
+// once the caches outgrow their bound.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +28,8 @@ namespace parley::store {
 
 class ConversationWriter {
  public:
-  ConversationWriter(sqlite::Connection& db, const RecentMessages& recent);
+  // `max_cached`: conversations (and, separately, user names) kept in memory at most.
+  ConversationWriter(sqlite::Connection& db, const RecentMessages& recent, std::size_t max_cached = 100'000);
 
   void begin_batch();
   void committed();
@@ -46,6 +49,12 @@ class ConversationWriter {
     std::int64_t last_activity_ms = 0;
     std::int64_t last_message_id = 0;
   };
+  // One conversation as the writer knows it: committed, plus this batch's successful jobs.
+  struct Known {
+    std::int64_t id = 0;
+    Tail tail;
+    std::vector<std::string> members;  // sorted
+  };
   struct NewLogEntry {
     std::int64_t conversation_id;
     std::int64_t seq;
@@ -57,12 +66,12 @@ class ConversationWriter {
     const std::string& client_message_id;
   };
 
-  Tail tail(std::int64_t conversation_id);
+  Known& known(std::int64_t conversation_id);  // loaded on first use
+  Known* direct(const std::string& a, const std::string& b);  // the pair's, or nullptr
+  void load_members(Known& conversation);
   LogEntry insert_entry(const NewLogEntry& e);  // statements only
-  void remember_entry(const LogEntry& e);       // the tail and batch_entries, after success
+  void remember_entry(Known& conversation, const LogEntry& e);  // the tail and batch_entries, after success
   std::optional<std::string> user_name(const std::string& user_id);
-  const std::vector<std::string>& member_ids(std::int64_t conversation_id);  // sorted
-  std::optional<std::int64_t> direct_id(const std::string& key);
   std::optional<Result<Appended>> earlier_append(const NewEntry& entry);
   std::int64_t unread(std::int64_t conversation_id, const std::string& user_id, std::int64_t read_seq);
   std::vector<std::int64_t> unread_counts(const ConversationState& state);  // state.members' order
@@ -76,11 +85,11 @@ class ConversationWriter {
       member_ids_, user_name_, set_markers_, set_title_, delete_member_, set_role_, index_state_,
       unread_, unread_by_member_;
 
-  std::unordered_map<std::int64_t, Tail> tails_, batch_tails_;  // committed; this batch's
-  std::unordered_map<std::string, std::int64_t> direct_ids_;  // with the batch's (keys below)
-  std::vector<std::string> batch_direct_keys_;
-  std::unordered_map<std::int64_t, std::vector<std::string>> members_;  // dropped on rollback
-  std::unordered_map<std::string, std::string> names_;                  // dropped on rollback
+  std::size_t max_cached_;
+  std::unordered_map<std::int64_t, Known> known_;  // nodes: a Known stays put until cleared
+  std::unordered_map<std::string, Known*> direct_;  // by direct_key, into known_
+  std::string key_;  // direct()'s scratch (no allocation per send)
+  std::unordered_map<std::string, std::string> names_;
   std::vector<IndexEntry> batch_entries_;
 };
 

@@ -33,15 +33,14 @@ LogReader::LogReader(sqlite::Connection& db)
       end_(db.handle(), "COMMIT"),
       index_state_(db.handle(),
                    "SELECT indexed_through, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM message_index_state"),
-      // Walks conversation_messages down from the page's bound through its seq index (no scan).
+      // Walks conversation_messages down from the page's bound along its key (no scan).
       by_seq_(db.handle(), std::string(select_indexed) +
-                               "INDEXED BY conversation_messages_seq "
                                "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
                                "WHERE ci.conversation_id = ?1 AND ci.seq >= ?2 AND ci.seq < ?3 "
                                "AND ci.message_id <= ?4 AND m.deleted_at IS NULL "
                                "ORDER BY ci.seq DESC LIMIT ?5"),
       unread_(db.handle(),
-              "SELECT COUNT(*) FROM conversation_messages ci INDEXED BY conversation_messages_seq "
+              "SELECT COUNT(*) FROM conversation_messages ci "
               "JOIN messages m ON m.id = ci.message_id "
               "WHERE ci.conversation_id = ?1 AND ci.seq > ?2 AND ci.message_id <= ?3 "
               "AND m.sender_id <> ?4 AND m.kind = 'text' AND m.deleted_at IS NULL"),
