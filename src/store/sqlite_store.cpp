@@ -33,9 +33,10 @@ struct WriteJob {
 };
 
 struct Writer {
-  Writer(const std::string& path, const std::string& synchronous, const RecentMessages& recent)
+  Writer(const std::string& path, const std::string& synchronous, const RecentMessages& recent,
+         std::size_t cached_conversations)
       : db(path, synchronous),
-        conversations(db, recent),
+        conversations(db, recent, cached_conversations),
         insert_user(db.handle(),
                     "INSERT INTO users (id, name, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"),
         insert_user_if_missing(db.handle(), "INSERT OR IGNORE INTO users (id, name, created_at) VALUES (?, ?, ?)"),
@@ -81,7 +82,7 @@ class SqliteStore final : public Store {
       sqlite::Connection db(path_, synchronous);
       sqlite::migrate(db);
     }
-    writer_state_ = std::make_unique<Writer>(path_, synchronous, recent_);
+    writer_state_ = std::make_unique<Writer>(path_, synchronous, recent_, index.cached_conversations);
     index_writer_ = std::make_unique<IndexWriter>(writer_state_->db, recent_, index);
     reader_state_ = std::make_unique<Reader>(path_, synchronous);
     writer_thread_ = std::thread([this] {

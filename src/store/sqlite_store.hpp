@@ -25,6 +25,9 @@ struct SqliteIndexOptions {
   // Entries per indexing transaction, one transaction after each write batch: bounds how long
   // a bulk holds up the acks queued behind it (2,048 entries: a few ms).
   std::size_t chunk_rows = 2'048;
+  // Conversations (and, apart, user names) the writer keeps in memory at most: past it they are
+  // dropped between batches and reloaded on demand.
+  std::size_t cached_conversations = 100'000;
 };
 
 // Opens (creating and migrating) the database; throws std::runtime_error with a clear message.
