@@ -1,5 +1,5 @@
-// The SQLite store's conversation index (schema migrations 2 and 3): the table
-// conversation_messages (conversation_id, message_id, seq), complete up to
+// The SQLite store's conversation index (schema migrations 2 to 4): the table
+// conversation_messages (conversation_id, seq, message_id) keyed by (conversation_id, seq), complete up to
 // message_index_state.indexed_through, with the messages above that in RecentMessages. The
 // conversations' tails (last_seq, last_activity_at, last_message_id) are written by the same
 // bulk: a conversation's row holds its tail as of the index, RecentMessages the newer entries.
