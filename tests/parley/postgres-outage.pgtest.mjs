@@ -112,3 +112,56 @@ test("a user whose creation failed at connect (PostgreSQL down) is created by it
   assert.equal((await b.timeout(10000).emitWithAck("send_message", { receiverId: newcomer.id, content: "welcome" })).success, true);
   assert.equal((await back)[0].content, "welcome");
 });
+
+// Every conversation event, refused while the database is down: the client's own answer and
+// error event say UNAVAILABLE with the event's sentence; nothing refused was stored; and the same
+// requests succeed once it is back.
+test("conversation events answer UNAVAILABLE while PostgreSQL is down, and work once it is back", { timeout: 90000 }, async () => {
+  const ann = tokenUser("Ann");
+  const ben = tokenUser("Ben");
+  const a = await clients.connect(ann.token);
+  const b = await clients.connect(ben.token);
+  const made = await a.timeout(5000).emitWithAck("create_conversation", { title: "Before", memberIds: [ben.id] });
+  assert.equal(made.success, true, JSON.stringify(made));
+  const id = made.conversation.id;
+  const sent = await a.timeout(5000).emitWithAck("send_message", { conversationId: id, content: "before" });
+  assert.equal(sent.success, true, JSON.stringify(sent));
+
+  pg("stop");
+  await eventually(async () => (await http(server, "GET", "/readyz")).status === 503, 10000,
+    "/readyz did not report 503 while the database was down");
+  const requests = [
+    ["create_conversation", { title: "While down", memberIds: [ben.id] }, "Failed to create the conversation"],
+    ["send_message", { conversationId: id, content: "while down" }, "Failed to send message"],
+    ["get_messages", { conversationId: id }, "Failed to load messages"],
+    ["list_conversations", {}, "Failed to load conversations"],
+    ["get_conversation", { conversationId: id }, "Failed to load the conversation"],
+    ["update_conversation", { conversationId: id, title: "Renamed while down" }, "Failed to change the conversation"],
+    ["mark_read", { conversationId: id, seq: 2 }, "Failed to store the marker"],
+    ["get_receipts", { conversationId: id }, "Failed to load receipts"],
+  ];
+  for (const [event, payload, sentence] of requests) {
+    const errorEvent = waitFor(a, "error", 15000);
+    const reply = await a.timeout(15000).emitWithAck(event, payload);
+    assert.deepEqual(reply, { success: false, error: sentence, code: "UNAVAILABLE" }, event);
+    assert.deepEqual((await errorEvent)[0], { message: sentence, code: "UNAVAILABLE", event }, event);
+  }
+  assert.equal(a.connected, true, "the socket stays connected");
+
+  pg("start");
+  await eventually(async () => (await http(server, "GET", "/readyz")).status === 200, 15000,
+    "/readyz did not come back to 200 after the database restarted");
+  // Nothing refused was stored: one conversation, titled as before, with the one message.
+  const list = await a.timeout(10000).emitWithAck("list_conversations", {});
+  assert.equal(list.success, true, JSON.stringify(list));
+  const groups = list.conversations.filter((c) => c.kind === "group");
+  assert.deepEqual(groups.map((c) => [c.id, c.title]), [[id, "Before"]]);
+  assert.equal(groups[0].lastSeq, 2);
+  const received = waitFor(b, "receive_message", 10000);
+  const again = await a.timeout(10000).emitWithAck("send_message", { conversationId: id, content: "after" });
+  assert.equal(again.success, true, JSON.stringify(again));
+  assert.equal(again.seq, 3, "no seq was taken by a refused send");
+  assert.equal((await received)[0].content, "after");
+  const marked = await b.timeout(10000).emitWithAck("mark_read", { conversationId: id, seq: 3 });
+  assert.equal(marked.success, true, JSON.stringify(marked));
+});
