@@ -83,16 +83,22 @@ void ConversationWriter::rolled_back() {
 
 // --- what the writer knows ------------------------------------------------------------------------
 
+// Read in full before it is cached: a statement that throws leaves nothing behind (the job is
+// undone by its savepoint while the batch goes on).
 ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
-  auto [it, added] = known_.try_emplace(id);
-  Known& conversation = it->second;
-  if (!added) return conversation;
+  if (auto it = known_.find(id); it != known_.end()) return it->second;
+  Known conversation;
   conversation.id = id;
   // The row holds the tail as of the bulk index; the entries above it are in RecentMessages.
   Tail t;
   load_tail_.bind(1, id);
-  if (load_tail_.step()) t = Tail{load_tail_.int64(0), load_tail_.int64(1), load_tail_.int64(2)};
+  bool exists = load_tail_.step();
+  if (exists) t = Tail{load_tail_.int64(0), load_tail_.int64(1), load_tail_.int64(2)};
   load_tail_.reset();
+  if (!exists) {  // not cached: ids a client makes up must not fill the cache
+    missing_ = Known{id, {}, {}};
+    return missing_;
+  }
   std::int64_t indexed_through = 0;
   if (index_state_.step()) indexed_through = index_state_.int64(0);
   index_state_.reset();
@@ -102,15 +108,10 @@ ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
     t = Tail{e.seq, e.created_at_ms, e.message_id};
   }
   conversation.tail = t;
-  load_members(conversation);
-  return conversation;
-}
-
-void ConversationWriter::load_members(Known& conversation) {
-  conversation.members.clear();
-  member_ids_.bind(1, conversation.id);
+  member_ids_.bind(1, id);
   while (member_ids_.step()) conversation.members.push_back(member_ids_.text(0));
   member_ids_.reset();
+  return known_.emplace(id, std::move(conversation)).first->second;
 }
 
 ConversationWriter::Known* ConversationWriter::direct(const std::string& a, const std::string& b) {
