@@ -2,6 +2,7 @@
 // with its members, and log entries by id, on whichever connection (and transaction) they hold.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,9 +16,16 @@ namespace parley::store {
 inline const char* to_string(ConversationKind kind) { return kind == ConversationKind::group ? "group" : "direct"; }
 inline const char* to_string(EntryKind kind) { return kind == EntryKind::system ? "system" : "text"; }
 
-// The pair's key in conversations.direct_key: the two ids, ordered.
+// The pair's key in conversations.direct_key: the two ids, ordered; written into `out` (whose
+// memory a caller on the hot path reuses).
+inline void write_direct_key(std::string& out, const std::string& a, const std::string& b) {
+  const auto& [low, high] = std::minmax(a, b);
+  out.assign(low).append(":").append(high);
+}
 inline std::string direct_key(const std::string& a, const std::string& b) {
-  return a < b ? a + ":" + b : b + ":" + a;
+  std::string key;
+  write_direct_key(key, a, b);
+  return key;
 }
 
 // The conversation's columns beside its members.

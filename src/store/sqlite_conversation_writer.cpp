@@ -115,8 +115,7 @@ ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
 }
 
 ConversationWriter::Known* ConversationWriter::direct(const std::string& a, const std::string& b) {
-  const auto& [low, high] = std::minmax(a, b);
-  key_.assign(low).append(":").append(high);  // direct_key(a, b), into reused memory
+  write_direct_key(key_, a, b);
   if (auto it = direct_.find(key_); it != direct_.end()) return it->second;
   auto id = rows_.direct_conversation(key_);
   if (!id) return nullptr;
@@ -263,8 +262,10 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
   if (!sender_name) return refused(Refusal::not_found, "unknown sender");
   if (create && !user_name(entry.to.direct_with)) return refused(Refusal::not_found, "unknown user");
   std::int64_t id = 0;
+  std::string key;  // a new pair's
   if (create) {
-    insert_direct_.bind(1, direct_key(entry.sender_id, entry.to.direct_with)).bind(2, entry.created_at_ms).run();
+    key = direct_key(entry.sender_id, entry.to.direct_with);
+    insert_direct_.bind(1, key).bind(2, entry.created_at_ms).run();
     id = db_.last_insert_id();
     insert_member(id, entry.sender_id, entry.created_at_ms, Role::member, 1, 0);
     insert_member(id, entry.to.direct_with, entry.created_at_ms, Role::member, 1, 0);
@@ -284,7 +285,7 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
     std::sort(conversation->members.begin(), conversation->members.end());
     auto& members = conversation->members;
     members.erase(std::unique(members.begin(), members.end()), members.end());
-    direct_.emplace(direct_key(entry.sender_id, entry.to.direct_with), conversation);
+    direct_.emplace(std::move(key), conversation);
   }
   remember_entry(*conversation, stored);
   return Appended{std::move(stored), conversation->members, create};
