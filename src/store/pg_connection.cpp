@@ -33,6 +33,9 @@ constexpr std::int64_t migration_lock_key = 0x7061726c6579;  // "parley"
 
 }  // namespace
 
+// 40P01 deadlock_detected, 40001 serialization_failure.
+bool means_retry_transaction(std::string_view sqlstate) { return sqlstate == "40P01" || sqlstate == "40001"; }
+
 Params& Params::text(std::string_view value) {
   values_.emplace_back(value);
   types_.push_back(text_type);
@@ -189,6 +192,7 @@ void Connection::throw_if_lost(const Result& failed) {
 Result Connection::finish(Clock::time_point deadline) {
   Result last;
   std::string failure;
+  std::string failure_state;
   for (;;) {
     wait_for_result(deadline);
     Result result(PQgetResult(conn_));
@@ -196,10 +200,11 @@ Result Connection::finish(Clock::time_point deadline) {
     if (!result.ok() && failure.empty()) {
       throw_if_lost(result);
       failure = result.error();
+      failure_state = result.sqlstate();
     }
     last = std::move(result);
   }
-  if (!failure.empty()) throw Error(failure, false);
+  if (!failure.empty()) throw Error(failure, false, failure_state);
   return last;
 }
 

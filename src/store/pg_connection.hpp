@@ -19,11 +19,18 @@ namespace parley::store::pg {
 using Clock = std::chrono::steady_clock;
 
 struct Error : std::runtime_error {
-  Error(std::string what, bool connection_lost) : std::runtime_error(std::move(what)), connection_lost(connection_lost) {}
+  Error(std::string what, bool connection_lost, std::string sqlstate = {})
+      : std::runtime_error(std::move(what)), connection_lost(connection_lost), sqlstate(std::move(sqlstate)) {}
   // The server is gone or stopped answering: the connection must be replaced. Otherwise the
   // server refused one statement and the connection is still usable.
   bool connection_lost;
+  std::string sqlstate;  // the refused statement's, when the server gave one
 };
+
+// A refusal that says nothing about the statements themselves: the transaction lost a race
+// with another one (chosen as a deadlock's victim, or a serialization failure) and, run again
+// from the start, is expected to go through.
+bool means_retry_transaction(std::string_view sqlstate);
 
 // Parameter and column types the store uses (PostgreSQL type OIDs).
 constexpr unsigned text_type = 25;

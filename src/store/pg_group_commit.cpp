@@ -19,6 +19,11 @@
 // the segment length, so a batch full of failing jobs costs a round trip per job or so rather
 // than resending the whole tail each time.
 //
+// A transaction that lost a race with another one (a deadlock's victim: two servers whose writes
+// lock the same rows, say a group's change and a receipt, in different orders) is rolled back
+// whole and run again from the start, a few times after a short random pause: no job is to
+// blame, so none is undone alone for it. Past the last attempt the batch fails as a whole.
+//
 // Expected failures (a username already taken) never get here: such statements use
 // ON CONFLICT DO NOTHING and report through their results. A failure outside a job's own
 // statements (BEGIN, SAVEPOINT, COMMIT) fails the whole batch.
@@ -26,7 +31,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <random>
 #include <string>
+#include <thread>
 
 namespace parley::store::pg {
 
@@ -51,6 +58,21 @@ constexpr char terminate_transaction[] =
     "SELECT pg_terminate_backend(pid, $3) FROM pg_stat_activity WHERE pid = $1 AND backend_xid = $2::text::xid8::xid";
 // How long one termination is waited for before the status is asked again.
 constexpr auto termination_wait = std::chrono::milliseconds(1000);
+// How many times a transaction that lost a race is run in all, and the longest pause before the
+// next attempt (a random part of it, so that the two racers do not meet again in step).
+constexpr int race_attempts = 4;
+constexpr auto race_pause = std::chrono::milliseconds(20);
+
+void pause_after_race(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::uniform_int_distribution<long> pause(1, race_pause.count() * attempt);
+  std::this_thread::sleep_for(std::chrono::milliseconds(pause(random)));
+}
+
+// Thrown inside a batch whose transaction lost a race: rolled back, to be run again.
+struct LostRace {
+  std::string error;
+};
 
 // What the next result of the pipeline answers.
 struct Expected {
@@ -125,6 +147,7 @@ struct SegmentResults {
   std::string job_error;
   std::optional<std::string> batch_error;
   std::optional<std::int64_t> transaction_id;
+  bool lost_race = false;  // the failure (of a job or not) was the transaction losing a race
 };
 
 SegmentResults read_segment(Connection& db, const std::vector<Expected>& expected, std::span<WriteJob* const> jobs,
@@ -138,6 +161,7 @@ SegmentResults read_segment(Connection& db, const std::vector<Expected>& expecte
     Result result = take_statement_result(db, deadline);
     if (result.aborted()) continue;  // skipped after the failure recorded below
     if (!result.ok()) {
+      out.lost_race = means_retry_transaction(result.sqlstate());
       if (e.kind == Expected::Kind::job_statement) {
         out.failed_job = e.job;
         out.job_error = result.error();
@@ -213,6 +237,7 @@ std::optional<BatchOutcome> run_plainly(Connection& db, std::span<WriteJob* cons
   if (results.failed_job || results.batch_error) {
     roll_back(db, deadline);
     db.exit_pipeline();
+    if (results.lost_race) throw LostRace{results.failed_job ? results.job_error : *results.batch_error};
     if (results.failed_job) return std::nullopt;
     BatchOutcome outcome;
     outcome.job_errors.resize(jobs.size());
@@ -250,6 +275,11 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
 
     auto deadline = Clock::now() + timeout;
     SegmentResults results = read_segment(db, expected, jobs, deadline);
+    if (results.lost_race) {
+      roll_back(db, deadline);
+      db.exit_pipeline();
+      throw LostRace{results.failed_job ? results.job_error : *results.batch_error};
+    }
     if (results.failed_job) job_errors[*results.failed_job] = results.job_error;
     if (results.batch_error) {
       roll_back(db, deadline);
@@ -273,17 +303,7 @@ BatchOutcome run_with_savepoints(Connection& db, std::span<WriteJob* const> jobs
   return commit_transaction(db, id, std::move(job_errors), timeout);
 }
 
-}  // namespace
-
-std::span<const Statement> batch_statements() { return all; }
-
-BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,
-                       const Statement* lock_rows) {
-  if (auto outcome = run_plainly(db, jobs, timeout, lock_rows)) return *outcome;
-  return run_with_savepoints(db, jobs, timeout, lock_rows);
-}
-
-BatchOutcome run_transaction(Connection& db, TransactionJob& job, Clock::duration timeout) {
+BatchOutcome run_transaction_once(Connection& db, TransactionJob& job, Clock::duration timeout) {
   auto deadline = Clock::now() + timeout;
   db.exec(begin, Params(), deadline);
   std::int64_t id = db.exec(transaction_id, Params(), deadline).int64(0, 0);
@@ -296,6 +316,7 @@ BatchOutcome run_transaction(Connection& db, TransactionJob& job, Clock::duratio
   } catch (const Error& e) {
     if (e.connection_lost) throw;
     abandon();
+    if (means_retry_transaction(e.sqlstate)) throw LostRace{e.what()};
     BatchOutcome outcome;
     outcome.job_errors = {e.what()};
     outcome.error = e.what();
@@ -309,6 +330,41 @@ BatchOutcome run_transaction(Connection& db, TransactionJob& job, Clock::duratio
   }
   db.enter_pipeline();
   return commit_transaction(db, id, {""}, timeout);
+}
+
+// Runs `attempt` (a whole transaction of `job_count` jobs) again while it loses races, up to
+// race_attempts times in all; past them, it fails as a whole with the last race's error.
+template <class Attempt>
+BatchOutcome run_until_no_race(std::size_t job_count, Attempt attempt) {
+  for (int n = 1;; ++n) {
+    try {
+      return attempt();
+    } catch (const LostRace& race) {
+      if (n == race_attempts) {
+        BatchOutcome outcome;
+        outcome.job_errors.resize(job_count);
+        outcome.error = race.error;
+        return outcome;
+      }
+      pause_after_race(n);
+    }
+  }
+}
+
+}  // namespace
+
+std::span<const Statement> batch_statements() { return all; }
+
+BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,
+                       const Statement* lock_rows) {
+  return run_until_no_race(jobs.size(), [&]() -> BatchOutcome {
+    if (auto outcome = run_plainly(db, jobs, timeout, lock_rows)) return *outcome;
+    return run_with_savepoints(db, jobs, timeout, lock_rows);
+  });
+}
+
+BatchOutcome run_transaction(Connection& db, TransactionJob& job, Clock::duration timeout) {
+  return run_until_no_race(1, [&] { return run_transaction_once(db, job, timeout); });
 }
 
 CommitStatus resolve_commit(Connection& db, const InDoubtCommit& commit, Clock::time_point give_up_at,

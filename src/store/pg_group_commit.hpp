@@ -39,6 +39,7 @@ class TransactionJob {
   virtual ~TransactionJob() = default;
   // Runs the job's statements (Connection::exec) inside the open transaction. Returns whether to
   // commit (false: roll back; the job has its answer). Throws Error when a statement fails.
+  // Called again, in a new transaction, when the last one lost a race (a deadlock's victim).
   virtual bool run(Connection& db, Clock::time_point deadline) = 0;
 };
 
@@ -66,6 +67,8 @@ std::span<const Statement> batch_statements();
 // to `timeout`. A lost connection (or a round trip past `timeout`) before COMMIT was sent throws
 // Error (connection_lost): nothing was committed. Lost after it, the outcome has `in_doubt` set;
 // either way the connection is finished and must be replaced.
+// A transaction that loses a race (deadlock_detected, serialization_failure) is rolled back and
+// run again from the start, up to 4 times in all; past them, the batch fails as a whole.
 // `lock_rows`, when given, takes the jobs' lock_row() keys as an int8 array literal ($1) and
 // locks those rows (SELECT ... ORDER BY key FOR UPDATE).
 BatchOutcome run_batch(Connection& db, std::span<WriteJob* const> jobs, Clock::duration timeout,

@@ -85,8 +85,8 @@ void ConversationWriter::rolled_back() {
 
 // Read in full before it is cached: a statement that throws leaves nothing behind (the job is
 // undone by its savepoint while the batch goes on).
-ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
-  if (auto it = known_.find(id); it != known_.end()) return it->second;
+ConversationWriter::Known* ConversationWriter::known(std::int64_t id) {
+  if (auto it = known_.find(id); it != known_.end()) return &it->second;
   Known conversation;
   conversation.id = id;
   // The row holds the tail as of the bulk index; the entries above it are in RecentMessages.
@@ -95,10 +95,7 @@ ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
   bool exists = load_tail_.step();
   if (exists) t = Tail{load_tail_.int64(0), load_tail_.int64(1), load_tail_.int64(2)};
   load_tail_.reset();
-  if (!exists) {  // not cached: ids a client makes up must not fill the cache
-    missing_ = Known{id, {}, {}};
-    return missing_;
-  }
+  if (!exists) return nullptr;  // not cached: ids a client makes up must not fill the cache
   std::int64_t indexed_through = 0;
   if (index_state_.step()) indexed_through = index_state_.int64(0);
   index_state_.reset();
@@ -111,7 +108,7 @@ ConversationWriter::Known& ConversationWriter::known(std::int64_t id) {
   member_ids_.bind(1, id);
   while (member_ids_.step()) conversation.members.push_back(member_ids_.text(0));
   member_ids_.reset();
-  return known_.emplace(id, std::move(conversation)).first->second;
+  return &known_.emplace(id, std::move(conversation)).first->second;
 }
 
 ConversationWriter::Known* ConversationWriter::direct(const std::string& a, const std::string& b) {
@@ -119,8 +116,8 @@ ConversationWriter::Known* ConversationWriter::direct(const std::string& a, cons
   if (auto it = direct_.find(key_); it != direct_.end()) return it->second;
   auto id = rows_.direct_conversation(key_);
   if (!id) return nullptr;
-  Known* conversation = &known(*id);
-  direct_.emplace(key_, conversation);
+  Known* conversation = known(*id);
+  if (conversation) direct_.emplace(key_, conversation);
   return conversation;
 }
 
@@ -241,7 +238,7 @@ std::optional<Result<Appended>> ConversationWriter::earlier_append(const NewEntr
   Appended appended;
   appended.entry = *rows_.entry(id);
   appended.entry.already_stored = true;
-  appended.member_ids = known(conversation).members;
+  if (const Known* k = known(conversation)) appended.member_ids = k->members;
   return Result<Appended>(std::move(appended));
 }
 
@@ -251,7 +248,8 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
   }
   Known* conversation = nullptr;
   if (entry.to.id) {
-    conversation = &known(entry.to.id);
+    conversation = known(entry.to.id);
+    if (!conversation) return not_a_member();
     const auto& members = conversation->members;
     if (!std::binary_search(members.begin(), members.end(), entry.sender_id)) return not_a_member();
   } else {
@@ -328,7 +326,9 @@ Result<Changed> ConversationWriter::create_group(const NewGroup& group) {
 Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& decide, std::int64_t now_ms) {
   auto state = rows_.state(id);
   if (!state) return not_a_member();
-  Known& known = this->known(id);
+  Known* found = known(id);
+  if (!found) return not_a_member();
+  Known& known = *found;
   state->last_seq = known.tail.last_seq;
   ConversationDecision decision = Refusal::forbidden;
   try {
@@ -375,7 +375,9 @@ Result<Changed> ConversationWriter::change(std::int64_t id, const DecideChange& 
 Result<Marked> ConversationWriter::mark(const MarkRequest& request) {
   auto member = rows_.member(request.conversation_id, request.user_id);
   if (!member) return not_a_member();
-  Known& known = this->known(request.conversation_id);
+  Known* found = known(request.conversation_id);
+  if (!found) return not_a_member();
+  Known& known = *found;
   std::int64_t seq = std::clamp<std::int64_t>(request.seq, 0, known.tail.last_seq);
   Marked marked;
   marked.read_seq = member->read_seq;

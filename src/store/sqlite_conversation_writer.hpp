@@ -66,7 +66,7 @@ class ConversationWriter {
     const std::string& client_message_id;
   };
 
-  Known& known(std::int64_t conversation_id);  // loaded on first use; no members if it does not exist
+  Known* known(std::int64_t conversation_id);  // loaded on first use; nullptr if it does not exist
   Known* direct(const std::string& a, const std::string& b);  // the pair's, or nullptr
   LogEntry insert_entry(const NewLogEntry& e);  // statements only
   void remember_entry(Known& conversation, const LogEntry& e);  // the tail and batch_entries, after success
@@ -87,7 +87,6 @@ class ConversationWriter {
   std::size_t max_cached_;
   std::unordered_map<std::int64_t, Known> known_;  // nodes: a Known stays put until cleared
   std::unordered_map<std::string, Known*> direct_;  // by direct_key, into known_
-  Known missing_;  // known()'s answer for an id with no conversation (no members)
   std::string key_;  // direct()'s scratch (no allocation per send)
   std::unordered_map<std::string, std::string> names_;
   std::vector<IndexEntry> batch_entries_;

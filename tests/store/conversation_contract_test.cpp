@@ -27,28 +27,16 @@ using namespace std::chrono_literals;
 
 // --- the stores under test (global scope: short test names) --------------------------------------
 
-struct SqliteConversations {
-  std::unique_ptr<Store> open(std::string&) { return open_sqlite((dir.path / "parley.db").string(), "FULL"); }
-  TempDir dir;
-};
-
 // SQLite with tiny bulks: most entries go through every state of the bulk index (unindexed,
 // a bulk half done, indexed) while the contract runs; and a writer that keeps two conversations
 // in memory, so that its caches are dropped and reloaded all along.
-struct SqliteBulkConversations {
+struct SqliteBulkBackend {
   std::unique_ptr<Store> open(std::string&) {
     return open_sqlite((dir.path / "parley.db").string(), "FULL", {},
                        SqliteIndexOptions{.bulk_rows = 7, .per_conversation = 1, .max_rows = 7, .chunk_rows = 3,
                                           .cached_conversations = 2});
   }
   TempDir dir;
-};
-
-struct PostgresConversations {
-  std::unique_ptr<Store> open(std::string& why) {
-    std::string url = postgres_test_url(why);
-    return url.empty() ? nullptr : open_postgres(url);
-  }
 };
 
 namespace {
@@ -80,23 +68,11 @@ DecideChange always(ConversationChange change) {
 }
 
 template <class Backend>
-class ConversationContract : public ::testing::Test {
+class ConversationContract : public StoreFixture<Backend> {
  protected:
-  void SetUp() override {
-    std::string why;
-    store_ = backend_.open(why);
-    if (!store_) FAIL() << why;
-  }
-  void TearDown() override {
-    if (store_) store_->close();
-  }
+  using StoreFixture<Backend>::store_;
 
-  User user(const std::string& label) {
-    std::string token = random_token();
-    User u{"id-" + token, label + " " + token, label + "_" + token, "", now_ms()};
-    EXPECT_EQ(ok(wait_for<Result<CreateUser>>([&](auto done) { store_->create_user(u, done); })), CreateUser::created);
-    return u;
-  }
+  User user(const std::string& label) { return stored_user(*store_, label); }
 
   Result<Appended> append(ConversationRef to, const User& from, const std::string& content, std::string client_id = {}) {
     return wait_for<Result<Appended>>([&](auto done) {
@@ -174,11 +150,9 @@ class ConversationContract : public ::testing::Test {
     return out;
   }
 
-  Backend backend_;
-  std::unique_ptr<Store> store_;
 };
 
-using Backends = ::testing::Types<SqliteConversations, SqliteBulkConversations, PostgresConversations>;
+using Backends = ::testing::Types<SqliteBackend, SqliteBulkBackend, PostgresBackend>;
 TYPED_TEST_SUITE(ConversationContract, Backends);
 
 // --- the log --------------------------------------------------------------------------------------

@@ -18,21 +18,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-User make_user(Store& store, const std::string& label) {
-  std::string token = random_token();
-  User user{"id-" + token, label + " " + token, label + "_" + token, "", now_ms()};
-  EXPECT_EQ(ok(wait_for<Result<CreateUser>>([&](auto done) { store.create_user(user, done); })), CreateUser::created);
-  return user;
-}
-
 TEST(PostgresConversations, TwoStoresAppendingToOneGroupGetOneGapFreeSequence) {
   std::string why;
   std::string url = postgres_test_url(why);
   ASSERT_FALSE(url.empty()) << why;
   auto node_a = open_postgres(url);
   auto node_b = open_postgres(url);
-  User owner = make_user(*node_a, "Owner"), ann = make_user(*node_a, "Ann"), ben = make_user(*node_b, "Ben");
-  User stranger = make_user(*node_b, "Stranger");
+  User owner = stored_user(*node_a, "Owner"), ann = stored_user(*node_a, "Ann"), ben = stored_user(*node_b, "Ben");
+  User stranger = stored_user(*node_b, "Stranger");
   NewGroup group{"several writers", owner.id, {ann.id, ben.id}, now_ms(), R"({"type":"created"})"};
   auto created = ok(wait_for<Result<Changed>>([&](auto done) { node_a->create_group(group, done); }));
   std::int64_t id = created.entry.conversation_id;
@@ -130,7 +123,7 @@ TEST(PostgresConversations, NoAppendLandsAfterTheSendersRemovalOnAnotherNode) {
   ASSERT_FALSE(url.empty()) << why;
   auto node_a = open_postgres(url);
   auto node_b = open_postgres(url);
-  User owner = make_user(*node_a, "Owner"), leaving = make_user(*node_a, "Leaving");
+  User owner = stored_user(*node_a, "Owner"), leaving = stored_user(*node_a, "Leaving");
   NewGroup group{"removal race", owner.id, {leaving.id}, now_ms(), R"({"type":"created"})"};
   std::int64_t id = ok(wait_for<Result<Changed>>([&](auto done) { node_a->create_group(group, done); })).entry.conversation_id;
 
@@ -169,6 +162,69 @@ TEST(PostgresConversations, NoAppendLandsAfterTheSendersRemovalOnAnotherNode) {
   std::printf("[ race ] %zu appends before the removal, %d refused after it\n", stored.size(), refused_count);
   node_a->close();
   node_b->close();
+}
+
+// A batch whose transaction is chosen as a deadlock's victim (another session locks, in the
+// other order, two conversations the batch appends to) is run again, and its writes are stored:
+// no error reaches their callers for a race they did not cause.
+TEST(PostgresConversations, ABatchThatLosesADeadlockIsRunAgainAndStored) {
+  std::string why;
+  std::string url = postgres_test_url(why);
+  ASSERT_FALSE(url.empty()) << why;
+  auto store = open_postgres(url);
+  User owner = stored_user(*store, "Owner"), ann = stored_user(*store, "Ann");
+  std::vector<std::int64_t> groups;
+  for (int i = 0; i < 3; ++i) {
+    NewGroup group{numbered("deadlock ", i), owner.id, {ann.id}, now_ms(), R"({"type":"created"})"};
+    groups.push_back(ok(wait_for<Result<Changed>>([&](auto done) { store->create_group(group, done); })).entry.conversation_id);
+  }
+  auto deadline = [] { return pg::Clock::now() + 30s; };
+  pg::Connection first(url, 10s), second(url, 10s), watcher(url, 10s);
+  auto lock = [&](pg::Connection& db, std::int64_t conversation) {
+    db.exec("SELECT id FROM conversations WHERE id = $1 FOR UPDATE", pg::Params().int64(conversation), deadline());
+  };
+  // Waits until a session (the store's writer) waits for a lock `holder` holds.
+  auto wait_until_blocked_by = [&](pg::Connection& holder) {
+    for (int i = 0; i < 1000; ++i) {
+      auto r = watcher.exec("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+                            pg::Params().int64(holder.backend_pid()), deadline());
+      if (r.int64(0, 0) > 0) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  };
+  auto append = [&](std::int64_t conversation, const std::string& content) {
+    auto done = std::make_shared<std::promise<Result<Appended>>>();
+    auto future = done->get_future();
+    store->append(NewEntry{ConversationRef{conversation, {}}, ann.id, content, now_ms()},
+                  [done](Result<Appended> r) { done->set_value(std::move(r)); });
+    return future;
+  };
+
+  // The writer is held on the third group, so that the next two appends make one batch.
+  first.exec("BEGIN", deadline());
+  lock(first, groups[2]);
+  auto held = append(groups[2], "held");
+  ASSERT_TRUE(wait_until_blocked_by(first));
+  auto one = append(groups[0], "one"), two = append(groups[1], "two");
+  // That batch locks group 0, then waits for group 1, which `second` holds; `second` then
+  // asks for group 0: a deadlock, whose victim is the writer (it has waited the longest, so
+  // its deadlock_timeout runs out first).
+  second.exec("BEGIN", deadline());
+  lock(second, groups[1]);
+  first.exec("COMMIT", deadline());
+  ASSERT_TRUE(wait_until_blocked_by(second));
+  EXPECT_NO_THROW(lock(second, groups[0]));  // granted once the writer's transaction is undone
+  second.exec("COMMIT", deadline());
+
+  for (auto* future : {&held, &one, &two}) {
+    ASSERT_EQ(future->wait_for(30s), std::future_status::ready);
+    auto result = future->get();
+    auto* failure = failed(result);
+    ASSERT_EQ(failure, nullptr) << failure->message;
+    EXPECT_EQ(std::get<Appended>(result).entry.seq, 2);  // after the group's `created` entry
+  }
+  store->close();
 }
 
 // A database of schema 2 with direct messages (one deleted, one read marker) migrates to the

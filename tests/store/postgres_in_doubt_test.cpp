@@ -54,16 +54,8 @@ class PostgresInDoubtCommit : public ::testing::Test {
     if (store_) store_->close();
   }
 
-  User new_user(const std::string& label) {
-    std::string token = random_token();
-    return User{"id-" + token, label + " " + token, label + "_" + token, "", now_ms()};
-  }
-
-  User created_user(const std::string& label) {
-    User user = new_user(label);
-    EXPECT_EQ(ok(wait_for<Result<CreateUser>>([&](auto done) { store_->create_user(user, done); })), CreateUser::created);
-    return user;
-  }
+  User new_user(const std::string& label) { return fresh_user(label); }
+  User created_user(const std::string& label) { return stored_user(*store_, label); }
 
   // A text entry from `from` to the direct conversation of `from` and `to`.
   static NewEntry direct(const User& from, const User& to, const std::string& content, const std::string& key = {}) {

@@ -35,21 +35,6 @@ using namespace parley::store::test;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// --- the stores under test ----------------------------------------------------------------------
-// At global scope, so that the test names CTest shows end in a short "<SqliteBackend>".
-
-struct SqliteBackend {
-  std::unique_ptr<Store> open(std::string&) { return open_sqlite((dir.path / "parley.db").string(), "FULL"); }
-  TempDir dir;
-};
-
-struct PostgresBackend {
-  std::unique_ptr<Store> open(std::string& why) {
-    std::string url = postgres_test_url(why);
-    return url.empty() ? nullptr : open_postgres(url);
-  }
-};
-
 namespace {
 
 // A text entry from `from` to the direct conversation of `from` and `to` (the seed's send).
@@ -63,27 +48,12 @@ LogRequest direct_log(const User& a, const User& b, std::optional<std::int64_t> 
 }
 
 template <class Backend>
-class StoreContract : public ::testing::Test {
+class StoreContract : public StoreFixture<Backend> {
  protected:
-  void SetUp() override {
-    std::string why;
-    store_ = backend_.open(why);
-    if (!store_) FAIL() << why;
-  }
-  void TearDown() override {
-    if (store_) store_->close();
-  }
+  using StoreFixture<Backend>::store_;
 
-  User new_user(const std::string& label) {
-    std::string token = random_token();
-    return User{"id-" + token, label + " " + token, label + "_" + token, "hash-" + token, now_ms()};
-  }
-
-  User created_user(const std::string& label) {
-    User user = new_user(label);
-    EXPECT_EQ(create(user), CreateUser::created);
-    return user;
-  }
+  User new_user(const std::string& label) { return fresh_user(label, "hash-" + random_token()); }
+  User created_user(const std::string& label) { return stored_user(*store_, label, "hash-" + random_token()); }
 
   CreateUser create(const User& user) {
     return ok(wait_for<Result<CreateUser>>([&](auto done) { store_->create_user(user, done); }));
@@ -110,8 +80,6 @@ class StoreContract : public ::testing::Test {
     return ok(wait_for<Result<std::vector<User>>>([&](auto done) { store_->search_users(text, limit, done); }));
   }
 
-  Backend backend_;
-  std::unique_ptr<Store> store_;
 };
 
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;

@@ -1,7 +1,9 @@
 // What the store tests share: random names, waiting for a callback with a limit, temporary
-// directories, and where the PostgreSQL test server is.
+// directories, where the PostgreSQL test server is, new users, and the fixture of the contract
+// tests (a store of each backend, opened for each test).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -16,6 +18,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/postgres_store.hpp"
+#include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 
 namespace parley::store::test {
@@ -97,4 +101,52 @@ inline std::string with_database(const std::string& url, const std::string& data
   return url.substr(0, url.rfind('/') + 1) + database;
 }
 
+// A user not stored yet: a random id, name and username after `label`.
+inline User fresh_user(const std::string& label, std::string password_hash = {}) {
+  std::string token = random_token();
+  return User{"id-" + token, label + " " + token, label + "_" + token, std::move(password_hash), now_ms()};
+}
+
+// A fresh user, stored (the test fails unless it was created).
+inline User stored_user(Store& store, const std::string& label, std::string password_hash = {}) {
+  User user = fresh_user(label, std::move(password_hash));
+  EXPECT_EQ(ok(wait_for<Result<CreateUser>>([&](auto done) { store.create_user(user, done); })), CreateUser::created);
+  return user;
+}
+
+// The fixture of a typed contract test: a store of `Backend` (a type with `open(why)`), opened
+// before each test and closed after it.
+template <class Backend>
+class StoreFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    store_ = backend_.open(why);
+    if (!store_) FAIL() << why;
+  }
+  void TearDown() override {
+    if (store_) store_->close();
+  }
+
+  Backend backend_;  // first: it may hold the directory the store lives in
+  std::unique_ptr<Store> store_;
+};
+
 }  // namespace parley::store::test
+
+// --- the stores under test --------------------------------------------------------------------
+// At global scope, so that the test names CTest shows end in a short "<SqliteBackend>".
+
+struct SqliteBackend {
+  std::unique_ptr<parley::store::Store> open(std::string&) {
+    return parley::store::open_sqlite((dir.path / "parley.db").string(), "FULL");
+  }
+  parley::store::test::TempDir dir;
+};
+
+struct PostgresBackend {
+  std::unique_ptr<parley::store::Store> open(std::string& why) {
+    std::string url = parley::store::test::postgres_test_url(why);
+    return url.empty() ? nullptr : parley::store::open_postgres(url);
+  }
+};
