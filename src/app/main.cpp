@@ -113,6 +113,7 @@ int serve(const Config& config) {
   chat_options.args.max_message_length = config.max_message_length;
   chat_options.args.default_page = config.history_page_size;
   chat_options.conversations.max_group_members = config.max_group_members;
+  chat_options.typing.expiry = std::chrono::seconds(config.typing_timeout);
   chat_options.auto_create_users = config.auto_create_users;
   chat_options.reject_with_connect_error = config.reject_with_connect_error;
   chat_options.per_user.send = config.send_rate_per_user;

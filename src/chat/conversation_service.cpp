@@ -150,6 +150,7 @@ void ConversationService::publish(const store::Changed& changed) {
     json += '}';
     delivery_.to_user(changed.state.members[i].user_id, "conversation_updated", std::move(json));
   }
+  if (after_publish_) after_publish_(changed);
 }
 
 }  // namespace parley::chat

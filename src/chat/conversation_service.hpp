@@ -41,6 +41,9 @@ class ConversationService {
   void set_role(const std::string& actor, MemberRequest request, Then<AfterChange> done);
   void leave(const std::string& actor, std::int64_t conversation_id, Then<AfterChange> done);
 
+  // Called with each change just pushed to the members (set before the first change).
+  void after_publish(std::function<void(const store::Changed&)> hook) { after_publish_ = std::move(hook); }
+
  private:
   // A rule of chat/conversation_rules, with the place for its reason.
   using Rule = std::function<store::ConversationDecision(const store::ConversationState&, std::string* why)>;
@@ -51,6 +54,7 @@ class ConversationService {
   Delivery& delivery_;
   ConversationKinds& kinds_;
   const ConversationLimits& limits_;
+  std::function<void(const store::Changed&)> after_publish_;
 };
 
 }  // namespace parley::chat

@@ -36,10 +36,12 @@ void UserDirectory::connected(const std::string& id) {
   ++online_[id];
 }
 
-void UserDirectory::disconnected(const std::string& id) {
+bool UserDirectory::disconnected(const std::string& id) {
   std::lock_guard lock(online_mutex_);
   auto it = online_.find(id);
-  if (it != online_.end() && --it->second <= 0) online_.erase(it);
+  if (it == online_.end() || --it->second > 0) return false;
+  online_.erase(it);
+  return true;
 }
 
 bool UserDirectory::online(const std::string& id) const {

@@ -34,7 +34,8 @@ class UserDirectory {
   void remember(const store::User& user);
 
   void connected(const std::string& id);
-  void disconnected(const std::string& id);
+  // Whether that was the user's last socket.
+  bool disconnected(const std::string& id);
   bool online(const std::string& id) const;
 
  private:

@@ -4,12 +4,13 @@
 // arguments (chat/args, chat/conversation_args), asks the store under the rules
 // (chat/conversation_rules), answers with the encoders (chat/message_json, chat/conversation_json)
 // and pushes through the Delivery seam. The handlers live in one file per feature area:
-// events_messages.cpp, events_conversations.cpp, events_receipts.cpp.
+// events_messages.cpp, events_conversations.cpp, events_receipts.cpp, events_live.cpp.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "auth/jwt.hpp"
 #include "chat/allowance.hpp"
@@ -23,6 +24,7 @@
 #include "chat/delivery_memory.hpp"
 #include "chat/directory.hpp"
 #include "chat/session_expiry.hpp"
+#include "chat/typing_service.hpp"
 #include "sio/socketio/server.hpp"
 #include "sio/transport/event_loops.hpp"
 #include "store/store.hpp"
@@ -32,6 +34,7 @@ namespace parley::chat {
 struct ChatOptions {
   ArgLimits args{};  // message length, history page sizes
   ConversationLimits conversations{};  // titles, group size (MAX_GROUP_MEMBERS), list pages
+  TypingLimits typing{};               // how long a typing state lasts
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
   // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
@@ -72,6 +75,7 @@ class ChatGateway {
 
  private:
   using Handler = void (ChatGateway::*)(sio::Socket&, const sio::Args&, sio::Ack);
+  static Handler handler_of(std::string_view event);
   void authenticate(sio::Socket& socket, sio::Namespace::Next next);
   void refuse(sio::Socket& socket, const sio::Namespace::Next& next);
   void on_connection(sio::Socket& socket);
@@ -98,6 +102,8 @@ class ChatGateway {
   void mark_delivered(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void mark(sio::Socket& socket, const sio::Args& args, sio::Ack ack, store::Marker marker);
   void get_receipts(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  // events_live.cpp
+  void typing(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
 
   sio::Server& io_;
   store::Store& store_;
@@ -112,6 +118,7 @@ class ChatGateway {
   MessageService messages_;            // sends and history
   ConversationService conversations_;  // the rules and pushes of conversation changes
   ReceiptService receipts_;            // read and delivery markers
+  TypingService typing_;               // who is typing where (in memory)
   SessionExpiry expiry_;
 };
 

@@ -105,6 +105,7 @@ void MessageService::push(const store::Appended& appended, const Party* receiver
   std::string json;
   append_entry(json, appended.entry, receiver);
   delivery_.to_users(appended.member_ids, "receive_message", std::move(json));
+  if (after_push_) after_push_(appended.entry);
 }
 
 void MessageService::history(const std::string& reader, HistoryRequest request, Then<HistoryPage> done) {

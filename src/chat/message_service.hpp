@@ -7,6 +7,7 @@
 // append is the one store round trip, and its answer carries the audience (member_ids).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,9 @@ class MessageService {
   void send(Sender sender, SendRequest request, Then<SentMessage> stored);
   void history(const std::string& reader, HistoryRequest request, Then<HistoryPage> done);
 
+  // Called with each message just pushed to its conversation (set before the first send).
+  void after_push(std::function<void(const store::LogEntry&)> hook) { after_push_ = std::move(hook); }
+
   // The sender, from the directory; created now when that failed at connect.
   void find_sender(const Sender& sender, std::function<void(store::Result<std::optional<UserInfo>>)> done);
 
@@ -65,6 +69,7 @@ class MessageService {
   Delivery& delivery_;
   DeliveryMemory& deliveries_;
   ConversationKinds& kinds_;
+  std::function<void(const store::LogEntry&)> after_push_;
 };
 
 }  // namespace parley::chat

@@ -82,6 +82,8 @@ constexpr Setting settings[] = {
      "Messages in a get_messages answer that names no limit: the newest page (1 to 200)"},
     {"MAX_GROUP_MEMBERS", "--max-group-members", "N", "1000",
      "Members a group may have, its creator included (2 to 100000)"},
+    {"TYPING_TIMEOUT", "--typing-timeout", "DURATION", "6s",
+     "How long a typing indicator lasts after the typist's last `typing` event, 1s to 60s"},
     {"SEND_RATE_PER_USER", "--send-rate-per-user", "N/DURATION", "100/5s",
      "send_message per user, over all its connections: bursts of N, N per DURATION (0: no limit)"},
     {"SEND_RATE_PER_ADDRESS", "--send-rate-per-address", "N/DURATION", "1000/5s",
@@ -366,6 +368,13 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.header_timeout = *seconds;
       } else {
         expected = "a duration from 1s to 1h, such as 10s";
+      }
+    } else if (key == "TYPING_TIMEOUT") {
+      const auto seconds = parse_duration(text);
+      if (seconds && *seconds >= 1 && *seconds <= 60) {
+        config.typing_timeout = *seconds;
+      } else {
+        expected = "a duration from 1s to 60s, such as 6s";
       }
     } else if (key == "MAX_GROUP_MEMBERS") {
       const auto size = parse_unsigned(text, 100000);

@@ -1,5 +1,5 @@
 // libFuzzer target for the chat's handling of untrusted event arguments (chat/args.hpp,
-// chat/conversation_args.hpp): the
+// chat/conversation_args.hpp, chat/live_args.hpp): the
 // input is the JSON text of an event's first argument (or of a CONNECT auth object). Nothing
 // may crash, and every request that parses must satisfy the rules the gateway relies on.
 //
@@ -14,6 +14,7 @@
 
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
+#include "chat/live_args.hpp"
 #include "chat/json_args.hpp"
 #include "chat/validation.hpp"
 
@@ -95,6 +96,7 @@ void check_conversation_args(std::string_view text) {
   });
   expect(parse_mark(text), [](const MarkArgs& r) { check(r.conversation_id > 0 && r.seq >= 0); });
   if (auto cursor = decode_cursor(text)) check(cursor->first >= 0 && cursor->second > 0);
+  expect(parse_typing(text), [](const TypingRequest& r) { check(r.conversation_id > 0); });
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { Clients, ISO_MS, ack, record, startParley, tokenUser, waitFor, waitForMatching } from "./helpers.mjs";
+import { Clients, ISO_MS, ack, group, ok, peopleOf, record, refused, startParley, tokenUser, waitFor, waitForMatching } from "./helpers.mjs";
 
 let server;
 let clients;
@@ -13,39 +13,11 @@ before(async () => {
   server = await startParley();
   clients = new Clients(server);
 });
+const people = (...labels) => peopleOf(clients, ...labels);
 after(async () => {
   clients.closeAll();
   await server.stop();
 });
-
-async function ok(socket, event, payload) {
-  const reply = await ack(socket, event, payload);
-  assert.equal(reply?.success, true, `${event} ${JSON.stringify(payload)}: ${JSON.stringify(reply)}`);
-  return reply;
-}
-
-async function refused(socket, event, payload, code, message) {
-  const error = waitFor(socket, "error");
-  const reply = await ack(socket, event, payload);
-  if (message) assert.equal(reply.error, message);
-  assert.equal(reply.success, false, `${event} ${JSON.stringify(payload)} succeeded`);
-  assert.equal(reply.code, code, `${event} ${JSON.stringify(payload)}: ${JSON.stringify(reply)}`);
-  const [event_] = await error;
-  assert.equal(event_.code, code);
-  assert.equal(event_.event, event);
-}
-
-// Users connected (so that they exist), each with one socket.
-async function people(...labels) {
-  const users = labels.map((label) => tokenUser(label));
-  const sockets = await Promise.all(users.map((u) => clients.connect(u.token)));
-  return users.map((u, i) => ({ ...u, socket: sockets[i] }));
-}
-
-async function group(owner, others, title = "Team") {
-  const { conversation } = await ok(owner.socket, "create_conversation", { title, memberIds: others.map((o) => o.id) });
-  return conversation;
-}
 
 describe("conversations", () => {
   test("create_conversation: a group with its creator as owner; every member is told; the log starts with `created`", async () => {

@@ -380,3 +380,35 @@ export function seedFields(object) {
   const { conversationId, seq, kind, system, attachments, reactions, ...seed } = object;
   return seed;
 }
+
+// An event that must succeed: resolves with its ack.
+export async function ok(socket, event, payload) {
+  const reply = await ack(socket, event, payload);
+  assert.equal(reply?.success, true, `${event} ${JSON.stringify(payload)}: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+// An event that must fail with `code` (and `message`, when given), by ack and `error` event.
+export async function refused(socket, event, payload, code, message) {
+  const error = waitFor(socket, "error");
+  const reply = await ack(socket, event, payload);
+  if (message) assert.equal(reply.error, message);
+  assert.equal(reply.success, false, `${event} ${JSON.stringify(payload)} succeeded`);
+  assert.equal(reply.code, code, `${event} ${JSON.stringify(payload)}: ${JSON.stringify(reply)}`);
+  const [event_] = await error;
+  assert.equal(event_.code, code);
+  assert.equal(event_.event, event);
+}
+
+// Users connected through `clients` (so that they exist), each with one socket.
+export async function peopleOf(clients, ...labels) {
+  const users = labels.map((label) => tokenUser(label));
+  const sockets = await Promise.all(users.map((u) => clients.connect(u.token)));
+  return users.map((u, i) => ({ ...u, socket: sockets[i] }));
+}
+
+// A group of `owner` and `others` (people): its conversation, as the owner's ack gave it.
+export async function group(owner, others, title = "Team") {
+  const { conversation } = await ok(owner.socket, "create_conversation", { title, memberIds: others.map((o) => o.id) });
+  return conversation;
+}

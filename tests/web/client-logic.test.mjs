@@ -1,6 +1,6 @@
 // The web client's pure parts, in Node (no browser): links cut out of message text, the
 // conversation list's bookkeeping (order, unread counts), receipts into message states, and
-// system entries into sentences.
+// system entries into sentences, and who is typing into a line.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
@@ -8,6 +8,7 @@ import { Inbox } from "../../web/js/inbox.js";
 import { Receipts } from "../../web/js/receipts.js";
 import { systemText } from "../../web/js/system-text.js";
 import { linkParts } from "../../web/js/text.js";
+import { typingText } from "../../web/js/typing.js";
 
 describe("linkParts", () => {
   test("plain text is one part", () => {
@@ -157,5 +158,15 @@ describe("the client's files", () => {
       assert.ok(cmake.includes(`js/${name}`), `web/CMakeLists.txt lists js/${name}`);
       assert.ok(page.includes(`<link rel="modulepreload" href="js/${name}">`), `index.html preloads js/${name}`);
     }
+  });
+});
+
+describe("typingText", () => {
+  test("one, two, three and more people typing", () => {
+    assert.equal(typingText([]), "");
+    assert.equal(typingText(["Ann"]), "Ann is typing…");
+    assert.equal(typingText(["Ann", "Ben"]), "Ann and Ben are typing…");
+    assert.equal(typingText(["Ann", "Ben", "Cid"]), "Ann, Ben and 1 other are typing…");
+    assert.equal(typingText(["Ann", "Ben", "Cid", "Dan"]), "Ann, Ben and 2 others are typing…");
   });
 });

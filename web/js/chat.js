@@ -59,6 +59,7 @@ export class Chat {
         unread_updated: (p) => this.onUnread(p),
         read_receipt: (p) => this.pane.isOpen(p?.conversationId) && this.pane.onReceipt(p, "read"),
         delivery_receipt: (p) => this.pane.isOpen(p?.conversationId) && this.pane.onReceipt(p, "delivered"),
+        typing_update: (p) => this.pane.typists.update(p),
       },
     });
     this.on(this.ui.search, "input", () => {
@@ -117,6 +118,7 @@ export class Chat {
     // reads on another device) is in it. A recovered session also gets its missed messages
     // pushed, but not the other pushes.
     this.loadList({ first: true });
+    this.pane.typists.clear(); // lists missed while away end; the next update brings them back
     if (again) {
       if (this.pane.current) {
         this.pane.loadLatest();

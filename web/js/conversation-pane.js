@@ -1,12 +1,14 @@
 // The open conversation: its header (title, members, the Members button of a group), its
 // history (newest page first, older pages on scroll), the receipts that give one's own
-// messages their state, mark_read for what is on screen in a focused tab, and the composer.
+// messages their state, mark_read for what is on screen in a focused tab, the composer and
+// who is typing (typing.js).
 // A direct conversation picked from the people search may not exist yet: it is addressed by
 // the person (receiverId / otherUserId) until its first message names its conversationId.
 import { newId } from "./ids.js";
 import { MessageView } from "./message-view.js";
 import { Receipts } from "./receipts.js";
 import { HistoryReader, request } from "./requests.js";
+import { TypingIndicator, TypingSignal } from "./typing.js";
 
 const PAGE_SIZE = 50;
 const $ = (id) => document.getElementById(id);
@@ -22,6 +24,8 @@ export class ConversationPane {
     };
     this.view = new MessageView({ log: this.ui.log, list: $("message-list"), cue: $("new-below"), myId: chat.inbox.myId, nameOf: chat.nameOf, listen: chat.on.bind(chat) });
     this.history = new HistoryReader();
+    this.typing = new TypingSignal(() => chat.socket());
+    this.typists = new TypingIndicator($("typing"), { myId: chat.inbox.myId, nameOf: chat.nameOf });
     this.current = null;
     this.markTimer = 0;
     chat.on(this.ui.older, "click", () => this.loadOlder());
@@ -43,12 +47,17 @@ export class ConversationPane {
         this.sendTyped();
       }
     });
-    chat.on(this.ui.input, "input", () => this.autosize());
+    chat.on(this.ui.input, "input", () => {
+      this.autosize();
+      this.typing.input(this.current?.conversationId ?? null, this.ui.input.value.trim() !== "");
+    });
   }
 
   // --- opening and closing --------------------------------------------------------------
 
   close() {
+    this.typing.stop();
+    this.typists.show(null);
     this.current = null;
     this.view.clear();
     this.ui.title.textContent = "Pick a conversation";
@@ -73,6 +82,7 @@ export class ConversationPane {
       markedSeq: 0,
     };
     this.view.clear(this.current.kind === "group");
+    this.typists.show(this.current.conversationId);
     this.renderHead();
     this.ui.input.disabled = this.ui.send.disabled = false;
     this.ui.input.focus();
@@ -198,6 +208,7 @@ export class ConversationPane {
     const id = messages.find((m) => typeof m.conversationId === "number")?.conversationId;
     if (id) {
       this.current.conversationId = id;
+      this.typists.show(id);
       this.chat.onLearnedId(id);
       this.renderHead();
       this.loadReceipts();
@@ -210,6 +221,7 @@ export class ConversationPane {
   onMessage(message) {
     if (!this.current || !this.belongs(message)) return false;
     this.learnId([message]);
+    this.typists.sent(message.conversationId, message.senderId);
     const stick = message.senderId === this.chat.inbox.myId || this.view.nearBottom();
     const fromOthers = this.view.merge([message], (m) => this.adopt(m));
     this.ui.historyStatus.textContent = "";
@@ -299,6 +311,7 @@ export class ConversationPane {
     if (!this.current || !content.trim()) return;
     this.ui.input.value = "";
     this.autosize();
+    this.typing.sent();
     const li = this.view.element({ content, senderId: this.chat.inbox.myId });
     const { conversationId, peer } = this.current;
     const item = { clientId: newId(), li, conversationId, receiverId: conversationId ? null : peer.id, content };

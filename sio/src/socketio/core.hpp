@@ -158,7 +158,7 @@ class SocketCore final : public Socket, public std::enable_shared_from_this<Sock
   // A socket has a few handlers, on every connection: a vector is smaller than a hash table
   // (about 200 bytes less per connection) and as fast to search at that size.
   Handlers handlers_;
-  EventHandler any_handler_;
+  Socket::AnyEventHandler any_handler_;
   DisconnectHandler on_disconnect_;
   std::uint64_t next_ack_id_ = 0;
   struct PendingAck;

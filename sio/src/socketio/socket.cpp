@@ -45,15 +45,13 @@ void SocketCore::dispatch_event(const std::string& event, const Args& args, std:
   auto self = shared_from_this();
   Ack ack = ack_id ? make_ack(*ack_id) : Ack();
   auto it = find_handler(event);
-  EventHandler handler;
   if (it != handlers_.end()) {
-    handler = it->second;  // a copy: the handler may replace itself
+    EventHandler handler = it->second;  // a copy: the handler may replace itself
+    run_handler("event", [&] { handler(*this, args, std::move(ack)); });
   } else if (any_handler_) {
-    handler = any_handler_;
-  } else {
-    return;
+    Socket::AnyEventHandler handler = any_handler_;
+    run_handler("event", [&] { handler(*this, event, args, std::move(ack)); });
   }
-  run_handler("event", [&] { handler(*this, args, std::move(ack)); });
 }
 
 void SocketCore::dispatch_ack(std::uint64_t id, const Args& args) {
@@ -120,7 +118,7 @@ void Socket::on(std::string event, EventHandler handler) {
   }
 }
 
-void Socket::on_any(EventHandler handler) { SocketCore::of(*this).any_handler_ = std::move(handler); }
+void Socket::on_any(AnyEventHandler handler) { SocketCore::of(*this).any_handler_ = std::move(handler); }
 void Socket::on_disconnect(DisconnectHandler handler) { SocketCore::of(*this).on_disconnect_ = std::move(handler); }
 
 void Socket::emit_payload(std::string_view event, Payload payload) {

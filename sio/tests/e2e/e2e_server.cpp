@@ -303,6 +303,17 @@ void serve_socketio(sio::Server& io, DisconnectLog& log, sio::transport::EventLo
   });
   serve_namespace(io, "/auth-check", log);
 
+  // One handler for every event but `own`: it acknowledges with the event's name and its
+  // arguments' count.
+  io.of("/any").on_connection([](sio::Socket& socket) {
+    socket.on("own", [](sio::Socket&, const sio::Args&, sio::Ack ack) {
+      if (ack) ack(std::string("own handler"));
+    });
+    socket.on_any([](sio::Socket&, std::string_view event, const sio::Args& args, sio::Ack ack) {
+      if (ack) ack(std::string(event), static_cast<std::int64_t>(args.size()));
+    });
+  });
+
   // Decides a little later on a worker thread (one per loop, as a per-loop database pool
   // would be): refuses when the auth object says {deny:"yes"}. `connected-on-loop` then tells
   // whether the connection handler ran on the socket's own loop, as the library promises.

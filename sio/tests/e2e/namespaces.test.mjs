@@ -21,6 +21,13 @@ for (const transport of ["polling", "websocket"]) {
     after(() => clients.closeAll());
     const options = { transports: [transport] };
 
+    test("on_any gets every event without a handler of its own, with the event's name", async () => {
+      const socket = await clients.connect("/any", options);
+      assert.deepEqual(await socket.timeout(5000).emitWithAck("own", 1), "own handler");
+      const reply = await new Promise((done) => socket.emit("some-event", 1, "two", (...args) => done(args)));
+      assert.deepEqual(reply, ["some-event", 2]);
+    });
+
     test("the main namespace accepts and echoes", async () => {
       const socket = await clients.connect("/", options);
       assert.equal(socket.nsp, "/");

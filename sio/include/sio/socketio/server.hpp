@@ -125,6 +125,7 @@ class Broadcast {
 class Socket {
  public:
   using EventHandler = std::function<void(Socket&, const Args&, Ack)>;
+  using AnyEventHandler = std::function<void(Socket&, std::string_view event, const Args&, Ack)>;
   using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
 
   Socket(const Socket&) = delete;
@@ -145,8 +146,10 @@ class Socket {
   // Replaces the handler the event had, if any. A handler that throws is reported
   // (EventLoops' error reporter) and costs its client the connection, nothing more.
   void on(std::string event, EventHandler handler);
-  // Called for events that have no handler of their own.
-  void on_any(EventHandler handler);
+  // Called, with the event's name, for events that have no handler of their own. One handler
+  // that dispatches by name costs a socket one std::function, where a handler per event costs
+  // one each (an application with many events and many connections notices).
+  void on_any(AnyEventHandler handler);
   void on_disconnect(DisconnectHandler handler);
 
   template <class... A>
