@@ -17,7 +17,12 @@ Failure forbidden() { return refused(Refusal::forbidden, "not a member of this c
 // conversations, each found by its key; only the page's rows get their unread count and last
 // message). The LATERAL ... OFFSET 0 keeps the plan a loop over the user's memberships: the
 // generic plan of a prepared statement otherwise hashes a sequential scan of every conversation
-// (36 ms with 40,000 conversations in all, and growing with them), whatever the user's count. `filter` narrows the member's conversations (on c, the conversation); $1 is the user.
+// (36 ms with 40,000 conversations in all, and growing with them), whatever the user's count.
+// The page's last messages and their senders are looked up the same way, one key each: joined
+// plainly, a plan made on stale statistics (a table filled faster than autovacuum analyses it)
+// scanned every message once per row of the page (53 ms instead of 18 for a user with 5,000
+// conversations). `filter` narrows the member's conversations (on c, the conversation); $1 is
+// the user.
 // Columns: id, kind, title, created_at, last_seq, last_activity_at, role, read_seq,
 // delivered_seq, unread count, then the last message's entry columns (null: none).
 std::string view_sql(const std::string& filter, const std::string& limit) {
@@ -30,8 +35,9 @@ std::string view_sql(const std::string& filter, const std::string& limit) {
          "CROSS JOIN LATERAL (SELECT * FROM conversations c0 WHERE c0.id = me.conversation_id OFFSET 0) c "
          "WHERE me.user_id = $1 AND " + filter +
          " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + limit + ") p "
-         "LEFT JOIN messages m ON m.id = p.last_message_id AND m.deleted_at IS NULL "
-         "LEFT JOIN users u ON u.id = m.sender_id ORDER BY p.last_activity_at DESC, p.id DESC";
+         "LEFT JOIN LATERAL (SELECT * FROM messages m0 WHERE m0.id = p.last_message_id AND m0.deleted_at IS NULL "
+         "OFFSET 0) m ON true LEFT JOIN LATERAL (SELECT * FROM users u0 WHERE u0.id = m.sender_id OFFSET 0) u ON true "
+         "ORDER BY p.last_activity_at DESC, p.id DESC";
 }
 
 using pg::int8_type;
