@@ -10,17 +10,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  connectedState, conversationEntry, freshDatabase, launchBrowser, message, newPerson, openConversation, send, sent,
+  browserPerFile, connectedState, conversationEntry, freshDatabase, message, newPerson, openConversation, send, sent,
   signUp, startParley, stateOf, uniqueUsername,
 } from "./helpers.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 // The accessible names of the conversation list's entries, top first.
 function entryNames(page) {
@@ -58,7 +52,7 @@ describe("conversations", () => {
   before(async () => {
     database = freshDatabase();
     server = await startParley({ database });
-    [ann, ben, cleo] = [await newPerson(browser), await newPerson(browser), await newPerson(browser)];
+    [ann, ben, cleo] = [await newPerson(browser()), await newPerson(browser()), await newPerson(browser())];
     annPage = await signUp(ann, server, annName);
     benPage = await signUp(ben, server, benName);
     cleoPage = await signUp(cleo, server, cleoName);
@@ -128,7 +122,7 @@ describe("conversations", () => {
 
   test("Sent, Delivered, Read between browsers; in a group Read means read by everyone", async () => {
     // Dan is not connected: Ann's message is stored but reaches no device of his.
-    const dan = await newPerson(browser);
+    const dan = await newPerson(browser());
     const danName = uniqueUsername("dan");
     const danPage = await signUp(dan, server, danName);
     await danPage.close();
@@ -173,7 +167,7 @@ describe("conversations", () => {
     await cleoPage.getByText("You are no longer a member of that group.").waitFor();
     assert.equal(await dialog.getByText(cleoName).count(), 0);
 
-    const eve = await newPerson(browser);
+    const eve = await newPerson(browser());
     const eveName = uniqueUsername("eve");
     const evePage = await signUp(eve, server, eveName);
     await dialog.getByLabel("Add people", { exact: true }).fill(eveName);
@@ -273,7 +267,7 @@ describe("conversations", () => {
   });
 
   test("on a phone, a message arriving after Back shows as unread in the list, and reading clears it", async () => {
-    const ivy = await newPerson(browser, { viewport: { width: 390, height: 740 } });
+    const ivy = await newPerson(browser(), { viewport: { width: 390, height: 740 } });
     const ivyName = uniqueUsername("ivy");
     const ivyPage = await signUp(ivy, server, ivyName);
     await openConversation(annPage, ivyName);
@@ -299,7 +293,7 @@ describe("conversations", () => {
 
   test("a tab in the background does not mark anything read; on focus it does", async () => {
     // The page's idea of focus, switchable by the test (the headless browser has every page focused).
-    const hal = await newPerson(browser);
+    const hal = await newPerson(browser());
     await hal.context.addInitScript(() => {
       Document.prototype.hasFocus = function hasFocus() {
         return !window.parleyTestAway;
@@ -345,7 +339,7 @@ describe("a message written while the server is down", () => {
   });
 
   test("is sent by itself after reconnecting, once", async () => {
-    const [fay, gus] = [await newPerson(browser), await newPerson(browser)];
+    const [fay, gus] = [await newPerson(browser()), await newPerson(browser())];
     const [fayName, gusName] = [uniqueUsername("fay"), uniqueUsername("gus")];
     const fayPage = await signUp(fay, server, fayName);
     const gusPage = await signUp(gus, server, gusName);

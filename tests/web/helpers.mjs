@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -85,6 +86,19 @@ export async function startParley({ database, port = 0, args = [] } = {}) {
       assert.equal(code, 0, `parley ended badly (code ${code}, signal ${signal}):\n${log.join("\n")}`);
     },
   };
+}
+
+// One Chromium for a test file: launched before its tests, closed after them. Returns a getter
+// (the browser exists once the `before` hook has run).
+export function browserPerFile() {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }
 
 export async function launchBrowser() {

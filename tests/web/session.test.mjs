@@ -6,17 +6,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  PASSWORD, freshDatabase, launchBrowser, message, newPerson, openConversation, send, sent, signUp, startParley,
+  PASSWORD, browserPerFile, freshDatabase, message, newPerson, openConversation, send, sent, signUp, startParley,
   submitLogin, uniqueUsername,
 } from "./helpers.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 describe("a token that expires during the session (--jwt-expires-in 4s)", () => {
   let database, server;
@@ -30,7 +24,7 @@ describe("a token that expires during the session (--jwt-expires-in 4s)", () => 
   });
 
   test("the page goes back to the login form with a message, and logging in again works", async () => {
-    const ida = await newPerson(browser);
+    const ida = await newPerson(browser());
     // The page's clock runs a minute slow: its own expiry timer would fire only then, so what
     // the test sees is the server ending the connection at the token's exp.
     await ida.context.addInitScript(() => {
@@ -65,7 +59,7 @@ describe("sending too fast (--send-rate-per-user 2/8s)", () => {
   });
 
   test("a notice says so, and the message goes out by itself after retryAfterMs", async () => {
-    const [jo, kim] = [await newPerson(browser), await newPerson(browser)];
+    const [jo, kim] = [await newPerson(browser()), await newPerson(browser())];
     const [joName, kimName] = [uniqueUsername("jo"), uniqueUsername("kim")];
     const joPage = await signUp(jo, server, joName);
     const kimPage = await signUp(kim, server, kimName);

@@ -5,16 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  freshDatabase, launchBrowser, message, newPerson, openConversation, send, sent, signUp, startParley, uniqueUsername,
+  browserPerFile, freshDatabase, message, newPerson, openConversation, send, sent, signUp, startParley, uniqueUsername,
 } from "./helpers.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 describe("typing", () => {
   let database, server, ann, ben, annPage, benPage;
@@ -24,7 +18,7 @@ describe("typing", () => {
   before(async () => {
     database = freshDatabase();
     server = await startParley({ database });
-    [ann, ben] = [await newPerson(browser), await newPerson(browser)];
+    [ann, ben] = [await newPerson(browser()), await newPerson(browser())];
     annPage = await signUp(ann, server, annName);
     benPage = await signUp(ben, server, benName);
   });
