@@ -1,5 +1,5 @@
-// Fields shared by the event parsers (chat/args, chat/conversation_args): user ids, positive
-// integers. Pure.
+// What the event parsers (chat/args, chat/conversation_args, chat/live_args, ...) share: the
+// argument object, user ids, positive integers, the conversation id, the error they answer. Pure.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include <simdjson.h>
+
+#include "chat/chat_error.hpp"
 
 namespace parley::chat {
 
@@ -18,5 +20,14 @@ std::optional<std::string> user_id_field(const simdjson::dom::object& object, st
 
 // An optional positive integer field: nullopt when absent or null, -1 when present but invalid.
 std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, std::string_view key);
+
+// The required `conversationId`: a positive integer (nullopt when absent or anything else).
+std::optional<std::int64_t> conversation_id_field(const simdjson::dom::object& object);
+
+// The event's argument as an object (nullopt: none given, or not an object).
+std::optional<simdjson::dom::object> object_of(std::optional<std::string_view> arg);
+
+// The parsers' answer to a malformed argument.
+inline ChatError invalid_argument(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
 
 }  // namespace parley::chat

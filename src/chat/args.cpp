@@ -6,12 +6,6 @@
 
 namespace parley::chat {
 
-namespace {
-
-ChatError invalid(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
-
-}  // namespace
-
 std::optional<std::string> user_id_value(const simdjson::dom::element& element) {
   switch (element.type()) {
     case simdjson::dom::element_type::STRING: {
@@ -31,6 +25,16 @@ std::optional<std::string> user_id_field(const simdjson::dom::object& object, st
   return user_id_value(element);
 }
 
+std::optional<std::int64_t> conversation_id_field(const simdjson::dom::object& object) {
+  auto id = positive_field(object, "conversationId");
+  if (!id || *id <= 0) return std::nullopt;
+  return id;
+}
+
+std::optional<simdjson::dom::object> object_of(std::optional<std::string_view> arg) {
+  return arg ? parse_object(*arg) : std::nullopt;
+}
+
 std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, std::string_view key) {
   auto element = present_field(object, key);
   if (!element) return std::nullopt;
@@ -41,24 +45,24 @@ std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, 
 
 Parsed<SendRequest> parse_send_message(std::optional<std::string_view> first_argument, const ArgLimits& limits) {
   auto data = first_argument ? parse_object(*first_argument) : std::nullopt;
-  if (!data) return invalid("Invalid receiverId");
+  if (!data) return invalid_argument("Invalid receiverId");
   SendRequest request;
   if (present_field(*data, "conversationId")) {
     auto id = positive_field(*data, "conversationId");
-    if (!id || *id < 0) return invalid("Invalid conversationId");
+    if (!id || *id < 0) return invalid_argument("Invalid conversationId");
     request.conversation_id = *id;
   } else {
     auto receiver_id = user_id_field(*data, "receiverId");
-    if (!receiver_id) return invalid("Invalid receiverId");
+    if (!receiver_id) return invalid_argument("Invalid receiverId");
     request.receiver_id = std::move(*receiver_id);
   }
   auto content = string_field(*data, "content");
-  if (!content || is_blank(*content)) return invalid("Message content cannot be empty");
+  if (!content || is_blank(*content)) return invalid_argument("Message content cannot be empty");
   if (auto error = content_error(*content, limits.max_message_length)) return ChatError{ErrorCode::too_large, *error};
   request.content = *content;
   if (auto key = present_field(*data, "clientMessageId")) {
     std::string_view text;
-    if (key->get(text) || !is_client_message_id(text)) return invalid("Invalid clientMessageId");
+    if (key->get(text) || !is_client_message_id(text)) return invalid_argument("Invalid clientMessageId");
     request.client_message_id = text;
   }
   return request;
@@ -66,22 +70,22 @@ Parsed<SendRequest> parse_send_message(std::optional<std::string_view> first_arg
 
 Parsed<HistoryRequest> parse_get_messages(std::optional<std::string_view> first_argument, const ArgLimits& limits) {
   auto data = first_argument ? parse_object(*first_argument) : std::nullopt;
-  if (!data) return invalid("Invalid otherUserId");
+  if (!data) return invalid_argument("Invalid otherUserId");
   HistoryRequest request;
   if (present_field(*data, "conversationId")) {
     auto id = positive_field(*data, "conversationId");
-    if (!id || *id < 0) return invalid("Invalid conversationId");
+    if (!id || *id < 0) return invalid_argument("Invalid conversationId");
     request.conversation_id = *id;
   } else {
     auto other_id = user_id_field(*data, "otherUserId");
-    if (!other_id) return invalid("Invalid otherUserId");
+    if (!other_id) return invalid_argument("Invalid otherUserId");
     request.other_user_id = std::move(*other_id);
   }
   request.before = positive_field(*data, "before");
-  if (request.before == -1) return invalid("Invalid before");
+  if (request.before == -1) return invalid_argument("Invalid before");
   auto limit = positive_field(*data, "limit");
   if (limit == -1 || (limit && static_cast<std::size_t>(*limit) > limits.max_page)) {
-    return invalid("Invalid limit (1 to " + std::to_string(limits.max_page) + ")");
+    return invalid_argument("Invalid limit (1 to " + std::to_string(limits.max_page) + ")");
   }
   request.limit = limit ? static_cast<std::size_t>(*limit) : limits.default_page;
   return request;

@@ -11,25 +11,12 @@ namespace parley::chat {
 
 namespace {
 
-ChatError invalid(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
-
-std::optional<simdjson::dom::object> object_of(std::optional<std::string_view> arg) {
-  return arg ? parse_object(*arg) : std::nullopt;
-}
-
-// The required conversationId: a positive integer.
-std::optional<std::int64_t> conversation_id(const simdjson::dom::object& object) {
-  auto id = positive_field(object, "conversationId");
-  if (!id || *id <= 0) return std::nullopt;
-  return id;
-}
-
 // A title: non-blank text of at most max characters.
 std::variant<std::string, ChatError> title_field(const simdjson::dom::object& object, const ConversationLimits& limits) {
   auto title = string_field(object, "title");
-  if (!title || is_blank(*title)) return invalid("Invalid title");
+  if (!title || is_blank(*title)) return invalid_argument("Invalid title");
   if (count_characters(*title) > limits.max_title_length) {
-    return invalid("Title too long (max " + std::to_string(limits.max_title_length) + " characters)");
+    return invalid_argument("Title too long (max " + std::to_string(limits.max_title_length) + " characters)");
   }
   return std::string(*title);
 }
@@ -39,17 +26,17 @@ std::variant<std::vector<std::string>, ChatError> user_ids_field(const simdjson:
                                                                  std::size_t max) {
   std::string message = "Invalid " + std::string(key);
   simdjson::dom::array array;
-  if (object[key].get(array)) return invalid(message);
+  if (object[key].get(array)) return invalid_argument(message);
   std::vector<std::string> ids;
   std::set<std::string> seen;
   for (auto element : array) {
     auto id = user_id_value(element);
-    if (!id) return invalid(message);
-    if (!seen.insert(*id).second) return invalid(message + ": duplicate " + *id);
+    if (!id) return invalid_argument(message);
+    if (!seen.insert(*id).second) return invalid_argument(message + ": duplicate " + *id);
     ids.push_back(std::move(*id));
-    if (ids.size() > max) return invalid("Too many " + std::string(key) + " (max " + std::to_string(max) + ")");
+    if (ids.size() > max) return invalid_argument("Too many " + std::string(key) + " (max " + std::to_string(max) + ")");
   }
-  if (ids.empty()) return invalid(message);
+  if (ids.empty()) return invalid_argument(message);
   return ids;
 }
 
@@ -77,7 +64,7 @@ std::optional<std::pair<std::int64_t, std::int64_t>> decode_cursor(std::string_v
 
 Parsed<CreateGroupRequest> parse_create_conversation(std::optional<std::string_view> arg, const ConversationLimits& limits) {
   auto data = object_of(arg);
-  if (!data) return invalid("Invalid title");
+  if (!data) return invalid_argument("Invalid title");
   CreateGroupRequest request;
   auto title = title_field(*data, limits);
   if (auto* error = std::get_if<ChatError>(&title)) return *error;
@@ -93,16 +80,16 @@ Parsed<ListRequestArgs> parse_list_conversations(std::optional<std::string_view>
   request.limit = limits.default_list_page;
   if (!arg) return request;  // no argument: the first page
   auto data = parse_object(*arg);
-  if (!data) return invalid("Invalid arguments");
+  if (!data) return invalid_argument("Invalid arguments");
   if (auto before = present_field(*data, "before")) {
     std::string_view text;
-    if (before->get(text)) return invalid("Invalid before");
+    if (before->get(text)) return invalid_argument("Invalid before");
     request.after = decode_cursor(text);
-    if (!request.after) return invalid("Invalid before");
+    if (!request.after) return invalid_argument("Invalid before");
   }
   auto limit = positive_field(*data, "limit");
   if (limit == -1 || (limit && static_cast<std::size_t>(*limit) > limits.max_list_page)) {
-    return invalid("Invalid limit (1 to " + std::to_string(limits.max_list_page) + ")");
+    return invalid_argument("Invalid limit (1 to " + std::to_string(limits.max_list_page) + ")");
   }
   if (limit) request.limit = static_cast<std::size_t>(*limit);
   return request;
@@ -110,15 +97,15 @@ Parsed<ListRequestArgs> parse_list_conversations(std::optional<std::string_view>
 
 Parsed<ConversationRequest> parse_conversation_request(std::optional<std::string_view> arg) {
   auto data = object_of(arg);
-  auto id = data ? conversation_id(*data) : std::nullopt;
-  if (!id) return invalid("Invalid conversationId");
+  auto id = data ? conversation_id_field(*data) : std::nullopt;
+  if (!id) return invalid_argument("Invalid conversationId");
   return ConversationRequest{*id};
 }
 
 Parsed<RenameRequest> parse_update_conversation(std::optional<std::string_view> arg, const ConversationLimits& limits) {
   auto data = object_of(arg);
-  auto id = data ? conversation_id(*data) : std::nullopt;
-  if (!id) return invalid("Invalid conversationId");
+  auto id = data ? conversation_id_field(*data) : std::nullopt;
+  if (!id) return invalid_argument("Invalid conversationId");
   auto title = title_field(*data, limits);
   if (auto* error = std::get_if<ChatError>(&title)) return *error;
   return RenameRequest{*id, std::get<std::string>(std::move(title))};
@@ -126,8 +113,8 @@ Parsed<RenameRequest> parse_update_conversation(std::optional<std::string_view> 
 
 Parsed<AddMembersRequest> parse_add_members(std::optional<std::string_view> arg, const ConversationLimits& limits) {
   auto data = object_of(arg);
-  auto id = data ? conversation_id(*data) : std::nullopt;
-  if (!id) return invalid("Invalid conversationId");
+  auto id = data ? conversation_id_field(*data) : std::nullopt;
+  if (!id) return invalid_argument("Invalid conversationId");
   auto ids = user_ids_field(*data, "userIds", limits.max_group_members);
   if (auto* error = std::get_if<ChatError>(&ids)) return *error;
   return AddMembersRequest{*id, std::get<std::vector<std::string>>(std::move(ids))};
@@ -135,10 +122,10 @@ Parsed<AddMembersRequest> parse_add_members(std::optional<std::string_view> arg,
 
 Parsed<MemberRequest> parse_remove_member(std::optional<std::string_view> arg) {
   auto data = object_of(arg);
-  auto id = data ? conversation_id(*data) : std::nullopt;
-  if (!id) return invalid("Invalid conversationId");
+  auto id = data ? conversation_id_field(*data) : std::nullopt;
+  if (!id) return invalid_argument("Invalid conversationId");
   auto user = user_id_field(*data, "userId");
-  if (!user) return invalid("Invalid userId");
+  if (!user) return invalid_argument("Invalid userId");
   return MemberRequest{*id, std::move(*user)};
 }
 
@@ -148,7 +135,7 @@ Parsed<MemberRequest> parse_set_role(std::optional<std::string_view> arg) {
   auto data = parse_object(*arg);  // valid: parse_remove_member read it (this thread's parser again)
   auto role_text = string_field(*data, "role");
   auto role = role_text ? store::role_from_string(*role_text) : std::nullopt;
-  if (!role) return invalid("Invalid role (owner, admin or member)");
+  if (!role) return invalid_argument("Invalid role (owner, admin or member)");
   auto& request = std::get<MemberRequest>(parsed);
   request.role = *role;
   return parsed;
@@ -156,11 +143,11 @@ Parsed<MemberRequest> parse_set_role(std::optional<std::string_view> arg) {
 
 Parsed<MarkArgs> parse_mark(std::optional<std::string_view> arg) {
   auto data = object_of(arg);
-  auto id = data ? conversation_id(*data) : std::nullopt;
-  if (!id) return invalid("Invalid conversationId");
+  auto id = data ? conversation_id_field(*data) : std::nullopt;
+  if (!id) return invalid_argument("Invalid conversationId");
   auto element = present_field(*data, "seq");
   std::int64_t seq = -1;
-  if (!element || element->get(seq) || seq < 0) return invalid("Invalid seq");
+  if (!element || element->get(seq) || seq < 0) return invalid_argument("Invalid seq");
   return MarkArgs{*id, seq};
 }
 

@@ -5,19 +5,13 @@
 
 namespace parley::chat {
 
-namespace {
-
-ChatError invalid(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }
-
-}  // namespace
-
 Parsed<TypingRequest> parse_typing(std::optional<std::string_view> arg) {
-  auto data = arg ? parse_object(*arg) : std::nullopt;
-  if (!data) return invalid("Invalid typing: expected {conversationId, isTyping}");
-  auto id = positive_field(*data, "conversationId");
-  if (!id || *id <= 0) return invalid("Invalid conversationId");
+  auto data = object_of(arg);
+  if (!data) return invalid_argument("Invalid typing: expected {conversationId, isTyping}");
+  auto id = conversation_id_field(*data);
+  if (!id) return invalid_argument("Invalid conversationId");
   bool is_typing = false;
-  if ((*data)["isTyping"].get(is_typing)) return invalid("Invalid isTyping: expected true or false");
+  if ((*data)["isTyping"].get(is_typing)) return invalid_argument("Invalid isTyping: expected true or false");
   return TypingRequest{*id, is_typing};
 }
 

@@ -2,6 +2,8 @@
 // request or the error to answer, with the seed's messages and docs/api.md's codes.
 #include <gtest/gtest.h>
 
+#include "parsed_error.hpp"
+
 #include "chat/args.hpp"
 #include "chat/json_args.hpp"
 
@@ -12,15 +14,6 @@ namespace {
 const ArgLimits limits{};
 const std::string bob = "123e4567-e89b-42d3-a456-426614174000";
 
-std::string error_of(const Parsed<SendRequest>& parsed) {
-  auto* error = std::get_if<ChatError>(&parsed);
-  return error ? std::string(code_name(error->code)) + " " + error->message : "ok";
-}
-
-std::string error_of(const Parsed<HistoryRequest>& parsed) {
-  auto* error = std::get_if<ChatError>(&parsed);
-  return error ? std::string(code_name(error->code)) + " " + error->message : "ok";
-}
 
 SendRequest sent(std::string_view json) {
   auto parsed = parse_send_message(json, limits);

@@ -1,6 +1,8 @@
 // The conversation events' arguments (chat/conversation_args.hpp).
 #include <gtest/gtest.h>
 
+#include "parsed_error.hpp"
+
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
 
@@ -9,12 +11,6 @@ using namespace parley::chat;
 namespace {
 
 const ConversationLimits limits{};
-
-template <class T>
-std::string error_of(const Parsed<T>& parsed) {
-  auto* error = std::get_if<ChatError>(&parsed);
-  return error ? std::string(code_name(error->code)) + " " + error->message : "ok";
-}
 
 }  // namespace
 

@@ -1,19 +1,11 @@
 // The live signals' arguments (chat/live_args.hpp).
 #include <gtest/gtest.h>
 
+#include "parsed_error.hpp"
+
 #include "chat/live_args.hpp"
 
 using namespace parley::chat;
-
-namespace {
-
-template <class T>
-std::string error_of(const Parsed<T>& parsed) {
-  auto* error = std::get_if<ChatError>(&parsed);
-  return error ? std::string(code_name(error->code)) + " " + error->message : "ok";
-}
-
-}  // namespace
 
 TEST(LiveArgs, Typing) {
   auto on = parse_typing(R"({"conversationId":12,"isTyping":true})");
