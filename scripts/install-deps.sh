@@ -9,7 +9,7 @@ packages=(
   # libraries
   libboost1.74-dev libssl-dev libsimdjson-dev rapidjson-dev libsodium-dev
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev libicu-dev
   # test peers: databases, official clients, browser
   postgresql redis-server python3 python3-socketio python3-websocket python3-requests
   chromium

@@ -114,6 +114,7 @@ int serve(const Config& config) {
   chat_options.args.default_page = config.history_page_size;
   chat_options.conversations.max_group_members = config.max_group_members;
   chat_options.typing.expiry = std::chrono::seconds(config.typing_timeout);
+  chat_options.message_changes.edit_window_ms = config.edit_window * 1000;
   chat_options.auto_create_users = config.auto_create_users;
   chat_options.reject_with_connect_error = config.reject_with_connect_error;
   chat_options.per_user.send = config.send_rate_per_user;

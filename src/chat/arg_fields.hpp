@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <simdjson.h>
 
@@ -26,6 +27,10 @@ std::optional<std::int64_t> conversation_id_field(const simdjson::dom::object& o
 
 // The event's argument as an object (nullopt: none given, or not an object).
 std::optional<simdjson::dom::object> object_of(std::optional<std::string_view> arg);
+
+// A message's `content`: non-blank text within max_length characters (else the error, TOO_LARGE
+// for a long one), as send_message and edit_message take it.
+std::variant<std::string_view, ChatError> message_content_field(const simdjson::dom::object& object, std::size_t max_length);
 
 // The parsers' answer to a malformed argument.
 inline ChatError invalid_argument(std::string message) { return ChatError{ErrorCode::invalid_argument, std::move(message)}; }

@@ -31,6 +31,13 @@ std::optional<std::int64_t> conversation_id_field(const simdjson::dom::object& o
   return id;
 }
 
+std::variant<std::string_view, ChatError> message_content_field(const simdjson::dom::object& object, std::size_t max_length) {
+  auto content = string_field(object, "content");
+  if (!content || is_blank(*content)) return invalid_argument("Message content cannot be empty");
+  if (auto error = content_error(*content, max_length)) return ChatError{ErrorCode::too_large, *error};
+  return *content;
+}
+
 std::optional<simdjson::dom::object> object_of(std::optional<std::string_view> arg) {
   return arg ? parse_object(*arg) : std::nullopt;
 }
@@ -56,14 +63,17 @@ Parsed<SendRequest> parse_send_message(std::optional<std::string_view> first_arg
     if (!receiver_id) return invalid_argument("Invalid receiverId");
     request.receiver_id = std::move(*receiver_id);
   }
-  auto content = string_field(*data, "content");
-  if (!content || is_blank(*content)) return invalid_argument("Message content cannot be empty");
-  if (auto error = content_error(*content, limits.max_message_length)) return ChatError{ErrorCode::too_large, *error};
-  request.content = *content;
+  auto content = message_content_field(*data, limits.max_message_length);
+  if (auto* error = std::get_if<ChatError>(&content)) return *error;
+  request.content = std::get<std::string_view>(content);
   if (auto key = present_field(*data, "clientMessageId")) {
     std::string_view text;
     if (key->get(text) || !is_client_message_id(text)) return invalid_argument("Invalid clientMessageId");
     request.client_message_id = text;
+  }
+  if (auto reply = positive_field(*data, "replyToId")) {
+    if (*reply <= 0) return invalid_argument("Invalid replyToId");
+    request.reply_to_id = *reply;
   }
   return request;
 }

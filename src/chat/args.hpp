@@ -25,6 +25,7 @@ struct SendRequest {
   std::string receiver_id;        // canonical (canonical_user_id)
   std::string content;            // valid, non-blank, within the length
   std::string client_message_id;  // empty: none
+  std::int64_t reply_to_id = 0;   // replyToId (0: none)
 };
 
 struct HistoryRequest {

@@ -40,7 +40,35 @@ void append_entry(std::string& out, const store::LogEntry& e, const Party* recei
   } else {
     out += ",\"kind\":\"text\"";
   }
-  out += ",\"attachments\":[],\"reactions\":[]}";
+  if (e.reply_to_id) {
+    out += ",\"replyToId\":";
+    out += std::to_string(e.reply_to_id);
+  }
+  if (e.edited_at_ms) {
+    out += ",\"editedAt\":\"";
+    out += iso8601_utc(e.edited_at_ms);
+    out += '"';
+  }
+  if (e.deleted) out += ",\"deleted\":true";
+  out += ",\"attachments\":[],\"reactions\":";
+  append_reactions(out, e.reactions);
+  out += '}';
+}
+
+void append_reactions(std::string& out, const std::vector<store::Reaction>& reactions) {
+  out += '[';
+  for (std::size_t i = 0; i < reactions.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"emoji\":";
+    append_string(out, reactions[i].emoji);
+    out += ",\"userIds\":[";
+    for (std::size_t j = 0; j < reactions[i].user_ids.size(); ++j) {
+      if (j) out += ',';
+      append_string(out, reactions[i].user_ids[j]);
+    }
+    out += "]}";
+  }
+  out += ']';
 }
 
 const store::Member* direct_receiver(const store::ConversationState& state, const std::string& sender_id) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chat/message_json.hpp"
 #include "store/conversations.hpp"
@@ -12,9 +13,11 @@
 namespace parley::chat {
 
 // A Message object: the seed's fields (receiverId/receiverName null when `receiver` is null:
-// group messages), then conversationId, seq, kind, attachments, reactions and, for system
-// entries, `system` (the stored JSON).
+// group messages), then conversationId, seq, kind, `system` (system entries: the stored JSON),
+// replyToId, editedAt and deleted (when so), attachments and reactions.
 void append_entry(std::string& out, const store::LogEntry& entry, const Party* receiver);
+// [{"emoji":..,"userIds":[..]},..]
+void append_reactions(std::string& out, const std::vector<store::Reaction>& reactions);
 
 // The receiver of a direct conversation's entry: its member other than the sender (the sender
 // itself in a conversation with oneself). Null for groups.

@@ -41,6 +41,7 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       conversations_(store, delivery_, kinds_, options_.conversations),
       receipts_(store, delivery_),
       typing_(store, delivery_, loops, options_.typing),
+      changes_(store, delivery_, options_.message_changes),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);
@@ -155,6 +156,11 @@ ChatGateway::Handler ChatGateway::handler_of(std::string_view event) {
       {"mark_delivered", &ChatGateway::mark_delivered},
       {"get_receipts", &ChatGateway::get_receipts},
       {"typing", &ChatGateway::typing},
+      {"edit_message", &ChatGateway::edit_message},
+      {"delete_message", &ChatGateway::delete_message},
+      {"add_reaction", &ChatGateway::add_reaction},
+      {"remove_reaction", &ChatGateway::remove_reaction},
+      {"get_message_history", &ChatGateway::get_message_history},
   };
   for (const auto& [name, handler] : events) {
     if (name == event) return handler;

@@ -4,7 +4,8 @@
 // arguments (chat/args, chat/conversation_args), asks the store under the rules
 // (chat/conversation_rules), answers with the encoders (chat/message_json, chat/conversation_json)
 // and pushes through the Delivery seam. The handlers live in one file per feature area:
-// events_messages.cpp, events_conversations.cpp, events_receipts.cpp, events_live.cpp.
+// events_messages.cpp, events_conversations.cpp, events_receipts.cpp, events_live.cpp,
+// events_message_changes.cpp.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
 #include "chat/conversation_service.hpp"
+#include "chat/message_change_service.hpp"
 #include "chat/message_service.hpp"
 #include "chat/receipt_service.hpp"
 #include "chat/delivery.hpp"
@@ -35,6 +37,7 @@ struct ChatOptions {
   ArgLimits args{};  // message length, history page sizes
   ConversationLimits conversations{};  // titles, group size (MAX_GROUP_MEMBERS), list pages
   TypingLimits typing{};               // how long a typing state lasts
+  MessageRules message_changes{};      // the edit window (EDIT_WINDOW), reactions per message
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
   // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
@@ -104,6 +107,13 @@ class ChatGateway {
   void get_receipts(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   // events_live.cpp
   void typing(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  // events_message_changes.cpp
+  void edit_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void delete_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void add_reaction(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void remove_reaction(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void react(sio::Socket& socket, const sio::Args& args, sio::Ack ack, bool add);
+  void get_message_history(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
 
   sio::Server& io_;
   store::Store& store_;
@@ -119,6 +129,7 @@ class ChatGateway {
   ConversationService conversations_;  // the rules and pushes of conversation changes
   ReceiptService receipts_;            // read and delivery markers
   TypingService typing_;               // who is typing where (in memory)
+  MessageChangeService changes_;       // edits, deletions, reactions
   SessionExpiry expiry_;
 };
 

@@ -32,7 +32,8 @@ void MessageService::send(Sender sender, SendRequest request, Then<SentMessage> 
   auto job = std::make_shared<SendJob>();
   job->keyed = !request.client_message_id.empty();
   job->entry = store::NewEntry{{request.conversation_id, std::move(request.receiver_id)}, sender.user_id,
-                               std::move(request.content), now_ms(), std::move(request.client_message_id)};
+                               std::move(request.content), now_ms(), std::move(request.client_message_id),
+                               request.reply_to_id};
   job->stored = std::move(stored);
   find_sender(sender, [this, job](auto result) { with_sender(job, std::move(result)); });
 }

@@ -84,6 +84,8 @@ constexpr Setting settings[] = {
      "Members a group may have, its creator included (2 to 100000)"},
     {"TYPING_TIMEOUT", "--typing-timeout", "DURATION", "6s",
      "How long a typing indicator lasts after the typist's last `typing` event, 1s to 60s"},
+    {"EDIT_WINDOW", "--edit-window", "DURATION", "none",
+     "How long after sending a message its sender may edit it: 15m, 2d, ... (none or 0: always)"},
     {"SEND_RATE_PER_USER", "--send-rate-per-user", "N/DURATION", "100/5s",
      "send_message per user, over all its connections: bursts of N, N per DURATION (0: no limit)"},
     {"SEND_RATE_PER_ADDRESS", "--send-rate-per-address", "N/DURATION", "1000/5s",
@@ -375,6 +377,15 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.typing_timeout = *seconds;
       } else {
         expected = "a duration from 1s to 60s, such as 6s";
+      }
+    } else if (key == "EDIT_WINDOW") {
+      const auto seconds = parse_duration(text);
+      if (lower(trim(text)) == "none" || trim(text) == "0") {
+        config.edit_window = 0;
+      } else if (seconds && *seconds <= 366 * 86400) {
+        config.edit_window = *seconds;
+      } else {
+        expected = "none, or a duration up to 366d, such as 15m";
       }
     } else if (key == "MAX_GROUP_MEMBERS") {
       const auto size = parse_unsigned(text, 100000);

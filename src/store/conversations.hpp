@@ -16,7 +16,47 @@ namespace parley::store {
 
 enum class ConversationKind { direct, group };
 enum class Role { owner, admin, member };
-enum class EntryKind { text, system };
+// A conversation's log holds messages (text and system entries: the history) and the entries
+// that change a message (an edit, a deletion, a reaction added or removed), each with its own
+// seq, so that a client catching up replays them in order.
+enum class EntryKind { text, system, edit, deletion, reaction };
+inline bool is_message(EntryKind kind) { return kind == EntryKind::text || kind == EntryKind::system; }
+
+inline const char* to_string(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::text: return "text";
+    case EntryKind::system: return "system";
+    case EntryKind::edit: return "edit";
+    case EntryKind::deletion: return "delete";
+    case EntryKind::reaction: return "reaction";
+  }
+  return "text";
+}
+inline EntryKind entry_kind_from_string(std::string_view text) {
+  if (text == "system") return EntryKind::system;
+  if (text == "edit") return EntryKind::edit;
+  if (text == "delete") return EntryKind::deletion;
+  if (text == "reaction") return EntryKind::reaction;
+  return EntryKind::text;
+}
+
+// One emoji on a message and who put it there, in the order they did.
+struct Reaction {
+  std::string emoji;
+  std::vector<std::string> user_ids;
+  friend bool operator==(const Reaction&, const Reaction&) = default;
+};
+
+// Adds one (emoji, user) row to `reactions`, read in the order of their creation.
+inline void add_reaction(std::vector<Reaction>& reactions, std::string_view emoji, std::string user_id) {
+  for (auto& r : reactions) {
+    if (r.emoji == emoji) {
+      r.user_ids.push_back(std::move(user_id));
+      return;
+    }
+  }
+  reactions.push_back(Reaction{std::string(emoji), {std::move(user_id)}});
+}
 
 // Why a request about a conversation was refused (the client's fault, not the database's).
 enum class Refusal {
@@ -65,6 +105,11 @@ struct LogEntry {
   std::int64_t created_at_ms = 0;
   std::string client_message_id{};  // empty: none
   bool already_stored = false;      // append: a retry answered with the entry stored before
+  std::int64_t reply_to_id = 0;     // a message: the message it answers (0: none)
+  std::int64_t target_id = 0;       // an edit, deletion or reaction entry: the message it changed
+  std::int64_t edited_at_ms = 0;    // a message: when last edited (0: never)
+  bool deleted = false;             // a message: deleted (content, revisions, reactions erased)
+  std::vector<Reaction> reactions{};  // a message's, filled by reads (by first use of each emoji)
 };
 
 // A conversation seen by one of its members (list_conversations, get_conversation).
@@ -95,6 +140,60 @@ struct NewEntry {
   // with the first entry (already_stored); with other content or another conversation it fails
   // with client_message_id_reused.
   std::string client_message_id{};
+  // When non-zero: a message of the same conversation that the sender may see and that is not
+  // deleted, else the append is refused (invalid_argument) and nothing is stored.
+  std::int64_t reply_to_id = 0;
+};
+
+// The sentence of an append refused for its reply_to_id.
+inline constexpr std::string_view reply_not_in_conversation = "replyToId is not a message of this conversation";
+
+// --- changing messages (Store::change_message) ---------------------------------------------------
+
+enum class MessageAction { edit, remove, add_reaction, remove_reaction };
+
+struct MessageChange {
+  std::int64_t message_id = 0;
+  std::string actor_id;
+  MessageAction action = MessageAction::edit;
+  std::string text;  // edit: the new content; a reaction: its emoji
+  std::int64_t at_ms = 0;
+};
+
+// What the rules (chat/message_rules) are shown, inside the store's transaction with the
+// conversation locked: the message as it is (with its reactions) and its conversation.
+struct MessageFacts {
+  const LogEntry& message;
+  const ConversationState& conversation;
+};
+// apply: record the change (its entry takes the next seq); unchanged: it is so already (an
+// edit to the same text, a reaction already there or not there): success, nothing stored.
+enum class MessageEffect { apply, unchanged };
+using MessageDecision = std::variant<MessageEffect, Refusal>;
+using DecideMessageChange = std::function<MessageDecision(const MessageFacts&)>;
+
+// The answer to change_message, built in its transaction: the change's entry (nullopt when
+// nothing changed), the message as it is after it, its conversation's members (the audience),
+// and for a deletion each member's unread count after it (state.members' order; else empty).
+struct MessageChanged {
+  std::optional<LogEntry> entry;
+  LogEntry message;
+  ConversationState state;
+  std::vector<std::int64_t> unread_counts;
+};
+
+// One version of a message's text: the original (edited_at_ms 0), then each edit's.
+struct Revision {
+  std::string content;
+  std::int64_t edited_at_ms = 0;
+  friend bool operator==(const Revision&, const Revision&) = default;
+};
+
+// A message with every version of its text, oldest first, the current one last (a deleted
+// message has none: they are erased with it).
+struct MessageHistory {
+  LogEntry message;
+  std::vector<Revision> revisions;
 };
 
 // The answer to an append: the stored entry, and the conversation's members at that seq (the

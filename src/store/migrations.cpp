@@ -212,6 +212,38 @@ ALTER TABLE conversation_log RENAME TO conversation_messages;
      R"sql(
 SELECT 1;
 )sql"},
+    // Changing messages: an edit, a deletion or a reaction is a log entry of its own (it takes the
+    // next seq; kind 'edit', 'delete' or 'reaction', target_id its message); an edit's entry keeps
+    // the text it replaced (the message's earlier version, erased with the message). Reactions
+    // are rows of their own, one per (message, emoji, user). On SQLite, conversations'
+    // last_message_id is from now on the newest entry of any kind (the list reads its last
+    // message from the log); PostgreSQL keeps it the newest message not deleted.
+    {5, "changing messages: edit, delete and reaction entries, reactions",
+     R"sql(
+ALTER TABLE messages ADD COLUMN target_id INTEGER;
+CREATE INDEX messages_target ON messages (target_id) WHERE target_id IS NOT NULL;
+CREATE TABLE message_reactions (
+  message_id INTEGER NOT NULL,
+  emoji      TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, emoji, user_id)
+) WITHOUT ROWID;
+)sql",
+     R"sql(
+ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
+ALTER TABLE messages ADD CONSTRAINT messages_kind_check
+  CHECK (kind IN ('text', 'system', 'edit', 'delete', 'reaction'));
+ALTER TABLE messages ADD COLUMN target_id BIGINT;
+CREATE INDEX messages_target ON messages (target_id) WHERE target_id IS NOT NULL;
+CREATE TABLE message_reactions (
+  message_id BIGINT NOT NULL REFERENCES messages(id),
+  emoji      TEXT NOT NULL,
+  user_id    TEXT NOT NULL REFERENCES users(id),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (message_id, emoji, user_id)
+);
+)sql"},
 };
 
 }  // namespace

@@ -56,7 +56,7 @@ const pg::Statement log_entries{
     "log_entries",
     "SELECT " + std::string(pg_rows::entry_columns) +
         " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 "
-        "AND m.seq >= $2 AND m.seq < $3 AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT $4",
+        "AND m.seq >= $2 AND m.seq < $3 AND m.kind IN ('text', 'system') ORDER BY m.seq DESC LIMIT $4",
     {int8_type, int8_type, int8_type, int8_type}};
 const pg::Statement* const statements[] = {&list_view, &one_view, &page_members, &log_entries};
 
@@ -76,9 +76,12 @@ ConversationView read_view(const pg::Result& r, int row) {
   return view;
 }
 
-// Fills the views' members, in one query for the whole page.
+// Fills the views' members, in one query for the whole page, and their last messages' reactions.
 void add_members(pg::Connection& db, std::vector<ConversationView>& views, pg::Clock::time_point deadline) {
   if (views.empty()) return;
+  std::vector<LogEntry*> last_messages;
+  for (auto& v : views) last_messages.push_back(v.last_message ? &*v.last_message : nullptr);
+  pg_rows::add_reactions(db, std::move(last_messages), deadline);
   std::vector<std::int64_t> ids;
   std::map<std::int64_t, ConversationView*> by_id;
   for (auto& v : views) {
@@ -117,6 +120,9 @@ Result<LogPage> read_log(pg::Connection& db, const LogRequest& request, pg::Cloc
   LogPage page;
   page.entries.reserve(static_cast<std::size_t>(rows.rows()));
   for (int i = rows.rows() - 1; i >= 0; --i) page.entries.push_back(pg_rows::read_entry(rows, i));  // oldest first
+  std::vector<LogEntry*> entries;
+  for (auto& e : page.entries) entries.push_back(&e);
+  pg_rows::add_reactions(db, std::move(entries), deadline);
   page.state = std::move(*state);
   return page;
 }
@@ -149,6 +155,23 @@ Result<ConversationPage> list_conversations(pg::Connection& db, const ListReques
   }
   add_members(db, page.conversations, deadline);
   return page;
+}
+
+Result<MessageHistory> message_history(pg::Connection& db, std::int64_t message_id, const std::string& viewer,
+                                       pg::Clock::time_point deadline) {
+  auto message = pg_rows::entry_by_id(db, message_id, deadline);
+  if (!message || !is_message(message->kind)) return refused(Refusal::not_found, "message not found");
+  auto state = pg_rows::load_state_by_id(db, message->conversation_id, false, deadline);
+  const Member* me = state ? state->member(viewer) : nullptr;
+  if (!me || message->seq < me->joined_seq) return forbidden();
+  MessageHistory history;
+  if (!message->deleted) {
+    history.revisions = pg_rows::earlier_versions(db, message_id, deadline);
+    history.revisions.push_back(Revision{message->content, message->edited_at_ms});
+  }
+  pg_rows::add_reactions(db, {&*message}, deadline);
+  history.message = std::move(*message);
+  return history;
 }
 
 }  // namespace parley::store::pg_reads

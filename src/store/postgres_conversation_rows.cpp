@@ -17,8 +17,19 @@ const pg::Statement conversation_by_key{
     "conversation_by_key", conversation_columns + "WHERE direct_key = $1", {pg::text_type}};
 const pg::Statement members_of{"members_of", member_columns, {pg::int8_type}};
 const pg::Statement members_of_locked{"members_of_locked", member_columns + " FOR UPDATE OF cm", {pg::int8_type}};
+const pg::Statement reactions_of{
+    "reactions_of",
+    "SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id = ANY($1::text::int8[]) "
+    "ORDER BY message_id, created_at, emoji, user_id",
+    {pg::text_type}};
+const pg::Statement entry_of{
+    "entry_of", std::string("SELECT ") + entry_columns + " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1",
+    {pg::int8_type}};
+const pg::Statement edits_of{
+    "edits_of", "SELECT content, created_at FROM messages WHERE target_id = $1 AND kind = 'edit' ORDER BY seq",
+    {pg::int8_type}};
 const pg::Statement* const statements[] = {&conversation_by_id, &conversation_by_id_locked, &conversation_by_key,
-                                           &members_of, &members_of_locked};
+                                           &members_of, &members_of_locked, &reactions_of, &entry_of, &edits_of};
 
 std::optional<ConversationState> with_members(pg::Connection& db, const pg::Result& row, bool for_update,
                                               pg::Clock::time_point deadline) {
@@ -47,14 +58,49 @@ LogEntry read_entry(const pg::Result& r, int row, int c) {
   e.id = r.int64(row, c + 0);
   e.conversation_id = r.int64(row, c + 1);
   e.seq = r.int64(row, c + 2);
-  e.kind = r.text(row, c + 3) == "system" ? EntryKind::system : EntryKind::text;
+  e.kind = entry_kind_from_string(r.text(row, c + 3));
   e.sender_id = r.text(row, c + 4);
   e.sender_name = r.text(row, c + 5);
   e.content = r.text(row, c + 6);
   e.system_json = r.text(row, c + 7);
   e.created_at_ms = r.int64(row, c + 8);
   e.client_message_id = r.text(row, c + 9);
+  e.reply_to_id = r.int64(row, c + 10);
+  e.target_id = r.int64(row, c + 11);
+  e.edited_at_ms = r.int64(row, c + 12);
+  e.deleted = r.int64(row, c + 13) != 0;
   return e;
+}
+
+void add_reactions(pg::Connection& db, std::vector<LogEntry*> entries, pg::Clock::time_point deadline) {
+  std::erase(entries, nullptr);
+  if (entries.empty()) return;
+  std::vector<std::int64_t> ids;
+  for (const auto* e : entries) ids.push_back(e->id);
+  auto rows = db.exec(reactions_of, pg::Params().text(pg::int8_array_literal(ids)), deadline);
+  for (int i = 0; i < rows.rows(); ++i) {
+    std::int64_t id = rows.int64(i, 0);
+    for (auto* e : entries) {
+      if (e->id == id) add_reaction(e->reactions, rows.text(i, 1), rows.text(i, 2));
+    }
+  }
+}
+
+std::optional<LogEntry> entry_by_id(pg::Connection& db, std::int64_t id, pg::Clock::time_point deadline) {
+  auto rows = db.exec(entry_of, pg::Params().int64(id), deadline);
+  if (rows.rows() == 0) return std::nullopt;
+  return read_entry(rows, 0);
+}
+
+std::vector<Revision> earlier_versions(pg::Connection& db, std::int64_t message_id, pg::Clock::time_point deadline) {
+  auto rows = db.exec(edits_of, pg::Params().int64(message_id), deadline);
+  std::vector<Revision> versions;
+  std::int64_t written_at = 0;  // the original's
+  for (int i = 0; i < rows.rows(); ++i) {
+    versions.push_back(Revision{rows.text(i, 0), written_at});
+    written_at = rows.int64(i, 1);
+  }
+  return versions;
 }
 
 std::optional<ConversationState> load_state_by_id(pg::Connection& db, std::int64_t id, bool for_update,

@@ -25,6 +25,14 @@ namespace {
 // when the sender is a member: a non-member's append takes no seq and answers no row.
 // Columns: id, conversation_id, seq, content, created_at, already (0/1), the sender's name, and
 // the conversation the append was for (to tell a retry from a key used for another one).
+// A reply ($6, 0 for none) must answer a message of the same conversation, not deleted, that the
+// sender ($2) may see (from the seq at which it joined).
+std::string reply_allowed(const std::string& conversation) {
+  return "EXISTS (SELECT 1 FROM messages r JOIN conversation_members rm ON rm.conversation_id = r.conversation_id "
+         "AND rm.user_id = $2 WHERE r.id = $6 AND r.conversation_id = " + conversation +
+         " AND r.kind IN ('text', 'system') AND r.deleted_at IS NULL AND r.seq >= rm.joined_seq)";
+}
+
 std::string append_sql(const std::string& target) {
   // The conversation meant: by id, $1 itself (no lookup on the hot path).
   std::string meant = target == "id" ? std::string("$1::int8") : "(SELECT id FROM conversations WHERE " + target + " = $1)";
@@ -34,9 +42,10 @@ std::string append_sql(const std::string& target) {
          "last_message_id = nextval('messages_id_seq') "
          "WHERE c." + target + " = $1 "
          "AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = c.id AND user_id = $2) "
+         "AND ($6 = 0 OR " + reply_allowed("c.id") + ") "
          "AND NOT EXISTS (SELECT 1 FROM existing) RETURNING c.id, c.last_seq, c.last_message_id), "
-         "inserted AS (INSERT INTO messages (id, conversation_id, seq, sender_id, content, created_at, client_message_id) "
-         "SELECT last_message_id, id, last_seq, $2, $3, $4, NULLIF($5, '') FROM bumped "
+         "inserted AS (INSERT INTO messages (id, conversation_id, seq, sender_id, content, created_at, client_message_id, "
+         "reply_to_id) SELECT last_message_id, id, last_seq, $2, $3, $4, NULLIF($5, ''), NULLIF($6, 0) FROM bumped "
          "RETURNING id, conversation_id, seq, content, created_at) "
          "SELECT id, conversation_id, seq, content, created_at, 0, (SELECT name FROM users WHERE id = $2), " +
          meant + " FROM inserted UNION ALL "
@@ -44,9 +53,18 @@ std::string append_sql(const std::string& target) {
          meant + " FROM existing";
 }
 
-const pg::Statement append_by_id{"append_by_id", append_sql("id"), {int8_type, text_type, text_type, int8_type, text_type}};
+const pg::Statement append_by_id{
+    "append_by_id", append_sql("id"), {int8_type, text_type, text_type, int8_type, text_type, int8_type}};
 const pg::Statement append_by_key{
-    "append_by_key", append_sql("direct_key"), {text_type, text_type, text_type, int8_type, text_type}};
+    "append_by_key", append_sql("direct_key"), {text_type, text_type, text_type, int8_type, text_type, int8_type}};
+// The conversation in which a reply's message ($2) may be answered by the sender ($1), if any: why
+// an append with a reply stored nothing (the reply, or the sender's membership).
+const pg::Statement reply_check{
+    "reply_check",
+    "SELECT r.conversation_id, COALESCE(c.direct_key, '') FROM messages r JOIN conversations c ON c.id = r.conversation_id "
+    "JOIN conversation_members rm ON rm.conversation_id = r.conversation_id AND rm.user_id = $1 "
+    "WHERE r.id = $2 AND r.kind IN ('text', 'system') AND r.deleted_at IS NULL AND r.seq >= rm.joined_seq",
+    {text_type, int8_type}};
 // A pair's first message: the statements find the conversation by its key in SQL, since in a
 // pipeline the client cannot pass one statement's result to the next.
 const pg::Statement insert_direct{
@@ -86,7 +104,7 @@ const pg::Statement marker_state{
 
 const pg::Statement* const statements[] = {&lock_conversations, &append_by_id,   &append_by_key, &insert_direct,
                                            &insert_direct_members, &member_ids, &mark_read,     &mark_delivered,
-                                           &marker_state};
+                                           &marker_state, &reply_check};
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -109,6 +127,13 @@ class AppendWrite final : public StoreWrite {
     row_ = -1;
     members_.clear();
     created_ = false;
+    if (!known_ && entry_.reply_to_id) {
+      // A reply: to a message of the pair's conversation, which must exist then (never created
+      // by a refused reply).
+      db.send(append_by_key, entry_params(pg::Params().text(key_)));
+      append_index_ = 0;
+      return 1 + send_reply_check(db, 1);
+    }
     if (!known_) {
       db.send(insert_direct, pg::Params().text(key_).int64(entry_.created_at_ms));
       db.send(insert_direct_members, pg::Params()
@@ -118,17 +143,17 @@ class AppendWrite final : public StoreWrite {
                                          .int64(entry_.created_at_ms));
       db.send(append_by_key, entry_params(pg::Params().text(key_)));
       append_index_ = 2;
-      return 3;
+      return 3 + send_reply_check(db, 3);
     }
     db.send(append_by_id, entry_params(pg::Params().int64(conversation_)));
     append_index_ = 0;
-    if (direct_) return 1;  // the pair: no need to ask
+    if (direct_) return 1 + send_reply_check(db, 1);  // the pair: no need to ask for members
     db.send(member_ids, pg::Params().int64(conversation_));
-    return 2;
+    return 2 + send_reply_check(db, 2);
   }
 
   void receive(int index, const pg::Result& result) override {
-    if (!known_ && index == 0) created_ = result.rows() > 0;
+    if (!known_ && !entry_.reply_to_id && index == 0) created_ = result.rows() > 0;
     if (index == append_index_) {
       if (result.rows() == 0) return;
       row_ = 0;
@@ -144,6 +169,9 @@ class AppendWrite final : public StoreWrite {
     if (!direct_ && index == append_index_ + 1) {
       for (int i = 0; i < result.rows(); ++i) members_.push_back(result.text(i, 0));
     }
+    if (index == reply_check_index_ && result.rows() > 0) {
+      reply_ok_ = direct_ ? result.text(0, 1) == key_ : result.int64(0, 0) == entry_.to.id;
+    }
   }
 
   void settle(bool stored) override {
@@ -152,6 +180,9 @@ class AppendWrite final : public StoreWrite {
 
   void complete(const std::optional<Failure>& failure) override {
     if (failure) return done_(*failure);
+    if (row_ != 0 && entry_.reply_to_id && !reply_ok_) {
+      return done_(refused(Refusal::invalid_argument, std::string(reply_not_in_conversation)));
+    }
     if (row_ != 0) return done_(refused(Refusal::forbidden, "not a member of this conversation"));
     LogEntry& e = entry_row_;
     if (e.already_stored && (e.conversation_id != target_ || e.content != entry_.content)) {
@@ -160,6 +191,7 @@ class AppendWrite final : public StoreWrite {
     e.kind = EntryKind::text;
     e.sender_id = entry_.sender_id;
     e.client_message_id = entry_.client_message_id;
+    e.reply_to_id = entry_.reply_to_id;
     Appended appended{std::move(e), {}, created_ && !entry_row_.already_stored};
     if (direct_) {
       appended.member_ids = {entry_.sender_id};
@@ -171,9 +203,21 @@ class AppendWrite final : public StoreWrite {
   }
 
  private:
-  // After the conversation ($1): $2 sender, $3 content, $4 time, $5 the client key ('' for none).
+  // After the conversation ($1): $2 sender, $3 content, $4 time, $5 the client key ('' for none),
+  // $6 the message replied to (0 for none).
   pg::Params& entry_params(pg::Params& params) const {
-    return params.text(entry_.sender_id).text(entry_.content).int64(entry_.created_at_ms).text(entry_.client_message_id);
+    return params.text(entry_.sender_id).text(entry_.content).int64(entry_.created_at_ms).text(entry_.client_message_id)
+        .int64(entry_.reply_to_id);
+  }
+
+  // Sent as statement `index` when the append is a reply: how many statements that adds.
+  int send_reply_check(pg::Connection& db, int index) {
+    reply_ok_ = false;
+    reply_check_index_ = -1;
+    if (!entry_.reply_to_id) return 0;
+    db.send(reply_check, pg::Params().text(entry_.sender_id).int64(entry_.reply_to_id));
+    reply_check_index_ = index;
+    return 1;
   }
 
   NewEntry entry_;
@@ -183,6 +227,8 @@ class AppendWrite final : public StoreWrite {
   bool direct_ = false, known_ = false, created_ = false;
   std::int64_t conversation_ = 0;
   int append_index_ = 0;
+  int reply_check_index_ = -1;
+  bool reply_ok_ = false;
   int row_ = -1;  // 0 once the append answered a row
   LogEntry entry_row_;
   std::int64_t target_ = 0;
@@ -412,9 +458,145 @@ class ChangeConversationWrite final : public TransactionWrite {
   DecideChange decide_;
 };
 
+// An edit, a deletion or a reaction: alone in its transaction, the conversation locked, its rule
+// asked with the message as it is, then the change's entry (the next seq) and its statements.
+class MessageChangeWrite final : public StoreWrite, public pg::TransactionJob {
+ public:
+  MessageChangeWrite(MessageChange change, DecideMessageChange decide, std::function<void(Result<MessageChanged>)> done)
+      : change_(std::move(change)), decide_(std::move(decide)), done_(std::move(done)) {}
+  int send(pg::Connection&) override { return 0; }  // never batched
+  void receive(int, const pg::Result&) override {}
+  pg::TransactionJob* alone() override { return this; }
+
+  bool run(pg::Connection& db, pg::Clock::time_point deadline) override {
+    changed_ = MessageChanged{};
+    refusal_.reset();
+    auto found = db.exec("SELECT conversation_id FROM messages WHERE id = $1 AND kind IN ('text', 'system')",
+                         pg::Params().int64(change_.message_id), deadline);
+    if (found.rows() == 0) return refuse(Refusal::not_found, "message not found");
+    std::int64_t conversation = found.int64(0, 0);
+    // Locked: concurrent changes and appends to the conversation wait until this commits.
+    auto state = pg_rows::load_state_by_id(db, conversation, true, deadline);
+    auto message = pg_rows::entry_by_id(db, change_.message_id, deadline);
+    if (!state || !message) return refuse(Refusal::not_found, "message not found");
+    pg_rows::add_reactions(db, {&*message}, deadline);
+    MessageDecision decision = Refusal::forbidden;
+    try {
+      decision = decide_(MessageFacts{*message, *state});
+    } catch (const std::exception& e) {
+      throw pg::Error(std::string("change_message: ") + e.what(), false);
+    }
+    if (auto* why = std::get_if<Refusal>(&decision)) return refuse(*why, describe(*why));
+    if (std::get<MessageEffect>(decision) == MessageEffect::unchanged) {
+      changed_.message = std::move(*message);
+      changed_.state = std::move(*state);
+      return true;
+    }
+    auto kind = change_.action == MessageAction::edit     ? EntryKind::edit
+                : change_.action == MessageAction::remove ? EntryKind::deletion
+                                                          : EntryKind::reaction;
+    // An edit's entry keeps the text it replaces; a reaction's, its emoji (until the deletion).
+    std::string kept = kind == EntryKind::edit ? message->content : kind == EntryKind::reaction ? change_.text : "";
+    // A change takes a seq but is no activity: the list's order and last message stay.
+    auto row = db.exec("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+                       pg::Params().int64(conversation), deadline);
+    std::int64_t seq = row.int64(0, 0);
+    auto inserted = db.exec(
+        "INSERT INTO messages (conversation_id, seq, sender_id, content, created_at, kind, target_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        pg::Params().int64(conversation).int64(seq).text(change_.actor_id).text(kept).int64(change_.at_ms).text(
+            to_string(kind)).int64(message->id),
+        deadline);
+    apply(db, conversation, deadline);
+    LogEntry entry;
+    entry.id = inserted.int64(0, 0);
+    entry.conversation_id = conversation;
+    entry.seq = seq;
+    entry.kind = kind;
+    entry.sender_id = change_.actor_id;
+    if (const Member* m = state->member(change_.actor_id)) entry.sender_name = m->name;
+    entry.content = kept;
+    entry.created_at_ms = change_.at_ms;
+    entry.target_id = message->id;
+    changed_.entry = std::move(entry);
+    changed_.message = *pg_rows::entry_by_id(db, message->id, deadline);
+    pg_rows::add_reactions(db, {&changed_.message}, deadline);
+    state->last_seq = seq;
+    changed_.state = std::move(*state);
+    if (kind == EntryKind::deletion) add_unread_counts(db, deadline);
+    return true;
+  }
+
+  void complete(const std::optional<Failure>& failure) override {
+    if (refusal_) return done_(refused(refusal_->first, refusal_->second));
+    if (failure) return done_(*failure);
+    done_(std::move(changed_));
+  }
+
+ private:
+  bool refuse(Refusal why, std::string message) {
+    refusal_ = std::make_pair(why, std::move(message));
+    return false;
+  }
+
+  void apply(pg::Connection& db, std::int64_t conversation, pg::Clock::time_point deadline) {
+    auto id = change_.message_id;
+    switch (change_.action) {
+      case MessageAction::edit:
+        db.exec("UPDATE messages SET content = $2, edited_at = $3 WHERE id = $1",
+                pg::Params().int64(id).text(change_.text).int64(change_.at_ms), deadline);
+        break;
+      case MessageAction::remove:
+        // Erased, not hidden: the text, every earlier version, the reactions (and their entries'
+        // emoji); the conversation's last message becomes the newest one left.
+        db.exec("UPDATE messages SET content = '', deleted_at = $2 WHERE id = $1", pg::Params().int64(id).int64(change_.at_ms),
+                deadline);
+        db.exec("UPDATE messages SET content = '' WHERE target_id = $1 AND kind IN ('edit', 'reaction')",
+                pg::Params().int64(id), deadline);
+        db.exec("DELETE FROM message_reactions WHERE message_id = $1", pg::Params().int64(id), deadline);
+        db.exec("UPDATE conversations SET last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = $1 "
+                "AND m.kind IN ('text', 'system') AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) "
+                "WHERE id = $1 AND last_message_id = $2",
+                pg::Params().int64(conversation).int64(id), deadline);
+        break;
+      case MessageAction::add_reaction:
+        db.exec("INSERT INTO message_reactions (message_id, emoji, user_id, created_at) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT DO NOTHING",
+                pg::Params().int64(id).text(change_.text).text(change_.actor_id).int64(change_.at_ms), deadline);
+        break;
+      case MessageAction::remove_reaction:
+        db.exec("DELETE FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3",
+                pg::Params().int64(id).text(change_.text).text(change_.actor_id), deadline);
+        break;
+    }
+  }
+
+  // Every member's unread count after a deletion, in one statement.
+  void add_unread_counts(pg::Connection& db, pg::Clock::time_point deadline) {
+    auto rows = db.exec("SELECT cm.user_id, (SELECT count(*) FROM messages x WHERE x.conversation_id = cm.conversation_id "
+                        "AND x.seq > cm.read_seq AND x.sender_id <> cm.user_id AND x.kind = 'text' "
+                        "AND x.deleted_at IS NULL) FROM conversation_members cm WHERE cm.conversation_id = $1",
+                        pg::Params().int64(changed_.state.id), deadline);
+    std::map<std::string, std::int64_t> counts;
+    for (int i = 0; i < rows.rows(); ++i) counts[rows.text(i, 0)] = rows.int64(i, 1);
+    for (const auto& m : changed_.state.members) changed_.unread_counts.push_back(counts[m.user_id]);
+  }
+
+  MessageChange change_;
+  DecideMessageChange decide_;
+  std::function<void(Result<MessageChanged>)> done_;
+  MessageChanged changed_;
+  std::optional<std::pair<Refusal, std::string>> refusal_;
+};
+
 }  // namespace
 
 std::span<const pg::Statement* const> conversation_writer_statements() { return statements; }
+
+std::unique_ptr<StoreWrite> change_message_write(MessageChange change, DecideMessageChange decide,
+                                                 std::function<void(Result<MessageChanged>)> done) {
+  return std::make_unique<MessageChangeWrite>(std::move(change), std::move(decide), std::move(done));
+}
 
 std::unique_ptr<StoreWrite> append_write(NewEntry entry, ConversationCache& conversations,
                                          std::function<void(Result<Appended>)> done) {

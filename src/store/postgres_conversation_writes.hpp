@@ -26,6 +26,8 @@ std::unique_ptr<StoreWrite> append_write(NewEntry entry, ConversationCache& conv
                                          std::function<void(Result<Appended>)> done);
 std::unique_ptr<StoreWrite> mark_write(MarkRequest request, std::function<void(Result<Marked>)> done);
 std::unique_ptr<StoreWrite> create_group_write(NewGroup group, std::function<void(Result<Changed>)> done);
+std::unique_ptr<StoreWrite> change_message_write(MessageChange change, DecideMessageChange decide,
+                                                 std::function<void(Result<MessageChanged>)> done);
 std::unique_ptr<StoreWrite> change_conversation_write(std::int64_t conversation_id, DecideChange decide,
                                                       std::function<void(Result<Changed>)> done);
 

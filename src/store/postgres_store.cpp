@@ -153,6 +153,18 @@ class PostgresStore final : public Store {
     write(change_conversation_write(id, std::move(decide), std::move(done)));
   }
 
+  void change_message(MessageChange change, DecideMessageChange decide,
+                      std::function<void(Result<MessageChanged>)> done) override {
+    write(change_message_write(std::move(change), std::move(decide), std::move(done)));
+  }
+
+  void message_history(std::int64_t message_id, std::string viewer_id,
+                       std::function<void(Result<MessageHistory>)> done) override {
+    read([message_id, viewer_id = std::move(viewer_id)](pg::Connection& db) {
+      return pg_reads::message_history(db, message_id, viewer_id, io_deadline());
+    }, std::move(done));
+  }
+
   void mark(MarkRequest request, std::function<void(Result<Marked>)> done) override {
     write(mark_write(std::move(request), std::move(done)));
   }

@@ -1,5 +1,7 @@
 #include "store/sqlite_conversation_rows.hpp"
 
+#include <unordered_map>
+
 namespace parley::store {
 
 ConversationRows::ConversationRows(sqlite::Connection& db)
@@ -15,9 +17,22 @@ ConversationRows::ConversationRows(sqlite::Connection& db)
               "SELECT role, joined_seq, read_seq, delivered_seq FROM conversation_members "
               "WHERE conversation_id = ? AND user_id = ?"),
       entry_(db.handle(),
-             "SELECT m.id, m.conversation_id, m.seq, m.kind, m.sender_id, u.name, m.content, COALESCE(m.system, ''), "
-             "m.created_at, COALESCE(m.client_message_id, ''), m.deleted_at IS NOT NULL "
-             "FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ?") {}
+             std::string("SELECT ") + entry_columns + " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ?"),
+      // Emojis in the order of their first use, each one's users in the order they added it.
+      reactions_(db.handle(),
+                 "SELECT message_id, emoji, user_id FROM message_reactions "
+                 "WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, created_at, emoji, user_id"),
+      edits_(db.handle(), "SELECT content, created_at FROM messages WHERE target_id = ? AND kind = 'edit' ORDER BY seq") {}
+
+LogEntry read_entry(const sqlite::Statement& s) {
+  LogEntry e{s.int64(0), s.int64(1), s.int64(2), entry_kind_from_string(s.text(3)), s.text(4), s.text(5), s.text(6),
+             s.text(7), s.int64(8), s.text(9)};
+  e.reply_to_id = s.int64(10);
+  e.target_id = s.int64(11);
+  e.edited_at_ms = s.int64(12);
+  e.deleted = s.int64(13) != 0;
+  return e;
+}
 
 std::optional<ConversationRow> ConversationRows::conversation(std::int64_t id) {
   std::optional<ConversationRow> row;
@@ -74,17 +89,44 @@ std::optional<ConversationState> ConversationRows::state(std::int64_t id) {
   return std::move(row->state);
 }
 
-std::optional<LogEntry> ConversationRows::entry(std::int64_t message_id, bool* deleted) {
+std::optional<LogEntry> ConversationRows::entry(std::int64_t message_id) {
   std::optional<LogEntry> entry;
   entry_.bind(1, message_id);
-  if (entry_.step()) {
-    entry = LogEntry{entry_.int64(0), entry_.int64(1), entry_.int64(2),
-                     entry_.text(3) == "system" ? EntryKind::system : EntryKind::text,
-                     entry_.text(4), entry_.text(5), entry_.text(6), entry_.text(7), entry_.int64(8), entry_.text(9)};
-    if (deleted) *deleted = entry_.int64(10) != 0;
-  }
+  if (entry_.step()) entry = read_entry(entry_);
   entry_.reset();
   return entry;
+}
+
+void ConversationRows::add_reactions(std::vector<LogEntry>& entries) {
+  if (entries.empty()) return;
+  std::string ids = "[";
+  std::unordered_map<std::int64_t, LogEntry*> by_id;
+  for (auto& e : entries) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(e.id);
+    by_id[e.id] = &e;
+  }
+  ids += ']';
+  reactions_.bind(1, ids);
+  while (reactions_.step()) {
+    auto it = by_id.find(reactions_.int64(0));
+    if (it == by_id.end()) continue;
+    add_reaction(it->second->reactions, reactions_.text(1), reactions_.text(2));
+  }
+  reactions_.reset();
+}
+
+std::vector<Revision> ConversationRows::earlier_versions(const LogEntry& message) {
+  std::vector<Revision> versions;
+  edits_.bind(1, message.id);
+  std::int64_t written_at = 0;  // the original's
+  while (edits_.step()) {
+    // An edit entry keeps the text it replaced, which was written at the previous edit.
+    versions.push_back(Revision{edits_.text(0), written_at});
+    written_at = edits_.int64(1);
+  }
+  edits_.reset();
+  return versions;
 }
 
 }  // namespace parley::store

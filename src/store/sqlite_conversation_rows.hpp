@@ -14,7 +14,6 @@
 namespace parley::store {
 
 inline const char* to_string(ConversationKind kind) { return kind == ConversationKind::group ? "group" : "direct"; }
-inline const char* to_string(EntryKind kind) { return kind == EntryKind::system ? "system" : "text"; }
 
 // The pair's key in conversations.direct_key: the two ids, ordered; written into `out` (whose
 // memory a caller on the hot path reuses).
@@ -27,6 +26,13 @@ inline std::string direct_key(const std::string& a, const std::string& b) {
   write_direct_key(key, a, b);
   return key;
 }
+
+// The columns read_entry reads, from `m` (messages) and `u` (its sender in users).
+inline constexpr char entry_columns[] =
+    "m.id, m.conversation_id, m.seq, m.kind, m.sender_id, u.name, m.content, COALESCE(m.system, ''), m.created_at, "
+    "COALESCE(m.client_message_id, ''), COALESCE(m.reply_to_id, 0), COALESCE(m.target_id, 0), COALESCE(m.edited_at, 0), "
+    "m.deleted_at IS NOT NULL";
+LogEntry read_entry(const sqlite::Statement& row);
 
 // The conversation's columns beside its members.
 struct ConversationRow {
@@ -47,11 +53,16 @@ class ConversationRows {
   std::optional<Member> member(std::int64_t conversation_id, const std::string& user_id);  // no name
   // The conversation with its members, or nullopt.
   std::optional<ConversationState> state(std::int64_t id);
-  // An entry by id (deleted ones too: `deleted` says so).
-  std::optional<LogEntry> entry(std::int64_t message_id, bool* deleted = nullptr);
+  // An entry by id (deleted ones too: LogEntry::deleted says so), without its reactions.
+  std::optional<LogEntry> entry(std::int64_t message_id);
+  // Fills the entries' reactions (one statement for them all).
+  void add_reactions(std::vector<LogEntry>& entries);
+  // The versions of a message's text before its current one, from its edit entries, oldest
+  // first (what get_message_history lists before the current text).
+  std::vector<Revision> earlier_versions(const LogEntry& message);
 
  private:
-  sqlite::Statement conversation_, direct_, members_, member_, entry_;
+  sqlite::Statement conversation_, direct_, members_, member_, entry_, reactions_, edits_;
 };
 
 }  // namespace parley::store

@@ -28,8 +28,8 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"),
       // Text entries (the hot path) leave kind and system to their defaults.
       insert_text_(db.handle(),
-                   "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq) "
-                   "VALUES (?, ?, ?, ?, ?, ?)"),
+                   "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq, reply_to_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0))"),
       insert_system_(db.handle(),
                      "INSERT INTO messages (conversation_id, sender_id, content, created_at, client_message_id, seq, kind, system) "
                      "VALUES (?, ?, ?, ?, ?, ?, 'system', ?)"),
@@ -57,6 +57,16 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
                         "WHERE ci.conversation_id = cm.conversation_id AND ci.seq > cm.read_seq AND ci.message_id <= ?2 "
                         "AND m.sender_id <> cm.user_id AND m.kind = 'text' AND m.deleted_at IS NULL) "
                         "FROM conversation_members cm WHERE cm.conversation_id = ?1"),
+      insert_change_(db.handle(),
+                     "INSERT INTO messages (conversation_id, sender_id, content, created_at, seq, kind, target_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      set_content_(db.handle(), "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?"),
+      erase_message_(db.handle(), "UPDATE messages SET content = '', deleted_at = ? WHERE id = ?"),
+      erase_versions_(db.handle(), "UPDATE messages SET content = '' WHERE target_id = ? AND kind IN ('edit', 'reaction')"),
+      erase_reactions_(db.handle(), "DELETE FROM message_reactions WHERE message_id = ?"),
+      insert_reaction_(db.handle(),
+                       "INSERT OR IGNORE INTO message_reactions (message_id, emoji, user_id, created_at) VALUES (?, ?, ?, ?)"),
+      delete_reaction_(db.handle(), "DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?"),
       max_cached_(max_cached) {}
 
 // --- the batch ------------------------------------------------------------------------------------
@@ -132,23 +142,42 @@ std::optional<std::string> ConversationWriter::user_name(const std::string& user
 }
 
 LogEntry ConversationWriter::insert_entry(const NewLogEntry& e) {
-  auto& insert = e.kind == EntryKind::system ? insert_system_ : insert_text_;
-  insert.bind(1, e.conversation_id).bind(2, e.sender_id).bind(3, e.content).bind(4, e.created_at_ms);
-  if (e.client_message_id.empty()) {
-    insert.bind_null(5);
+  if (!is_message(e.kind)) {
+    insert_change_.bind(1, e.conversation_id).bind(2, e.sender_id).bind(3, e.content).bind(4, e.created_at_ms)
+        .bind(5, e.seq).bind(6, to_string(e.kind)).bind(7, e.target_id).run();
   } else {
-    insert.bind(5, e.client_message_id);
+    auto& insert = e.kind == EntryKind::system ? insert_system_ : insert_text_;
+    insert.bind(1, e.conversation_id).bind(2, e.sender_id).bind(3, e.content).bind(4, e.created_at_ms);
+    if (e.client_message_id.empty()) {
+      insert.bind_null(5);
+    } else {
+      insert.bind(5, e.client_message_id);
+    }
+    insert.bind(6, e.seq);
+    if (e.kind == EntryKind::system) {
+      insert.bind(7, e.system_json);
+    } else {
+      insert.bind(7, e.reply_to_id);
+    }
+    insert.run();
   }
-  insert.bind(6, e.seq);
-  if (e.kind == EntryKind::system) insert.bind(7, e.system_json);
-  insert.run();
-  return LogEntry{db_.last_insert_id(), e.conversation_id, e.seq, e.kind, e.sender_id, {}, e.content,
+  LogEntry stored{db_.last_insert_id(), e.conversation_id, e.seq, e.kind, e.sender_id, {}, e.content,
                   e.kind == EntryKind::system ? e.system_json : std::string(), e.created_at_ms, e.client_message_id};
+  stored.reply_to_id = e.reply_to_id;
+  stored.target_id = e.target_id;
+  return stored;
 }
 
+// A message is the conversation's activity (the list's order); a change to one (an edit, a
+// deletion, a reaction) takes a seq but leaves the activity as it was, so that the entry's
+// IndexEntry carries the conversation's activity, not its own time.
 void ConversationWriter::remember_entry(Known& conversation, const LogEntry& e) {
-  conversation.tail = Tail{e.seq, e.created_at_ms, e.id};
-  batch_entries_.push_back(IndexEntry{e.conversation_id, e.id, e.seq, e.created_at_ms});
+  if (is_message(e.kind)) {
+    conversation.tail = Tail{e.seq, e.created_at_ms, e.id};
+  } else {
+    conversation.tail.last_seq = e.seq;
+  }
+  batch_entries_.push_back(IndexEntry{e.conversation_id, e.id, e.seq, conversation.tail.last_activity_ms});
 }
 
 void ConversationWriter::insert_member(std::int64_t conversation_id, const std::string& user_id, std::int64_t joined_at,
@@ -176,9 +205,8 @@ std::int64_t ConversationWriter::unread(std::int64_t id, const std::string& user
     if (e.conversation_id == id && e.seq > read_seq) above.push_back(e.message_id);
   }
   for (auto message_id : above) {
-    bool deleted = false;
-    auto entry = rows_.entry(message_id, &deleted);
-    if (entry && !deleted && entry->kind == EntryKind::text && entry->sender_id != user_id) ++count;
+    auto entry = rows_.entry(message_id);
+    if (entry && !entry->deleted && entry->kind == EntryKind::text && entry->sender_id != user_id) ++count;
   }
   return count;
 }
@@ -206,9 +234,8 @@ std::vector<std::int64_t> ConversationWriter::unread_counts(const ConversationSt
     }
   }
   for (auto message_id : above) {
-    bool deleted = false;
-    auto entry = rows_.entry(message_id, &deleted);
-    if (!entry || deleted || entry->kind != EntryKind::text) continue;
+    auto entry = rows_.entry(message_id);
+    if (!entry || entry->deleted || entry->kind != EntryKind::text) continue;
     for (const auto& m : state.members) {
       if (entry->seq > m.read_seq && entry->sender_id != m.user_id) ++counts[m.user_id];
     }
@@ -256,6 +283,9 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
     conversation = direct(entry.sender_id, entry.to.direct_with);
   }
   bool create = conversation == nullptr;
+  if (entry.reply_to_id && (create || !may_reply_to(conversation->id, entry.sender_id, entry.reply_to_id))) {
+    return refused(Refusal::invalid_argument, std::string(reply_not_in_conversation));
+  }
   auto sender_name = user_name(entry.sender_id);
   if (!sender_name) return refused(Refusal::not_found, "unknown sender");
   if (create && !user_name(entry.to.direct_with)) return refused(Refusal::not_found, "unknown user");
@@ -273,7 +303,7 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
   std::int64_t seq = (create ? 0 : conversation->tail.last_seq) + 1;
   static const std::string none;
   LogEntry stored = insert_entry(NewLogEntry{id, seq, EntryKind::text, entry.sender_id, entry.content, none,
-                                             entry.created_at_ms, entry.client_message_id});
+                                             entry.created_at_ms, entry.client_message_id, entry.reply_to_id});
   stored.sender_name = std::move(*sender_name);
   // Everything stored: now what the writer remembers.
   if (create) {
@@ -287,6 +317,16 @@ Result<Appended> ConversationWriter::append(const NewEntry& entry) {
   }
   remember_entry(*conversation, stored);
   return Appended{std::move(stored), conversation->members, create};
+}
+
+// A reply's message: one of this conversation's messages, not deleted, that the sender may see.
+bool ConversationWriter::may_reply_to(std::int64_t conversation_id, const std::string& sender_id, std::int64_t message_id) {
+  auto message = rows_.entry(message_id);
+  if (!message || message->conversation_id != conversation_id || !is_message(message->kind) || message->deleted) {
+    return false;
+  }
+  auto member = rows_.member(conversation_id, sender_id);
+  return member && message->seq >= member->joined_seq;
 }
 
 // --- groups ---------------------------------------------------------------------------------------
@@ -397,6 +437,74 @@ Result<Marked> ConversationWriter::mark(const MarkRequest& request) {
   marked.unread_count = unread(request.conversation_id, request.user_id, marked.read_seq);
   marked.member_ids = known.members;
   return marked;
+}
+
+// --- changing messages -----------------------------------------------------------------------------
+
+void ConversationWriter::apply(const MessageChange& change, const LogEntry& message) {
+  switch (change.action) {
+    case MessageAction::edit: set_content_.bind(1, change.text).bind(2, change.at_ms).bind(3, message.id).run(); break;
+    case MessageAction::remove:
+      // Erased, not hidden: the text, every earlier version, the reactions (and their entries' emoji).
+      erase_message_.bind(1, change.at_ms).bind(2, message.id).run();
+      erase_versions_.bind(1, message.id).run();
+      erase_reactions_.bind(1, message.id).run();
+      break;
+    case MessageAction::add_reaction:
+      insert_reaction_.bind(1, message.id).bind(2, change.text).bind(3, change.actor_id).bind(4, change.at_ms).run();
+      break;
+    case MessageAction::remove_reaction:
+      delete_reaction_.bind(1, message.id).bind(2, change.text).bind(3, change.actor_id).run();
+      break;
+  }
+}
+
+Result<MessageChanged> ConversationWriter::change_message(const MessageChange& change, const DecideMessageChange& decide) {
+  auto message = rows_.entry(change.message_id);
+  if (!message || !is_message(message->kind)) return refused(Refusal::not_found, "message not found");
+  std::vector<LogEntry> found{std::move(*message)};
+  rows_.add_reactions(found);
+  Known* known = this->known(found.front().conversation_id);
+  auto state = rows_.state(found.front().conversation_id);
+  if (!known || !state) return refused(Refusal::not_found, "message not found");
+  state->last_seq = known->tail.last_seq;
+  MessageDecision decision = Refusal::forbidden;
+  try {
+    decision = decide(MessageFacts{found.front(), *state});
+  } catch (const std::exception& e) {
+    return Failure{std::string("change_message: ") + e.what()};
+  }
+  if (auto* why = std::get_if<Refusal>(&decision)) return refused(*why, describe(*why));
+  MessageChanged changed;
+  if (std::get<MessageEffect>(decision) == MessageEffect::unchanged) {
+    changed.message = std::move(found.front());
+    changed.state = std::move(*state);
+    return changed;
+  }
+  const LogEntry& before = found.front();
+  auto actor_name = user_name(change.actor_id);
+  if (!actor_name) return refused(Refusal::not_found, "unknown user " + change.actor_id);
+  EntryKind kind = change.action == MessageAction::edit     ? EntryKind::edit
+                   : change.action == MessageAction::remove ? EntryKind::deletion
+                                                            : EntryKind::reaction;
+  // An edit's entry keeps the text it replaces (the message's earlier version); a reaction's,
+  // its emoji (until the message is deleted).
+  static const std::string none;
+  const std::string& kept = kind == EntryKind::edit ? before.content : kind == EntryKind::reaction ? change.text : none;
+  std::int64_t seq = known->tail.last_seq + 1;
+  LogEntry entry = insert_entry(NewLogEntry{before.conversation_id, seq, kind, change.actor_id, kept, none, change.at_ms,
+                                            none, 0, before.id});
+  entry.sender_name = std::move(*actor_name);
+  apply(change, before);
+  std::vector<LogEntry> after{*rows_.entry(before.id)};
+  rows_.add_reactions(after);
+  state->last_seq = seq;
+  if (kind == EntryKind::deletion) changed.unread_counts = unread_counts(*state);
+  remember_entry(*known, entry);  // last: every statement of the job has succeeded
+  changed.entry = std::move(entry);
+  changed.message = std::move(after.front());
+  changed.state = std::move(*state);
+  return changed;
 }
 
 }  // namespace parley::store

@@ -42,6 +42,7 @@ class ConversationWriter {
   Result<Changed> create_group(const NewGroup& group);
   Result<Changed> change(std::int64_t conversation_id, const DecideChange& decide, std::int64_t now_ms);
   Result<Marked> mark(const MarkRequest& request);
+  Result<MessageChanged> change_message(const MessageChange& change, const DecideMessageChange& decide);
 
  private:
   struct Tail {
@@ -64,6 +65,8 @@ class ConversationWriter {
     const std::string& system_json;
     std::int64_t created_at_ms;
     const std::string& client_message_id;
+    std::int64_t reply_to_id = 0;
+    std::int64_t target_id = 0;  // an edit, deletion or reaction entry's message
   };
 
   Known* known(std::int64_t conversation_id);  // loaded on first use; nullptr if it does not exist
@@ -72,6 +75,8 @@ class ConversationWriter {
   void remember_entry(Known& conversation, const LogEntry& e);  // the tail and batch_entries, after success
   std::optional<std::string> user_name(const std::string& user_id);
   std::optional<Result<Appended>> earlier_append(const NewEntry& entry);
+  bool may_reply_to(std::int64_t conversation_id, const std::string& sender_id, std::int64_t message_id);
+  void apply(const MessageChange& change, const LogEntry& message);  // the change's statements
   std::int64_t unread(std::int64_t conversation_id, const std::string& user_id, std::int64_t read_seq);
   std::vector<std::int64_t> unread_counts(const ConversationState& state);  // state.members' order
   void insert_member(std::int64_t conversation_id, const std::string& user_id, std::int64_t joined_at, Role role,
@@ -82,7 +87,8 @@ class ConversationWriter {
   ConversationRows rows_;
   sqlite::Statement insert_direct_, insert_group_, insert_member_, insert_text_, insert_system_, find_by_client_id_, load_tail_,
       member_ids_, user_name_, set_markers_, set_title_, delete_member_, set_role_, index_state_,
-      unread_, unread_by_member_;
+      unread_, unread_by_member_, insert_change_, set_content_, erase_message_, erase_versions_, erase_reactions_,
+      insert_reaction_, delete_reaction_;
 
   std::size_t max_cached_;
   std::unordered_map<std::int64_t, Known> known_;  // nodes: a Known stays put until cleared

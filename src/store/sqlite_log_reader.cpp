@@ -12,16 +12,6 @@ namespace {
 // each wait is a scheduler yield, the writer's side takes microseconds.
 constexpr int snapshot_attempts = 10'000;
 
-// The indexed part of a page, the entry's columns as ConversationRows::entry reads them.
-constexpr const char* select_indexed =
-    "SELECT m.id, m.conversation_id, m.seq, m.kind, m.sender_id, u.name, m.content, COALESCE(m.system, ''), "
-    "m.created_at, COALESCE(m.client_message_id, '') FROM conversation_messages ci ";
-
-LogEntry read_indexed(const sqlite::Statement& s) {
-  return LogEntry{s.int64(0), s.int64(1), s.int64(2), s.text(3) == "system" ? EntryKind::system : EntryKind::text,
-                  s.text(4), s.text(5), s.text(6), s.text(7), s.int64(8), s.text(9)};
-}
-
 Failure not_a_member() { return refused(Refusal::forbidden, "not a member of this conversation"); }
 
 }  // namespace
@@ -34,11 +24,12 @@ LogReader::LogReader(sqlite::Connection& db)
       index_state_(db.handle(),
                    "SELECT indexed_through, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM message_index_state"),
       // Walks conversation_messages down from the page's bound along its key (no scan).
-      by_seq_(db.handle(), std::string(select_indexed) +
+      by_seq_(db.handle(), std::string("SELECT ") + entry_columns +
+                               " FROM conversation_messages ci "
                                "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
                                "WHERE ci.conversation_id = ?1 AND ci.seq >= ?2 AND ci.seq < ?3 "
-                               "AND ci.message_id <= ?4 AND m.deleted_at IS NULL "
-                               "ORDER BY ci.seq DESC LIMIT ?5"),
+                               "AND ci.message_id <= ?4 AND m.kind IN ('text', 'system') "
+                               "AND (?6 OR m.deleted_at IS NULL) ORDER BY ci.seq DESC LIMIT ?5"),
       unread_(db.handle(),
               "SELECT COUNT(*) FROM conversation_messages ci "
               "JOIN messages m ON m.id = ci.message_id "
@@ -88,7 +79,7 @@ Result<T> LogReader::in_snapshot(Read read) {
 }
 
 std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
-                                        std::size_t limit) {
+                                        std::size_t limit, bool with_deleted) {
   std::vector<LogEntry> entries;
   if (limit == 0) return entries;
   // The unindexed entries above indexed_through are the newest; the index holds those below.
@@ -98,17 +89,17 @@ std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64
     auto found = recent.entries_for(conversation, indexed_through_, max_id_, tail, wanted);
     if (!found) throw StaleSnapshot{};
     for (const auto& e : *found) {
-      bool deleted = false;
-      auto entry = rows_.entry(e.message_id, &deleted);
-      if (entry && !deleted) entries.push_back(std::move(*entry));
+      auto entry = rows_.entry(e.message_id);
+      if (entry && is_message(entry->kind) && (with_deleted || !entry->deleted)) entries.push_back(std::move(*entry));
     }
     if (found->size() < wanted) break;
     tail.before_id = found->back().message_id;
   }
   if (entries.size() == limit) return entries;
   auto left = static_cast<std::int64_t>(limit - entries.size());
-  by_seq_.bind(1, conversation).bind(2, range.from_seq).bind(3, range.before_seq).bind(4, indexed_through_).bind(5, left);
-  while (by_seq_.step()) entries.push_back(read_indexed(by_seq_));
+  by_seq_.bind(1, conversation).bind(2, range.from_seq).bind(3, range.before_seq).bind(4, indexed_through_).bind(5, left)
+      .bind(6, with_deleted ? 1 : 0);
+  while (by_seq_.step()) entries.push_back(read_entry(by_seq_));
   by_seq_.reset();
   return entries;
 }
@@ -122,9 +113,8 @@ std::int64_t LogReader::unread(const RecentMessages& recent, std::int64_t conver
   auto tail = recent.entries_for(conversation, indexed_through_, max_id_, LogRange{.from_seq = read_seq + 1}, SIZE_MAX);
   if (!tail) throw StaleSnapshot{};
   for (const auto& e : *tail) {
-    bool deleted = false;
-    auto entry = rows_.entry(e.message_id, &deleted);
-    if (entry && !deleted && entry->kind == EntryKind::text && entry->sender_id != user) ++count;
+    auto entry = rows_.entry(e.message_id);
+    if (entry && !entry->deleted && entry->kind == EntryKind::text && entry->sender_id != user) ++count;
   }
   return count;
 }
@@ -162,7 +152,12 @@ std::optional<ConversationView> LogReader::view(const RecentMessages& recent, st
   view.last_delivered_seq = me->delivered_seq;
   view.my_role = me->role;
   view.last_activity_ms = row->last_activity_ms;
-  if (row->last_message_id) view.last_message = rows_.entry(row->last_message_id);
+  // The newest message not deleted (the row's last_message_id is the newest entry of any kind).
+  auto last = newest(recent, id, LogRange{}, 1, false);
+  if (!last.empty()) {
+    rows_.add_reactions(last);
+    view.last_message = std::move(last.front());
+  }
   view.state = std::move(row->state);
   return view;
 }
@@ -181,8 +176,9 @@ Result<LogPage> LogReader::read_log(const RecentMessages& recent, const LogReque
     if (!me) return not_a_member();
     LogRange range{.from_seq = std::max<std::int64_t>(me->joined_seq, 1),
                    .before_seq = request.before_seq.value_or(INT64_MAX)};
-    page.entries = newest(recent, id, range, request.limit);
+    page.entries = newest(recent, id, range, request.limit, true);
     std::reverse(page.entries.begin(), page.entries.end());
+    rows_.add_reactions(page.entries);
     page.state = std::move(row->state);
     return page;
   });
@@ -231,6 +227,26 @@ Result<ConversationPage> LogReader::list_conversations(const RecentMessages& rec
       page.next = std::pair{last.last_activity_ms, last.state.id};
     }
     return page;
+  });
+}
+
+Result<MessageHistory> LogReader::message_history(const RecentMessages& recent, std::int64_t message_id,
+                                                  const std::string& viewer) {
+  return in_snapshot<MessageHistory>([&]() -> Result<MessageHistory> {
+    auto message = rows_.entry(message_id);
+    if (!message || !is_message(message->kind)) return refused(Refusal::not_found, "message not found");
+    auto row = conversation(recent, message->conversation_id);
+    const Member* me = row ? row->state.member(viewer) : nullptr;
+    if (!me || message->seq < me->joined_seq) return not_a_member();
+    MessageHistory history;
+    if (!message->deleted) {
+      history.revisions = rows_.earlier_versions(*message);
+      history.revisions.push_back(Revision{message->content, message->edited_at_ms});
+    }
+    std::vector<LogEntry> one{std::move(*message)};
+    rows_.add_reactions(one);
+    history.message = std::move(one.front());
+    return history;
   });
 }
 

@@ -24,15 +24,17 @@ class LogReader {
   Result<ConversationView> get_conversation(const RecentMessages& recent, std::int64_t id, const std::string& viewer);
   Result<ConversationPage> list_conversations(const RecentMessages& recent, const ListRequest& request);
   Result<std::optional<ConversationState>> get_state(const RecentMessages& recent, std::int64_t id);
+  Result<MessageHistory> message_history(const RecentMessages& recent, std::int64_t message_id, const std::string& viewer);
 
  private:
   struct StaleSnapshot {};  // RecentMessages cannot answer for this snapshot: take a new one
 
   template <class T, class Read>
   Result<T> in_snapshot(Read read);
-  // Newest first: the non-deleted entries of `conversation` in `range`, at most `limit`.
+  // Newest first: the messages (text and system entries) of `conversation` in `range`, at most
+  // `limit`, deleted ones (tombstones) only `with_deleted`. Without their reactions.
   std::vector<LogEntry> newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
-                               std::size_t limit);
+                               std::size_t limit, bool with_deleted);
   std::int64_t unread(const RecentMessages& recent, std::int64_t conversation, const std::string& user,
                       std::int64_t read_seq);
   std::optional<IndexEntry> newest_unindexed(const RecentMessages& recent, std::int64_t id);

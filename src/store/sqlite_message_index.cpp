@@ -1,6 +1,7 @@
 #include "store/sqlite_message_index.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace parley::store {
 
@@ -28,9 +29,19 @@ IndexWriter::IndexWriter(sqlite::Connection& db, RecentMessages& recent, SqliteI
   }
   state.reset();
   recent_.reset(indexed_through_, max_id);
-  sqlite::Statement tail(db.handle(), "SELECT conversation_id, id, seq, created_at FROM messages WHERE id > ? ORDER BY id");
+  // An entry that changes a message carries its conversation's activity (the newest message's
+  // time before it), as the writer remembered it (ConversationWriter::remember_entry).
+  sqlite::Statement tail(db.handle(),
+                         "SELECT m.conversation_id, m.id, m.seq, m.created_at, m.kind IN ('text', 'system'), c.last_activity_at "
+                         "FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id > ? ORDER BY m.id");
   tail.bind(1, indexed_through_);
-  while (tail.step()) recent_.load(IndexEntry{tail.int64(0), tail.int64(1), tail.int64(2), tail.int64(3)});
+  std::unordered_map<std::int64_t, std::int64_t> activity;
+  while (tail.step()) {
+    std::int64_t conversation = tail.int64(0);
+    auto [it, first] = activity.try_emplace(conversation, tail.int64(5));
+    if (tail.int64(4) != 0) it->second = tail.int64(3);
+    recent_.load(IndexEntry{conversation, tail.int64(1), tail.int64(2), it->second});
+  }
   tail.reset();
 }
 

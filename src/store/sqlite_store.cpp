@@ -187,6 +187,20 @@ class SqliteStore final : public Store {
                       std::move(done));
   }
 
+  void change_message(MessageChange change, DecideMessageChange decide,
+                      std::function<void(Result<MessageChanged>)> done) override {
+    write_job<MessageChanged>([this, change = std::move(change), decide = std::move(decide)] {
+      return writer_state_->conversations.change_message(change, decide);
+    }, std::move(done));
+  }
+
+  void message_history(std::int64_t message_id, std::string viewer_id,
+                       std::function<void(Result<MessageHistory>)> done) override {
+    read([this, message_id, viewer_id = std::move(viewer_id)](Reader& r) {
+      return r.log.message_history(recent_, message_id, viewer_id);
+    }, std::move(done));
+  }
+
   void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) override {
     read([this, request = std::move(request)](Reader& r) { return r.log.read_log(recent_, request); },
          std::move(done));

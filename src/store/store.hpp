@@ -156,6 +156,15 @@ class Store {
   virtual void get_state(std::int64_t conversation_id, std::function<void(Result<std::optional<ConversationState>>)> done) = 0;
   // Moves a read or delivery watermark forward (never back; reading implies delivered).
   virtual void mark(MarkRequest request, std::function<void(Result<Marked>)> done) = 0;
+  // Edits, deletes or reacts to a message: locks its conversation, asks `decide` (chat/message_rules)
+  // given the message and its conversation, and applies the change with its entry (the next seq)
+  // in one transaction. A deletion erases the content, every earlier version and the reactions.
+  // A message id that does not exist (or names no message) fails with Refusal::not_found.
+  virtual void change_message(MessageChange change, DecideMessageChange decide,
+                              std::function<void(Result<MessageChanged>)> done) = 0;
+  // A message and its versions, for a member who may see it (else forbidden; unknown: not_found).
+  virtual void message_history(std::int64_t message_id, std::string viewer_id,
+                               std::function<void(Result<MessageHistory>)> done) = 0;
 
   // Whether the database answers now (for /readyz).
   virtual void check_ready(std::function<void(bool)> done) = 0;

@@ -1,5 +1,5 @@
 // libFuzzer target for the chat's handling of untrusted event arguments (chat/args.hpp,
-// chat/conversation_args.hpp, chat/live_args.hpp): the
+// chat/conversation_args.hpp, chat/live_args.hpp, chat/message_change_args.hpp): the
 // input is the JSON text of an event's first argument (or of a CONNECT auth object). Nothing
 // may crash, and every request that parses must satisfy the rules the gateway relies on.
 //
@@ -14,7 +14,9 @@
 
 #include "chat/args.hpp"
 #include "chat/conversation_args.hpp"
+#include "chat/emoji.hpp"
 #include "chat/live_args.hpp"
+#include "chat/message_change_args.hpp"
 #include "chat/json_args.hpp"
 #include "chat/validation.hpp"
 
@@ -99,6 +101,22 @@ void check_conversation_args(std::string_view text) {
   expect(parse_typing(text), [](const TypingRequest& r) { check(r.conversation_id > 0); });
 }
 
+// The events that change messages.
+void check_message_change_args(std::string_view text, const ArgLimits& limits) {
+  auto edit = parse_edit_message(text, limits);
+  if (auto* r = std::get_if<EditRequest>(&edit)) {
+    check(r->message_id > 0 && !is_blank(r->content) && count_characters(r->content) <= limits.max_message_length);
+  } else {
+    auto code = std::get<ChatError>(edit).code;
+    check(code == ErrorCode::invalid_argument || code == ErrorCode::too_large);
+  }
+  expect(parse_message_ref(text), [](const MessageRef& r) { check(r.message_id > 0); });
+  expect(parse_reaction(text), [](const ReactionRequest& r) {
+    check(r.message_id > 0 && !r.emoji.empty() && r.emoji.size() <= max_emoji_bytes);
+  });
+  is_reaction_emoji(text);  // any bytes at all
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -116,6 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!is_blank(request->content));
     check(count_characters(request->content) <= limits.max_message_length);
     check(request->client_message_id.empty() || is_client_message_id(request->client_message_id));
+    check(request->reply_to_id >= 0);
   } else {
     const auto& error = std::get<ChatError>(send);
     check(!error.message.empty());
@@ -136,6 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   check_conversation_args(text);
+  check_message_change_args(text, limits);
   token_of_auth(text);
   // The rewrite never grows a text beyond what its escapes and numbers can add, and what it
   // makes parses whenever the original did.

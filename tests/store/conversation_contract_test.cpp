@@ -27,18 +27,6 @@ using namespace std::chrono_literals;
 
 // --- the stores under test (global scope: short test names) --------------------------------------
 
-// SQLite with tiny bulks: most entries go through every state of the bulk index (unindexed,
-// a bulk half done, indexed) while the contract runs; and a writer that keeps two conversations
-// in memory, so that its caches are dropped and reloaded all along.
-struct SqliteBulkBackend {
-  std::unique_ptr<Store> open(std::string&) {
-    return open_sqlite((dir.path / "parley.db").string(), "FULL", {},
-                       SqliteIndexOptions{.bulk_rows = 7, .per_conversation = 1, .max_rows = 7, .chunk_rows = 3,
-                                          .cached_conversations = 2});
-  }
-  TempDir dir;
-};
-
 namespace {
 
 // A conversation id no store has handed out.

@@ -150,3 +150,15 @@ struct PostgresBackend {
     return url.empty() ? nullptr : parley::store::open_postgres(url);
   }
 };
+
+// SQLite with tiny bulks: most entries go through every state of the bulk index (unindexed,
+// a bulk half done, indexed) while the contract runs; and a writer that keeps two conversations
+// in memory, so that its caches are dropped and reloaded all along.
+struct SqliteBulkBackend {
+  std::unique_ptr<parley::store::Store> open(std::string&) {
+    return parley::store::open_sqlite((dir.path / "parley.db").string(), "FULL", {},
+                       parley::store::SqliteIndexOptions{.bulk_rows = 7, .per_conversation = 1, .max_rows = 7, .chunk_rows = 3,
+                                          .cached_conversations = 2});
+  }
+  parley::store::test::TempDir dir;
+};

@@ -73,3 +73,24 @@ TEST(ConversationJson, ReadState) {
             R"({"conversationId":3,"userId":"b","seq":7,"deliveredAt":"1970-01-01T00:00:00.000Z"})");
   EXPECT_EQ(conversation_removed_json(3), R"({"conversationId":3})");
 }
+
+TEST(ConversationJson, ChangedMessages) {
+  auto e = text_entry();
+  e.reply_to_id = 9;
+  e.edited_at_ms = 1'500;
+  e.reactions = {Reaction{"👍", {"a", "b"}}, Reaction{":tada:", {"b"}}};
+  std::string out;
+  append_entry(out, e, nullptr);
+  EXPECT_EQ(out,
+            R"({"id":12,"content":"hi","senderId":"a","senderName":"Ann","receiverId":null,"receiverName":null,)"
+            R"("createdAt":"1970-01-01T00:00:00.000Z","conversationId":3,"seq":5,"kind":"text","replyToId":9,)"
+            R"("editedAt":"1970-01-01T00:00:01.500Z","attachments":[],)"
+            R"("reactions":[{"emoji":"👍","userIds":["a","b"]},{"emoji":":tada:","userIds":["b"]}]})");
+  auto tombstone = text_entry();
+  tombstone.content.clear();
+  tombstone.deleted = true;
+  out.clear();
+  append_entry(out, tombstone, nullptr);
+  EXPECT_NE(out.find(R"("content":"",)"), std::string::npos);
+  EXPECT_NE(out.find(R"("kind":"text","deleted":true,"attachments":[],"reactions":[]})"), std::string::npos);
+}
