@@ -115,6 +115,9 @@ int serve(const Config& config) {
   chat_options.conversations.max_group_members = config.max_group_members;
   chat_options.typing.expiry = std::chrono::seconds(config.typing_timeout);
   chat_options.message_changes.edit_window_ms = config.edit_window * 1000;
+  chat_options.presence.grace = std::chrono::seconds(config.presence_grace);
+  // At most one presence push per user per 3 s (as often as the grace, when that is shorter).
+  chat_options.presence.interval = std::min(std::chrono::milliseconds(3000), std::chrono::milliseconds(chat_options.presence.grace));
   chat_options.auto_create_users = config.auto_create_users;
   chat_options.reject_with_connect_error = config.reject_with_connect_error;
   chat_options.per_user.send = config.send_rate_per_user;

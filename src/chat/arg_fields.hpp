@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -21,6 +22,10 @@ std::optional<std::string> user_id_field(const simdjson::dom::object& object, st
 
 // An optional positive integer field: nullopt when absent or null, -1 when present but invalid.
 std::optional<std::int64_t> positive_field(const simdjson::dom::object& object, std::string_view key);
+
+// An array of distinct user ids, 1 to max of them (else the error to answer).
+std::variant<std::vector<std::string>, ChatError> user_ids_field(const simdjson::dom::object& object, std::string_view key,
+                                                                 std::size_t max);
 
 // The required `conversationId`: a positive integer (nullopt when absent or anything else).
 std::optional<std::int64_t> conversation_id_field(const simdjson::dom::object& object);

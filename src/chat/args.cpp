@@ -1,5 +1,7 @@
 #include "chat/args.hpp"
 
+#include <set>
+
 #include "chat/arg_fields.hpp"
 #include "chat/json_args.hpp"
 #include "chat/validation.hpp"
@@ -36,6 +38,25 @@ std::variant<std::string_view, ChatError> message_content_field(const simdjson::
   if (!content || is_blank(*content)) return invalid_argument("Message content cannot be empty");
   if (auto error = content_error(*content, max_length)) return ChatError{ErrorCode::too_large, *error};
   return *content;
+}
+
+// An array of distinct user ids, 1 to max of them.
+std::variant<std::vector<std::string>, ChatError> user_ids_field(const simdjson::dom::object& object, std::string_view key,
+                                                                 std::size_t max) {
+  std::string message = "Invalid " + std::string(key);
+  simdjson::dom::array array;
+  if (object[key].get(array)) return invalid_argument(message);
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
+  for (auto element : array) {
+    auto id = user_id_value(element);
+    if (!id) return invalid_argument(message);
+    if (!seen.insert(*id).second) return invalid_argument(message + ": duplicate " + *id);
+    ids.push_back(std::move(*id));
+    if (ids.size() > max) return invalid_argument("Too many " + std::string(key) + " (max " + std::to_string(max) + ")");
+  }
+  if (ids.empty()) return invalid_argument(message);
+  return ids;
 }
 
 std::optional<simdjson::dom::object> object_of(std::optional<std::string_view> arg) {

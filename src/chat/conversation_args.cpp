@@ -21,25 +21,6 @@ std::variant<std::string, ChatError> title_field(const simdjson::dom::object& ob
   return std::string(*title);
 }
 
-// An array of distinct user ids, 1 to max of them.
-std::variant<std::vector<std::string>, ChatError> user_ids_field(const simdjson::dom::object& object, std::string_view key,
-                                                                 std::size_t max) {
-  std::string message = "Invalid " + std::string(key);
-  simdjson::dom::array array;
-  if (object[key].get(array)) return invalid_argument(message);
-  std::vector<std::string> ids;
-  std::set<std::string> seen;
-  for (auto element : array) {
-    auto id = user_id_value(element);
-    if (!id) return invalid_argument(message);
-    if (!seen.insert(*id).second) return invalid_argument(message + ": duplicate " + *id);
-    ids.push_back(std::move(*id));
-    if (ids.size() > max) return invalid_argument("Too many " + std::string(key) + " (max " + std::to_string(max) + ")");
-  }
-  if (ids.empty()) return invalid_argument(message);
-  return ids;
-}
-
 std::optional<std::int64_t> parse_int(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

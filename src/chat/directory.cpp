@@ -31,9 +31,9 @@ void UserDirectory::find(const std::string& id, std::function<void(store::Result
   });
 }
 
-void UserDirectory::connected(const std::string& id) {
+bool UserDirectory::connected(const std::string& id) {
   std::lock_guard lock(online_mutex_);
-  ++online_[id];
+  return ++online_[id] == 1;
 }
 
 bool UserDirectory::disconnected(const std::string& id) {

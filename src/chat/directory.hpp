@@ -33,7 +33,8 @@ class UserDirectory {
   std::optional<UserInfo> cached(const std::string& id) const;
   void remember(const store::User& user);
 
-  void connected(const std::string& id);
+  // Whether that is the user's first socket.
+  bool connected(const std::string& id);
   // Whether that was the user's last socket.
   bool disconnected(const std::string& id);
   bool online(const std::string& id) const;

@@ -42,6 +42,7 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       receipts_(store, delivery_),
       typing_(store, delivery_, loops, options_.typing),
       changes_(store, delivery_, options_.message_changes),
+      presence_(store, delivery_, loops, options_.presence),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);
@@ -54,6 +55,7 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
 ChatGateway::~ChatGateway() = default;
 
 void ChatGateway::attach() {
+  presence_.load();
   auto& nsp = io_.of("/");
   nsp.use([this](sio::Socket& socket, sio::Namespace::Next next) { authenticate(socket, std::move(next)); });
   nsp.on_connection([this](sio::Socket& socket) { on_connection(socket); });
@@ -128,7 +130,7 @@ void ChatGateway::on_connection(sio::Socket& socket) {
   }
   session->history_reads = 0;  // a recovered session's reads in flight ended with it
   socket.join(user_room(session->user_id));
-  users_.connected(session->user_id);
+  if (users_.connected(session->user_id)) presence_.connected(session->user_id);
   if (session->expires_at_ms != INT64_MAX) expiry_.watch(socket, session->expires_at_ms);
   socket.on_disconnect([this](sio::Socket& s, std::string_view) { on_disconnect(s); });
   // One handler that dispatches by name: a socket holds one std::function (capturing only
@@ -156,6 +158,8 @@ ChatGateway::Handler ChatGateway::handler_of(std::string_view event) {
       {"mark_delivered", &ChatGateway::mark_delivered},
       {"get_receipts", &ChatGateway::get_receipts},
       {"typing", &ChatGateway::typing},
+      {"get_presence", &ChatGateway::get_presence},
+      {"set_presence", &ChatGateway::set_presence},
       {"edit_message", &ChatGateway::edit_message},
       {"delete_message", &ChatGateway::delete_message},
       {"add_reaction", &ChatGateway::add_reaction},
@@ -172,7 +176,10 @@ void ChatGateway::on_disconnect(sio::Socket& socket) {
   auto* session = std::any_cast<ChatSession>(&socket.data);
   if (!session) return;
   if (session->expires_at_ms != INT64_MAX) expiry_.forget(socket, session->expires_at_ms);
-  if (users_.disconnected(session->user_id)) typing_.gone(session->user_id);
+  if (users_.disconnected(session->user_id)) {
+    typing_.gone(session->user_id);
+    presence_.disconnected(session->user_id);
+  }
 }
 
 // The socket's session while its token is valid. The expiry timer ends a connection at its

@@ -20,6 +20,7 @@
 #include "chat/conversation_service.hpp"
 #include "chat/message_change_service.hpp"
 #include "chat/message_service.hpp"
+#include "chat/presence_service.hpp"
 #include "chat/receipt_service.hpp"
 #include "chat/delivery.hpp"
 #include "chat/reply.hpp"
@@ -38,6 +39,7 @@ struct ChatOptions {
   ConversationLimits conversations{};  // titles, group size (MAX_GROUP_MEMBERS), list pages
   TypingLimits typing{};               // how long a typing state lasts
   MessageRules message_changes{};      // the edit window (EDIT_WINDOW), reactions per message
+  PresenceOptions presence{};          // the grace before offline (PRESENCE_GRACE), pushes per user
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
   // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
@@ -107,6 +109,8 @@ class ChatGateway {
   void get_receipts(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   // events_live.cpp
   void typing(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void get_presence(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  void set_presence(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   // events_message_changes.cpp
   void edit_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void delete_message(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
@@ -130,6 +134,7 @@ class ChatGateway {
   ReceiptService receipts_;            // read and delivery markers
   TypingService typing_;               // who is typing where (in memory)
   MessageChangeService changes_;       // edits, deletions, reactions
+  PresenceService presence_;           // who is online (in memory), last seen (stored)
   SessionExpiry expiry_;
 };
 

@@ -15,4 +15,19 @@ Parsed<TypingRequest> parse_typing(std::optional<std::string_view> arg) {
   return TypingRequest{*id, is_typing};
 }
 
+Parsed<PresenceRequest> parse_get_presence(std::optional<std::string_view> arg) {
+  auto data = object_of(arg);
+  if (!data) return invalid_argument("Invalid userIds");
+  auto ids = user_ids_field(*data, "userIds", max_presence_ids);
+  if (auto* error = std::get_if<ChatError>(&ids)) return *error;
+  return PresenceRequest{std::get<std::vector<std::string>>(std::move(ids))};
+}
+
+Parsed<AppearOfflineRequest> parse_set_presence(std::optional<std::string_view> arg) {
+  auto data = object_of(arg);
+  bool hidden = false;
+  if (!data || (*data)["appearOffline"].get(hidden)) return invalid_argument("Invalid appearOffline: expected true or false");
+  return AppearOfflineRequest{hidden};
+}
+
 }  // namespace parley::chat

@@ -21,4 +21,16 @@ struct TypingRequest {
 
 Parsed<TypingRequest> parse_typing(std::optional<std::string_view> arg);
 
+inline constexpr std::size_t max_presence_ids = 200;
+
+struct PresenceRequest {
+  std::vector<std::string> user_ids;  // 1 to max_presence_ids, distinct, canonical
+};
+Parsed<PresenceRequest> parse_get_presence(std::optional<std::string_view> arg);
+
+struct AppearOfflineRequest {
+  bool appear_offline = false;
+};
+Parsed<AppearOfflineRequest> parse_set_presence(std::optional<std::string_view> arg);
+
 }  // namespace parley::chat

@@ -84,6 +84,8 @@ constexpr Setting settings[] = {
      "Members a group may have, its creator included (2 to 100000)"},
     {"TYPING_TIMEOUT", "--typing-timeout", "DURATION", "6s",
      "How long a typing indicator lasts after the typist's last `typing` event, 1s to 60s"},
+    {"PRESENCE_GRACE", "--presence-grace", "DURATION", "5s",
+     "How long a user stays online after its last connection closed (a reconnect within it does not flicker), 1s to 5m"},
     {"EDIT_WINDOW", "--edit-window", "DURATION", "none",
      "How long after sending a message its sender may edit it: 15m, 2d, ... (none or 0: always)"},
     {"SEND_RATE_PER_USER", "--send-rate-per-user", "N/DURATION", "100/5s",
@@ -377,6 +379,13 @@ void apply(const Values& values, Config& config, std::vector<std::string>& error
         config.typing_timeout = *seconds;
       } else {
         expected = "a duration from 1s to 60s, such as 6s";
+      }
+    } else if (key == "PRESENCE_GRACE") {
+      const auto seconds = parse_duration(text);
+      if (seconds && *seconds >= 1 && *seconds <= 300) {
+        config.presence_grace = *seconds;
+      } else {
+        expected = "a duration from 1s to 5m, such as 5s";
       }
     } else if (key == "EDIT_WINDOW") {
       const auto seconds = parse_duration(text);

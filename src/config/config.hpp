@@ -51,6 +51,7 @@ struct Config {
   std::size_t history_page_size = 100;  // get_messages without `limit`
   std::size_t max_group_members = 1000;  // a group's members, creator included
   std::int64_t typing_timeout = 6;       // seconds a typing state lasts after its last `typing`
+  std::int64_t presence_grace = 5;       // seconds online after the last connection closed
   std::int64_t edit_window = 0;          // seconds after sending during which a message may be edited (0: always)
   sio::util::RateLimit send_rate_per_user = {20, 100};       // 100/5s: send_message, per user
   sio::util::RateLimit send_rate_per_address = {200, 1000};  // 1000/5s: per client address

@@ -244,6 +244,17 @@ CREATE TABLE message_reactions (
   PRIMARY KEY (message_id, emoji, user_id)
 );
 )sql"},
+    // Presence: when a user's last socket closed, and whether it chose to appear offline.
+    {6, "presence: last seen, appear offline",
+     R"sql(
+ALTER TABLE users ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE users ADD COLUMN appear_offline INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX users_appear_offline ON users (id) WHERE appear_offline <> 0;
+)sql",
+     R"sql(
+ALTER TABLE users ADD COLUMN last_seen_at BIGINT, ADD COLUMN appear_offline SMALLINT NOT NULL DEFAULT 0;
+CREATE INDEX users_appear_offline ON users (id) WHERE appear_offline <> 0;
+)sql"},
 };
 
 }  // namespace

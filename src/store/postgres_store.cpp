@@ -58,7 +58,21 @@ const pg::Statement search{"search",
                                "ORDER BY name, id LIMIT $2",
                            {text_type, int8_type}};
 const pg::Statement ping{"ping", "SELECT 1", {}};
-const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username, &search, &ping};
+// The viewer itself, and whoever shares one of its conversations.
+const pg::Statement presence_of_users{
+    "presence_of_users",
+    "SELECT u.id, COALESCE(u.last_seen_at, 0), u.appear_offline FROM users u WHERE u.id = ANY($2::text::text[]) "
+    "AND (u.id = $1 OR EXISTS (SELECT 1 FROM conversation_members mine JOIN conversation_members theirs "
+    "ON theirs.conversation_id = mine.conversation_id WHERE mine.user_id = $1 AND theirs.user_id = u.id))",
+    {text_type, text_type}};
+const pg::Statement contacts_of{
+    "contacts_of",
+    "SELECT DISTINCT theirs.user_id FROM conversation_members mine JOIN conversation_members theirs "
+    "ON theirs.conversation_id = mine.conversation_id WHERE mine.user_id = $1 AND theirs.user_id <> $1",
+    {text_type}};
+const pg::Statement appearing_offline_users{"appearing_offline_users", "SELECT id FROM users WHERE appear_offline <> 0", {}};
+const pg::Statement* const reader_statements[] = {&user_by_id, &user_by_username, &search, &ping, &presence_of_users,
+                                                  &contacts_of, &appearing_offline_users};
 
 void prepare_reader(pg::Connection& db) {
   auto deadline = io_deadline();
@@ -165,6 +179,35 @@ class PostgresStore final : public Store {
     }, std::move(done));
   }
 
+  void presence_of(std::string viewer_id, std::vector<std::string> user_ids,
+                   std::function<void(Result<std::vector<PresenceRecord>>)> done) override {
+    read([viewer_id = std::move(viewer_id), ids = pg::text_array_literal(user_ids)](pg::Connection& db)
+             -> Result<std::vector<PresenceRecord>> {
+      auto rows = db.exec(presence_of_users, pg::Params().text(viewer_id).text(ids), io_deadline());
+      std::vector<PresenceRecord> records;
+      for (int i = 0; i < rows.rows(); ++i) {
+        records.push_back(PresenceRecord{rows.text(i, 0), rows.int64(i, 1), rows.int64(i, 2) != 0});
+      }
+      return records;
+    }, std::move(done));
+  }
+
+  void contacts(std::string user_id, std::function<void(Result<std::vector<std::string>>)> done) override {
+    read([user_id = std::move(user_id)](pg::Connection& db) -> Result<std::vector<std::string>> {
+      return ids_of(db.exec(contacts_of, pg::Params().text(user_id), io_deadline()));
+    }, std::move(done));
+  }
+
+  void appearing_offline(std::function<void(Result<std::vector<std::string>>)> done) override {
+    read([](pg::Connection& db) -> Result<std::vector<std::string>> {
+      return ids_of(db.exec(appearing_offline_users, pg::Params(), io_deadline()));
+    }, std::move(done));
+  }
+
+  void update_presence(PresenceUpdate update, std::function<void(Result<bool>)> done) override {
+    write(presence_write(std::move(update), std::move(done)));
+  }
+
   void mark(MarkRequest request, std::function<void(Result<Marked>)> done) override {
     write(mark_write(std::move(request), std::move(done)));
   }
@@ -208,6 +251,12 @@ class PostgresStore final : public Store {
   std::string describe() const override { return describe_postgres(url_); }
 
  private:
+  static std::vector<std::string> ids_of(const pg::Result& rows) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < rows.rows(); ++i) ids.push_back(rows.text(i, 0));
+    return ids;
+  }
+
   static Result<std::optional<User>> one_user(const pg::Result& rows) {
     if (rows.rows() == 0) return std::optional<User>();
     return std::optional<User>(read_user(rows, 0));

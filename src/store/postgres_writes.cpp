@@ -25,9 +25,47 @@ const pg::Statement insert_user_if_missing{
     "insert_user_if_missing", "INSERT INTO users (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     {text_type, text_type, int8_type}};
 const pg::Statement writer_find_user{"find_user", std::string(select_user) + "WHERE id = $1", {text_type}};
-const pg::Statement* const writer_statements[] = {&insert_user, &user_exists, &insert_user_if_missing, &writer_find_user};
+// A presence change: each column kept unless given ($2, $3 '' for not given).
+const pg::Statement update_presence{
+    "update_presence",
+    "UPDATE users SET last_seen_at = COALESCE(NULLIF($2, '')::int8, last_seen_at), "
+    "appear_offline = COALESCE(NULLIF($3, '')::int2, appear_offline) WHERE id = $1 RETURNING id",
+    {text_type, text_type, text_type}};
+const pg::Statement* const writer_statements[] = {&insert_user, &user_exists, &insert_user_if_missing, &writer_find_user,
+                                                  &update_presence};
+
+// One statement in the batch: a reconnect storm's thousands of last-seen times are committed a
+// batch at a time, like messages.
+class PresenceWrite final : public StoreWrite {
+ public:
+  PresenceWrite(PresenceUpdate update, std::function<void(Result<bool>)> done)
+      : update_(std::move(update)), done_(std::move(done)) {}
+
+  int send(pg::Connection& db) override {
+    found_ = false;
+    auto params = pg::Params().text(update_.user_id);
+    params.text(update_.last_seen_at_ms ? std::to_string(*update_.last_seen_at_ms) : std::string());
+    params.text(update_.appear_offline ? (*update_.appear_offline ? "1" : "0") : "");
+    db.send(update_presence, params);
+    return 1;
+  }
+  void receive(int, const pg::Result& result) override { found_ = result.rows() > 0; }
+  void complete(const std::optional<Failure>& failure) override {
+    if (failure) return done_(*failure);
+    done_(found_);
+  }
+
+ private:
+  PresenceUpdate update_;
+  std::function<void(Result<bool>)> done_;
+  bool found_ = false;
+};
 
 }  // namespace
+
+std::unique_ptr<StoreWrite> presence_write(PresenceUpdate update, std::function<void(Result<bool>)> done) {
+  return std::make_unique<PresenceWrite>(std::move(update), std::move(done));
+}
 
 std::string direct_key(const std::string& a, const std::string& b) { return a < b ? a + ":" + b : b + ":" + a; }
 

@@ -56,4 +56,5 @@ class StoreWrite : public pg::WriteJob {
 
 std::unique_ptr<StoreWrite> create_user_write(User user, std::function<void(Result<CreateUser>)> done);
 std::unique_ptr<StoreWrite> ensure_user_write(User user, std::function<void(Result<User>)> done);
+std::unique_ptr<StoreWrite> presence_write(PresenceUpdate update, std::function<void(Result<bool>)> done);
 }  // namespace parley::store

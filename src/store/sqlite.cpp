@@ -105,6 +105,8 @@ void Connection::exec(std::string_view sql) {
 
 std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
+int Connection::changes() const { return sqlite3_changes(db_); }
+
 int migrate(Connection& db) {
   db.exec("CREATE TABLE IF NOT EXISTS parley_schema (version INTEGER NOT NULL)");
   int current = 0;

@@ -56,6 +56,7 @@ class Connection {
   sqlite3* handle() { return db_; }
   void exec(std::string_view sql);  // no parameters: fixed SQL only
   std::int64_t last_insert_id() const;
+  int changes() const;  // rows the last statement changed
 
  private:
   sqlite3* db_ = nullptr;

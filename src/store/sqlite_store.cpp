@@ -10,6 +10,7 @@
 #include "store/sqlite_log_reader.hpp"
 #include "store/sqlite_message_index.hpp"
 #include "store/work_queue.hpp"
+#include "sio/json.hpp"
 #include "sio/util/thread_name.hpp"
 
 namespace parley::store {
@@ -24,6 +25,16 @@ User read_user(const sqlite::Statement& s) {
 }
 
 constexpr const char* select_user = "SELECT id, name, COALESCE(username, ''), COALESCE(password_hash, ''), created_at FROM users ";
+
+// ["a","b"]: ids for json_each.
+std::string json_array(const std::vector<std::string>& ids) {
+  std::string out = "[";
+  for (const auto& id : ids) {
+    if (out.size() > 1) out += ',';
+    sio::json::append_string(out, id);
+  }
+  return out + "]";
+}
 
 struct WriteJob {
   // Runs inside the batch's transaction; throws sqlite::Error to undo just this job.
@@ -64,12 +75,22 @@ struct Reader {
                                 "WHERE instr(lower(name), lower(?1)) > 0 OR instr(lower(COALESCE(username, '')), lower(?1)) > 0 "
                                 "ORDER BY name, id LIMIT ?2"),
         log(db),
-        ping(db.handle(), "SELECT 1") {}
+        ping(db.handle(), "SELECT 1"),
+        // The viewer itself, and whoever shares one of its conversations.
+        presence(db.handle(),
+                 "SELECT u.id, COALESCE(u.last_seen_at, 0), u.appear_offline FROM users u "
+                 "WHERE u.id IN (SELECT value FROM json_each(?2)) AND (u.id = ?1 OR EXISTS ("
+                 "SELECT 1 FROM conversation_members mine JOIN conversation_members theirs "
+                 "ON theirs.conversation_id = mine.conversation_id WHERE mine.user_id = ?1 AND theirs.user_id = u.id))"),
+        contacts(db.handle(),
+                 "SELECT DISTINCT theirs.user_id FROM conversation_members mine JOIN conversation_members theirs "
+                 "ON theirs.conversation_id = mine.conversation_id WHERE mine.user_id = ?1 AND theirs.user_id <> ?1"),
+        appearing_offline(db.handle(), "SELECT id FROM users WHERE appear_offline <> 0") {}
 
   sqlite::Connection db;
   sqlite::Statement user_by_id, user_by_username, search;
   LogReader log;
-  sqlite::Statement ping;
+  sqlite::Statement ping, presence, contacts, appearing_offline;
 };
 
 using ReadJob = std::function<void(Reader&)>;
@@ -199,6 +220,63 @@ class SqliteStore final : public Store {
     read([this, message_id, viewer_id = std::move(viewer_id)](Reader& r) {
       return r.log.message_history(recent_, message_id, viewer_id);
     }, std::move(done));
+  }
+
+  void presence_of(std::string viewer_id, std::vector<std::string> user_ids,
+                   std::function<void(Result<std::vector<PresenceRecord>>)> done) override {
+    read([viewer_id = std::move(viewer_id), ids = json_array(user_ids)](Reader& r) -> Result<std::vector<PresenceRecord>> {
+      std::vector<PresenceRecord> records;
+      r.presence.bind(1, viewer_id).bind(2, ids);
+      while (r.presence.step()) records.push_back(PresenceRecord{r.presence.text(0), r.presence.int64(1), r.presence.int64(2) != 0});
+      r.presence.reset();
+      return records;
+    }, std::move(done));
+  }
+
+  void contacts(std::string user_id, std::function<void(Result<std::vector<std::string>>)> done) override {
+    read([user_id = std::move(user_id)](Reader& r) -> Result<std::vector<std::string>> {
+      std::vector<std::string> ids;
+      r.contacts.bind(1, user_id);
+      while (r.contacts.step()) ids.push_back(r.contacts.text(0));
+      r.contacts.reset();
+      return ids;
+    }, std::move(done));
+  }
+
+  void appearing_offline(std::function<void(Result<std::vector<std::string>>)> done) override {
+    read([](Reader& r) -> Result<std::vector<std::string>> {
+      std::vector<std::string> ids;
+      while (r.appearing_offline.step()) ids.push_back(r.appearing_offline.text(0));
+      r.appearing_offline.reset();
+      return ids;
+    }, std::move(done));
+  }
+
+  void update_presence(PresenceUpdate update, std::function<void(Result<bool>)> done) override {
+    auto found = std::make_shared<bool>(false);
+    write(
+        [update = std::move(update), found](sqlite::Connection& db) {
+          sqlite::Statement set(db.handle(),
+                                "UPDATE users SET last_seen_at = COALESCE(?2, last_seen_at), "
+                                "appear_offline = COALESCE(?3, appear_offline) WHERE id = ?1");
+          set.bind(1, update.user_id);
+          if (update.last_seen_at_ms) {
+            set.bind(2, *update.last_seen_at_ms);
+          } else {
+            set.bind_null(2);
+          }
+          if (update.appear_offline) {
+            set.bind(3, *update.appear_offline ? 1 : 0);
+          } else {
+            set.bind_null(3);
+          }
+          set.run();
+          *found = db.changes() > 0;
+        },
+        [found, done = std::move(done)](bool committed, const std::string& error) {
+          if (!committed) return done(Failure{error});
+          done(*found);
+        });
   }
 
   void read_log(LogRequest request, std::function<void(Result<LogPage>)> done) override {

@@ -119,6 +119,20 @@ const Failure* failed(const Result<T>& r) {
 
 enum class CreateUser { created, username_taken, id_taken };
 
+// What the database keeps of a user's presence (who is online is in memory, chat/presence).
+struct PresenceRecord {
+  std::string user_id;
+  std::int64_t last_seen_at_ms = 0;  // when its last socket closed (0: never)
+  bool appear_offline = false;       // the user's own setting: others see it offline
+};
+
+// A change of a user's presence record: each field when set.
+struct PresenceUpdate {
+  std::string user_id;
+  std::optional<std::int64_t> last_seen_at_ms;
+  std::optional<bool> appear_offline;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -165,6 +179,16 @@ class Store {
   // A message and its versions, for a member who may see it (else forbidden; unknown: not_found).
   virtual void message_history(std::int64_t message_id, std::string viewer_id,
                                std::function<void(Result<MessageHistory>)> done) = 0;
+
+  // --- Presence. The records of those of `user_ids` who exist and share a conversation with
+  // `viewer_id` (or are the viewer), in no particular order.
+  virtual void presence_of(std::string viewer_id, std::vector<std::string> user_ids,
+                           std::function<void(Result<std::vector<PresenceRecord>>)> done) = 0;
+  virtual void update_presence(PresenceUpdate update, std::function<void(Result<bool>)> done) = 0;
+  // The users who share a conversation with `user_id` (not itself): who hears of its presence.
+  virtual void contacts(std::string user_id, std::function<void(Result<std::vector<std::string>>)> done) = 0;
+  // Every user who chose to appear offline (read once at start).
+  virtual void appearing_offline(std::function<void(Result<std::vector<std::string>>)> done) = 0;
 
   // Whether the database answers now (for /readyz).
   virtual void check_ready(std::function<void(bool)> done) = 0;

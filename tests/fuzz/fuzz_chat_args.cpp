@@ -99,6 +99,8 @@ void check_conversation_args(std::string_view text) {
   expect(parse_mark(text), [](const MarkArgs& r) { check(r.conversation_id > 0 && r.seq >= 0); });
   if (auto cursor = decode_cursor(text)) check(cursor->first >= 0 && cursor->second > 0);
   expect(parse_typing(text), [](const TypingRequest& r) { check(r.conversation_id > 0); });
+  expect(parse_get_presence(text), [](const PresenceRequest& r) { check_user_ids(r.user_ids, max_presence_ids); });
+  expect(parse_set_presence(text), [](const AppearOfflineRequest&) {});
 }
 
 // The events that change messages.

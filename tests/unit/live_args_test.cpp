@@ -30,3 +30,25 @@ TEST(LiveArgs, Typing) {
   EXPECT_EQ(error_of(parse_typing(std::nullopt)), "INVALID_ARGUMENT Invalid typing: expected {conversationId, isTyping}");
   EXPECT_EQ(error_of(parse_typing("{")), "INVALID_ARGUMENT Invalid typing: expected {conversationId, isTyping}");
 }
+
+TEST(LiveArgs, Presence) {
+  EXPECT_EQ(error_of(parse_get_presence(R"({"userIds":["b",7,"b"]})")), "INVALID_ARGUMENT Invalid userIds: duplicate b");
+  auto two = parse_get_presence(R"({"userIds":["a",7]})");
+  ASSERT_EQ(error_of(two), "ok");
+  EXPECT_EQ(std::get<PresenceRequest>(two).user_ids, (std::vector<std::string>{"a", "7"}));
+  EXPECT_EQ(error_of(parse_get_presence(R"({"userIds":[]})")), "INVALID_ARGUMENT Invalid userIds");
+  EXPECT_EQ(error_of(parse_get_presence(R"({"userIds":"a"})")), "INVALID_ARGUMENT Invalid userIds");
+  EXPECT_EQ(error_of(parse_get_presence(std::nullopt)), "INVALID_ARGUMENT Invalid userIds");
+  std::string many = R"({"userIds":[)";
+  for (int i = 0; i <= 200; ++i) {
+    if (i) many += ',';
+    many += std::to_string(i);
+  }
+  EXPECT_EQ(error_of(parse_get_presence(many + "]}")), "INVALID_ARGUMENT Too many userIds (max 200)");
+
+  auto hide = parse_set_presence(R"({"appearOffline":true})");
+  ASSERT_EQ(error_of(hide), "ok");
+  EXPECT_TRUE(std::get<AppearOfflineRequest>(hide).appear_offline);
+  EXPECT_EQ(error_of(parse_set_presence(R"({"appearOffline":1})")), "INVALID_ARGUMENT Invalid appearOffline: expected true or false");
+  EXPECT_EQ(error_of(parse_set_presence(R"({})")), "INVALID_ARGUMENT Invalid appearOffline: expected true or false");
+}
