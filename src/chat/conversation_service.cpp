@@ -7,13 +7,6 @@ namespace parley::chat {
 
 namespace {
 
-std::vector<std::string> member_ids(const store::ConversationState& state) {
-  std::vector<std::string> ids;
-  ids.reserve(state.members.size());
-  for (const auto& m : state.members) ids.push_back(m.user_id);
-  return ids;
-}
-
 // What the change's members see right after it, from the change's own answer (the change's
 // entry is the newest one): the shared part, then see_as() for each member in turn.
 store::ConversationView shared_view(const store::Changed& changed) {
@@ -132,7 +125,7 @@ void ConversationService::change(const std::string& actor, std::int64_t conversa
 
 void ConversationService::publish(const store::Changed& changed) {
   std::int64_t id = changed.state.id;
-  auto audience = member_ids(changed.state);
+  auto audience = changed.state.member_ids();
   std::string json;
   append_entry(json, changed.entry, nullptr);
   delivery_.to_users(audience, "receive_message", std::move(json));

@@ -10,13 +10,6 @@ namespace parley::chat {
 
 namespace {
 
-std::vector<std::string> member_ids(const store::ConversationState& state) {
-  std::vector<std::string> ids;
-  ids.reserve(state.members.size());
-  for (const auto& m : state.members) ids.push_back(m.user_id);
-  return ids;
-}
-
 std::string head(std::int64_t conversation_id, std::int64_t seq) {
   return "{\"conversationId\":" + std::to_string(conversation_id) + ",\"seq\":" + std::to_string(seq);
 }
@@ -71,7 +64,7 @@ void MessageChangeService::change(store::MessageChange change, Then<store::Messa
 void MessageChangeService::publish(const store::MessageChanged& changed) {
   const store::LogEntry& entry = *changed.entry;
   const store::LogEntry& message = changed.message;
-  auto audience = member_ids(changed.state);
+  auto audience = changed.state.member_ids();
   std::string json = head(entry.conversation_id, entry.seq);
   switch (entry.kind) {
     case store::EntryKind::edit:

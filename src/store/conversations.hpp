@@ -90,6 +90,12 @@ struct ConversationState {
     }
     return nullptr;
   }
+  std::vector<std::string> member_ids() const {
+    std::vector<std::string> ids;
+    ids.reserve(members.size());
+    for (const auto& m : members) ids.push_back(m.user_id);
+    return ids;
+  }
 };
 
 // One entry of a conversation's log: a message or a system entry.

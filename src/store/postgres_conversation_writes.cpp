@@ -106,6 +106,20 @@ const pg::Statement* const statements[] = {&lock_conversations, &append_by_id,  
                                            &insert_direct_members, &member_ids, &mark_read,     &mark_delivered,
                                            &marker_state, &reply_check};
 
+// Every member's unread count (state.members' order), in one statement for the whole group (up
+// to 1,000 members).
+std::vector<std::int64_t> unread_counts(pg::Connection& db, const ConversationState& state, pg::Clock::time_point deadline) {
+  auto rows = db.exec("SELECT cm.user_id, (SELECT count(*) FROM messages x WHERE x.conversation_id = cm.conversation_id "
+                      "AND x.seq > cm.read_seq AND x.sender_id <> cm.user_id AND x.kind = 'text' "
+                      "AND x.deleted_at IS NULL) FROM conversation_members cm WHERE cm.conversation_id = $1",
+                      pg::Params().int64(state.id), deadline);
+  std::map<std::string, std::int64_t> counts;
+  for (int i = 0; i < rows.rows(); ++i) counts[rows.text(i, 0)] = rows.int64(i, 1);
+  std::vector<std::int64_t> ordered;
+  for (const auto& m : state.members) ordered.push_back(counts[m.user_id]);
+  return ordered;
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -329,16 +343,8 @@ class TransactionWrite : public StoreWrite, public pg::TransactionJob {
     e.created_at_ms = at;
   }
 
-  // Every member's unread count, in one statement for the whole group (up to 1,000 members).
   void add_unread_counts(pg::Connection& db, pg::Clock::time_point deadline) {
-    auto rows = db.exec("SELECT cm.user_id, (SELECT count(*) FROM messages x WHERE x.conversation_id = cm.conversation_id "
-                        "AND x.seq > cm.read_seq AND x.sender_id <> cm.user_id AND x.kind = 'text' "
-                        "AND x.deleted_at IS NULL) FROM conversation_members cm WHERE cm.conversation_id = $1",
-                        pg::Params().int64(changed_.state.id), deadline);
-    std::map<std::string, std::int64_t> counts;
-    for (int i = 0; i < rows.rows(); ++i) counts[rows.text(i, 0)] = rows.int64(i, 1);
-    changed_.unread_counts.clear();
-    for (const auto& m : changed_.state.members) changed_.unread_counts.push_back(counts[m.user_id]);
+    changed_.unread_counts = unread_counts(db, changed_.state, deadline);
   }
 
   Changed changed_;
@@ -523,7 +529,7 @@ class MessageChangeWrite final : public StoreWrite, public pg::TransactionJob {
     pg_rows::add_reactions(db, {&changed_.message}, deadline);
     state->last_seq = seq;
     changed_.state = std::move(*state);
-    if (kind == EntryKind::deletion) add_unread_counts(db, deadline);
+    if (kind == EntryKind::deletion) changed_.unread_counts = unread_counts(db, changed_.state, deadline);
     return true;
   }
 
@@ -549,8 +555,8 @@ class MessageChangeWrite final : public StoreWrite, public pg::TransactionJob {
       case MessageAction::remove:
         // Erased, not hidden: the text, every earlier version, the reactions (and their entries'
         // emoji); the conversation's last message becomes the newest one left.
-        db.exec("UPDATE messages SET content = '', deleted_at = $2 WHERE id = $1", pg::Params().int64(id).int64(change_.at_ms),
-                deadline);
+        db.exec("UPDATE messages SET content = '', deleted_at = $2, edited_at = NULL, reply_to_id = NULL WHERE id = $1",
+                pg::Params().int64(id).int64(change_.at_ms), deadline);
         db.exec("UPDATE messages SET content = '' WHERE target_id = $1 AND kind IN ('edit', 'reaction')",
                 pg::Params().int64(id), deadline);
         db.exec("DELETE FROM message_reactions WHERE message_id = $1", pg::Params().int64(id), deadline);
@@ -569,17 +575,6 @@ class MessageChangeWrite final : public StoreWrite, public pg::TransactionJob {
                 pg::Params().int64(id).text(change_.text).text(change_.actor_id), deadline);
         break;
     }
-  }
-
-  // Every member's unread count after a deletion, in one statement.
-  void add_unread_counts(pg::Connection& db, pg::Clock::time_point deadline) {
-    auto rows = db.exec("SELECT cm.user_id, (SELECT count(*) FROM messages x WHERE x.conversation_id = cm.conversation_id "
-                        "AND x.seq > cm.read_seq AND x.sender_id <> cm.user_id AND x.kind = 'text' "
-                        "AND x.deleted_at IS NULL) FROM conversation_members cm WHERE cm.conversation_id = $1",
-                        pg::Params().int64(changed_.state.id), deadline);
-    std::map<std::string, std::int64_t> counts;
-    for (int i = 0; i < rows.rows(); ++i) counts[rows.text(i, 0)] = rows.int64(i, 1);
-    for (const auto& m : changed_.state.members) changed_.unread_counts.push_back(counts[m.user_id]);
   }
 
   MessageChange change_;

@@ -61,7 +61,7 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
                      "INSERT INTO messages (conversation_id, sender_id, content, created_at, seq, kind, target_id) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?)"),
       set_content_(db.handle(), "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?"),
-      erase_message_(db.handle(), "UPDATE messages SET content = '', deleted_at = ? WHERE id = ?"),
+      erase_message_(db.handle(), "UPDATE messages SET content = '', deleted_at = ?, edited_at = NULL, reply_to_id = NULL WHERE id = ?"),
       erase_versions_(db.handle(), "UPDATE messages SET content = '' WHERE target_id = ? AND kind IN ('edit', 'reaction')"),
       erase_reactions_(db.handle(), "DELETE FROM message_reactions WHERE message_id = ?"),
       insert_reaction_(db.handle(),

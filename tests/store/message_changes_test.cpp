@@ -20,13 +20,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // Rows of messages whose text contains `needle`, read with SQL beside the store.
-std::int64_t rows_with(SqliteBackend& b, const std::string& needle) {
-  sqlite::Connection db((b.dir.path / "parley.db").string(), "FULL");
-  sqlite::Statement s(db.handle(), "SELECT COUNT(*) FROM messages WHERE instr(content, ?) > 0");
-  s.bind(1, needle);
-  return s.step() ? s.int64(0) : -1;
-}
-std::int64_t rows_with(SqliteBulkBackend& b, const std::string& needle) {
+template <class SqliteFile>  // a backend with its database file in `dir`
+std::int64_t rows_with(SqliteFile& b, const std::string& needle) {
   sqlite::Connection db((b.dir.path / "parley.db").string(), "FULL");
   sqlite::Statement s(db.handle(), "SELECT COUNT(*) FROM messages WHERE instr(content, ?) > 0");
   s.bind(1, needle);
@@ -125,6 +120,7 @@ TYPED_TEST(MessageChanges, EditsKeepTheirVersionsAndADeletionErasesEverything) {
   EXPECT_TRUE(d.message.deleted);
   EXPECT_EQ(d.message.content, "");
   EXPECT_TRUE(d.message.reactions.empty());
+  EXPECT_EQ(d.message.edited_at_ms, 0) << "a tombstone: nothing but who sent it when";
   EXPECT_EQ(this->rows_with(secret), 0) << "erased, not hidden";
   EXPECT_TRUE(this->versions(m.id, a).revisions.empty());
   auto after = this->log(id, a);
