@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { Clients, ISO_MS, ack, group, history, ok, peopleOf, record, refused, startParley, waitFor } from "./helpers.mjs";
+import { Clients, ISO_MS, ack, group, history, ok, peopleOf, record, refused, startParley, waitFor, waitForMatching } from "./helpers.mjs";
 
 let server;
 let clients;
@@ -216,7 +216,8 @@ describe("replies", () => {
     const other = await group(ann, [cid], "Other");
     const question = await say(ann.socket, team.id, "who's in?");
     const elsewhere = await say(ann.socket, other.id, "not here");
-    const annHears = waitFor(ann.socket, "receive_message");
+    // Matched by content: Ann's own messages' pushes may still be on their way.
+    const annHears = waitForMatching(ann.socket, "receive_message", (m) => m.content === "me" && m.senderId === ben.id);
     const answer = await say(ben.socket, team.id, "me", { replyToId: question.messageId });
     const [pushed] = await annHears;
     assert.equal(pushed.replyToId, question.messageId);
