@@ -1,10 +1,18 @@
 // The web client's pure parts, in Node (no browser): links cut out of message text, the
-// conversation list's bookkeeping (order, unread counts), receipts into message states, and
-// system entries into sentences, and who is typing into a line.
+// conversation list's bookkeeping (order, unread counts, the preview of an edited or deleted
+// last message), receipts into message states, system entries into sentences, who is typing
+// into a line, and the changes to messages (edits, deletions, reactions applied in log order;
+// which actions a message offers; what a reply quotes).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { Inbox } from "../../web/js/inbox.js";
+import { actionsFor } from "../../web/js/message-actions.js";
+import {
+  CHANGES, DELETED_TEXT, applyCopy, applyDeletion, applyEdit, applyReactions, changedMessageId, entryOf,
+} from "../../web/js/message-changes.js";
+import { quoteOf, replyingText, snippet } from "../../web/js/quotes.js";
+import { chipsOf, toggleEvent } from "../../web/js/reactions.js";
 import { Receipts } from "../../web/js/receipts.js";
 import { systemText } from "../../web/js/system-text.js";
 import { linkParts } from "../../web/js/text.js";
@@ -109,6 +117,147 @@ describe("Inbox", () => {
     assert.equal(inbox.titleOf(inbox.get(2)), "Trip");
     assert.equal(inbox.directWith("u-1").id, 1);
     assert.equal(inbox.directWith("u-2"), null, "a group is not a direct conversation");
+  });
+});
+
+describe("Inbox previews of changed messages", () => {
+  const me = "u-me";
+  const last = { id: 5, seq: 5, senderId: "u-b", kind: "text", content: "see you at 8", createdAt: "2025-01-01T00:00:00.000Z" };
+  const inboxWith = () => {
+    const inbox = new Inbox(me);
+    inbox.upsert({ id: 1, kind: "direct", members: [], createdAt: last.createdAt, lastSeq: 5, lastMessage: last, unreadCount: 0, lastReadSeq: 5 });
+    return inbox;
+  };
+
+  test("an edit of the last message changes the preview; of an older one, nothing", () => {
+    const inbox = inboxWith();
+    assert.equal(inbox.onMessageChange("message_updated", { conversationId: 1, seq: 6, message: { ...last, id: 4, content: "x" } }), false);
+    assert.equal(inbox.onMessageChange("message_updated", { conversationId: 1, seq: 7, message: { ...last, content: "see you at 9", editedAt: "2025-01-01T00:01:00.000Z" } }), true);
+    assert.equal(inbox.get(1).lastMessage.content, "see you at 9");
+    assert.equal(inbox.onMessageChange("reaction_updated", { conversationId: 1, seq: 8, messageId: 5, reactions: [] }), false);
+  });
+
+  test("a deleted last message becomes a tombstone; conversations not loaded are left alone", () => {
+    const inbox = inboxWith();
+    assert.equal(inbox.onMessageChange("message_deleted", { conversationId: 2, seq: 6, messageId: 5 }), false);
+    assert.equal(inbox.onMessageChange("message_deleted", { conversationId: 1, seq: 6, messageId: 5, deletedBy: "u-b" }), true);
+    assert.equal(inbox.get(1).lastMessage.deleted, true);
+    assert.equal(inbox.get(1).lastMessage.content, "");
+    assert.equal(inbox.onMessageChange("message_updated", { conversationId: 1, seq: 7, message: last }), false, "deletion is final");
+    // The server's view afterwards names the newest message left: it replaces the tombstone.
+    const earlier = { ...last, id: 4, seq: 4, content: "earlier" };
+    inbox.upsert({ id: 1, kind: "direct", members: [], createdAt: last.createdAt, lastSeq: 6, lastMessage: earlier, unreadCount: 0, lastReadSeq: 6 });
+    assert.equal(inbox.get(1).lastMessage.content, "earlier");
+  });
+});
+
+describe("message changes", () => {
+  const message = { id: 7, seq: 3, kind: "text", senderId: "a", content: "hi", reactions: [], attachments: [] };
+  const thumbs = [{ emoji: "👍", userIds: ["b"] }];
+
+  test("a reaction_updated replaces the reactions; an older or repeated one changes nothing", () => {
+    const reacted = applyReactions(entryOf(message), { seq: 5, messageId: 7, reactions: thumbs });
+    assert.deepEqual(reacted.message.reactions, thumbs);
+    assert.equal(reacted.changeSeq, 5);
+    assert.equal(reacted.message.seq, 3, "the message keeps its own seq");
+    assert.equal(applyReactions(reacted, { seq: 5, reactions: [] }), null, "the same change twice");
+    assert.equal(applyReactions(reacted, { seq: 4, reactions: [] }), null, "an ack overtaken by a newer push");
+    assert.equal(applyReactions(reacted, { reactions: [] }), null, "an answer without seq changed nothing");
+    assert.deepEqual(applyReactions(reacted, { seq: 6, reactions: [] }).message.reactions, []);
+  });
+
+  test("an edit brings the whole message; a deletion leaves a tombstone and is final", () => {
+    const edited = applyEdit(entryOf(message), { seq: 4, message: { ...message, content: "hello", editedAt: "2025-01-01T00:00:01.000Z", reactions: thumbs } });
+    assert.equal(edited.message.content, "hello");
+    assert.deepEqual(edited.message.reactions, thumbs);
+    const deleted = applyDeletion(edited, { seq: 5, messageId: 7, deletedBy: "a", deletedAt: "2025-01-01T00:00:02.000Z" });
+    assert.equal(deleted.message.deleted, true);
+    assert.equal(deleted.message.content, "");
+    assert.deepEqual(deleted.message.reactions, []);
+    assert.equal(deleted.message.id, 7);
+    assert.equal(deleted.message.senderId, "a", "its sender and time are kept");
+    assert.equal(applyEdit(deleted, { seq: 9, message: { ...message, content: "back" } }), null);
+    assert.equal(applyReactions(deleted, { seq: 9, reactions: thumbs }), null);
+    assert.equal(applyDeletion(deleted, { seq: 9 }), null);
+  });
+
+  test("CHANGES and changedMessageId name each push's change and message", () => {
+    assert.equal(CHANGES.message_updated, applyEdit);
+    assert.equal(CHANGES.message_deleted, applyDeletion);
+    assert.equal(CHANGES.reaction_updated, applyReactions);
+    assert.equal(changedMessageId("message_updated", { seq: 9, message: { id: 7 } }), 7);
+    assert.equal(changedMessageId("message_deleted", { seq: 9, messageId: 8 }), 8);
+    assert.equal(changedMessageId("reaction_updated", { seq: 9, messageId: 9 }), 9);
+  });
+
+  test("a page's copy replaces what is shown, unless it is older than a pushed edit or deletion", () => {
+    const edited = applyEdit(entryOf(message), { seq: 4, message: { ...message, content: "hello", editedAt: "2025-01-01T00:00:01.000Z" } });
+    assert.equal(applyCopy(edited, message), null, "the text before the edit");
+    const later = { ...message, content: "hello!", editedAt: "2025-01-01T00:00:05.000Z", reactions: thumbs };
+    assert.deepEqual(applyCopy(edited, later).message, { ...message, ...later });
+    const deleted = applyDeletion(edited, { seq: 5 });
+    assert.equal(applyCopy(deleted, later), null, "the text a deletion erased");
+    assert.equal(applyCopy(entryOf(message), { ...message, deleted: true, content: "" }).message.deleted, true);
+  });
+});
+
+describe("actionsFor", () => {
+  const mine = { id: 1, kind: "text", senderId: "me", content: "x" };
+  const theirs = { ...mine, senderId: "them" };
+
+  test("anyone reacts and replies; the sender edits and deletes", () => {
+    assert.deepEqual(actionsFor(mine, { myId: "me", myRole: "member" }), ["react", "reply", "edit", "delete"]);
+    assert.deepEqual(actionsFor(theirs, { myId: "me", myRole: "member" }), ["react", "reply"]);
+  });
+
+  test("a group's owner or admin deletes others' messages too, but edits only their own", () => {
+    assert.deepEqual(actionsFor(theirs, { myId: "me", myRole: "owner" }), ["react", "reply", "delete"]);
+    assert.deepEqual(actionsFor(theirs, { myId: "me", myRole: "admin" }), ["react", "reply", "delete"]);
+    assert.deepEqual(actionsFor(theirs, { myId: "me", myRole: null }), ["react", "reply"], "a role not known yet");
+  });
+
+  test("system entries, tombstones and messages not stored yet offer nothing", () => {
+    assert.deepEqual(actionsFor({ ...mine, kind: "system" }, { myId: "me", myRole: "owner" }), []);
+    assert.deepEqual(actionsFor({ ...mine, deleted: true }, { myId: "me", myRole: "owner" }), []);
+    assert.deepEqual(actionsFor({ content: "sending", senderId: "me" }, { myId: "me", myRole: "owner" }), []);
+  });
+});
+
+describe("reactions", () => {
+  test("chips count each emoji's people, pressed when one is mine; empty ones are left out", () => {
+    const reactions = [{ emoji: "👍", userIds: ["a", "me"] }, { emoji: ":party_parrot:", userIds: ["b"] }, { emoji: "😢", userIds: [] }];
+    assert.deepEqual(chipsOf(reactions, "me").map(({ emoji, count, mine }) => ({ emoji, count, mine })), [
+      { emoji: "👍", count: 2, mine: true },
+      { emoji: ":party_parrot:", count: 1, mine: false },
+    ]);
+    assert.deepEqual(chipsOf(undefined, "me"), []);
+  });
+
+  test("choosing an emoji adds one's reaction, or takes it back", () => {
+    const reactions = [{ emoji: "👍", userIds: ["me"] }, { emoji: "❤️", userIds: ["a"] }];
+    assert.equal(toggleEvent(reactions, "👍", "me"), "remove_reaction");
+    assert.equal(toggleEvent(reactions, "❤️", "me"), "add_reaction");
+    assert.equal(toggleEvent([], "🎉", "me"), "add_reaction");
+  });
+});
+
+describe("quotes", () => {
+  const names = { myId: "me", nameOf: (id) => ({ a: "Ann" })[id] ?? "someone" };
+
+  test("a snippet is one line, cut with an ellipsis, never inside an emoji", () => {
+    assert.equal(snippet("  two\n lines  "), "two lines");
+    assert.equal(snippet("abcdefghij", 5), "abcd…");
+    assert.equal(snippet("😀😀😀😀😀😀", 4), "😀😀😀…");
+  });
+
+  test("the quote names the sender (You for oneself), or says a message when not loaded", () => {
+    assert.deepEqual(quoteOf({ senderId: "a", content: "Lunch?" }, names), { who: "Ann", text: "Lunch?" });
+    assert.deepEqual(quoteOf({ senderId: "a", senderName: "Ann B.", content: "Lunch?" }, names), { who: "Ann B.", text: "Lunch?" });
+    assert.deepEqual(quoteOf({ senderId: "me", content: "", deleted: true }, names), { who: "You", text: DELETED_TEXT });
+    assert.equal(quoteOf(null, names), null);
+    assert.equal(replyingText({ senderId: "a", content: "Lunch?" }, names), "Replying to Ann: Lunch?");
+    assert.equal(replyingText({ senderId: "me", content: "Lunch?" }, names), "Replying to yourself: Lunch?");
+    assert.equal(replyingText(null, names), "Replying to a message");
   });
 });
 

@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  browserPerFile, connectedState, conversationEntry, freshDatabase, message, newPerson, openConversation, send, sent,
-  signUp, startParley, stateOf, uniqueUsername,
+  browserPerFile, connectedState, conversationEntry, createGroup, freshDatabase, message, newPerson, openConversation,
+  openEntry, send, sent, signUp, startParley, stateOf, uniqueUsername,
 } from "./helpers.mjs";
 
 const browser = browserPerFile();
@@ -20,22 +20,6 @@ const browser = browserPerFile();
 function entryNames(page) {
   return page.getByRole("list", { name: "Conversations", exact: true }).getByRole("button")
     .evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
-}
-
-async function createGroup(page, title, memberNames) {
-  await page.getByRole("button", { name: "New group", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: "New group" });
-  await dialog.getByLabel("Group name", { exact: true }).fill(title);
-  for (const name of memberNames) await dialog.getByRole("checkbox", { name, exact: true }).check();
-  await dialog.getByRole("button", { name: "Create", exact: true }).click();
-  await dialog.waitFor({ state: "hidden" });
-  await page.getByRole("heading", { name: title, exact: true }).waitFor();
-}
-
-async function openEntry(page, name) {
-  await page.getByLabel("Find people", { exact: true }).fill("");
-  await conversationEntry(page, name).first().click();
-  await page.getByRole("heading", { name, exact: true }).waitFor();
 }
 
 async function waitForTitle(page, title) {

@@ -193,6 +193,25 @@ export function conversationEntry(page, name) {
   return page.getByRole("list", { name: "Conversations", exact: true }).getByRole("button", { name });
 }
 
+// Makes a group through the New group dialog, with the people of `memberNames`, and waits
+// until it is open.
+export async function createGroup(page, title, memberNames) {
+  await page.getByRole("button", { name: "New group", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "New group" });
+  await dialog.getByLabel("Group name", { exact: true }).fill(title);
+  for (const name of memberNames) await dialog.getByRole("checkbox", { name, exact: true }).check();
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.getByRole("heading", { name: title, exact: true }).waitFor();
+}
+
+// Opens the conversation list's entry named `name` (the search box emptied first).
+export async function openEntry(page, name) {
+  await page.getByLabel("Find people", { exact: true }).fill("");
+  await conversationEntry(page, name).first().click();
+  await page.getByRole("heading", { name, exact: true }).waitFor();
+}
+
 // The state (Sent, Delivered, Read) of our own message of `text`, once it has one.
 export async function stateOf(page, text) {
   const state = page.getByRole("log").locator("li.message.mine").filter({ hasText: text })

@@ -60,6 +60,9 @@ export class Chat {
         read_receipt: (p) => this.pane.isOpen(p?.conversationId) && this.pane.onReceipt(p, "read"),
         delivery_receipt: (p) => this.pane.isOpen(p?.conversationId) && this.pane.onReceipt(p, "delivered"),
         typing_update: (p) => this.pane.typists.update(p),
+        message_updated: (p) => this.onMessageChange("message_updated", p),
+        message_deleted: (p) => this.onMessageChange("message_deleted", p),
+        reaction_updated: (p) => this.onMessageChange("reaction_updated", p),
       },
     });
     this.on(this.ui.search, "input", () => {
@@ -189,6 +192,22 @@ export class Chat {
     if (message.senderId !== this.inbox.myId) this.markDelivered(id, message.seq);
     if (shown) this.pane.scheduleMark();
     this.renderList();
+  }
+
+  // An edit, a deletion or a reaction change: on screen if its conversation is open, in the
+  // list's preview if it is the last message. Conversations not loaded here have nothing of it
+  // to change (their list entry, once loaded, comes from the server as it is now).
+  onMessageChange(event, payload) {
+    const id = payload?.conversationId;
+    if (!this.inbox.get(id)) return;
+    const edited = payload.message; // message_updated's whole message
+    if (edited?.senderName) this.names.set(edited.senderId, edited.senderName);
+    if (this.pane.isOpen(id)) this.pane.onMessageChange(event, payload);
+    if (!this.inbox.onMessageChange(event, payload)) return;
+    this.renderList();
+    // The last message deleted: the list shows the newest one left, as the server does (until
+    // its answer comes, the tombstone).
+    if (event === "message_deleted") this.fetchConversation(id);
   }
 
   async fetchConversation(conversationId) {

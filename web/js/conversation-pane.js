@@ -1,12 +1,16 @@
 // The open conversation: its header (title, members, the Members button of a group), its
 // history (newest page first, older pages on scroll), the receipts that give one's own
-// messages their state, mark_read for what is on screen in a focused tab, the composer and
-// who is typing (typing.js).
+// messages their state, mark_read for what is on screen in a focused tab, the composer (with
+// the message it replies to), who is typing (typing.js), and the changes to its messages: one's
+// own (message-changer.js) and the others', pushed.
 // A direct conversation picked from the people search may not exist yet: it is addressed by
 // the person (receiverId / otherUserId) until its first message names its conversationId.
 import { newId } from "./ids.js";
+import { MessageChanger } from "./message-changer.js";
+import { changedMessageId } from "./message-changes.js";
 import { MessageView } from "./message-view.js";
 import { Receipts } from "./receipts.js";
+import { ReplyBar } from "./reply-bar.js";
 import { HistoryReader, request } from "./requests.js";
 import { TypingIndicator, TypingSignal } from "./typing.js";
 
@@ -14,7 +18,7 @@ const PAGE_SIZE = 50;
 const $ = (id) => document.getElementById(id);
 
 export class ConversationPane {
-  // chat: {socket(), inbox, outbox, nameOf, onRead(conversationId, ack), onLeaveView()}
+  // chat: {socket(), inbox, outbox, notice, nameOf, on(target, event, fn), onRead(conversationId, ack), onLearnedId(id)}
   constructor(chat) {
     this.chat = chat;
     this.ui = {
@@ -22,7 +26,18 @@ export class ConversationPane {
       historyStatus: $("history-status"), members: $("members-button"), input: $("message"), send: $("send"),
       composer: $("composer"),
     };
-    this.view = new MessageView({ log: this.ui.log, list: $("message-list"), cue: $("new-below"), myId: chat.inbox.myId, nameOf: chat.nameOf, listen: chat.on.bind(chat) });
+    const myId = chat.inbox.myId;
+    const listen = chat.on.bind(chat);
+    this.view = new MessageView({
+      log: this.ui.log, list: $("message-list"), cue: $("new-below"), myId, nameOf: chat.nameOf, listen,
+      onAction: (action, target) => this.changer.act(action, target),
+      onDeleted: (li) => this.changer.forget(li),
+    });
+    this.reply = new ReplyBar({
+      bar: $("reply-bar"), text: $("reply-text"), cancelButton: $("reply-cancel"), input: this.ui.input,
+      names: { myId, nameOf: chat.nameOf }, listen,
+    });
+    this.changer = new MessageChanger({ socket: () => chat.socket(), view: this.view, reply: this.reply, notice: chat.notice, myId, listen });
     this.history = new HistoryReader();
     this.typing = new TypingSignal(() => chat.socket());
     this.typists = new TypingIndicator($("typing"), { myId: chat.inbox.myId, nameOf: chat.nameOf });
@@ -58,6 +73,8 @@ export class ConversationPane {
   close() {
     this.typing.stop();
     this.typists.show(null);
+    this.changer.close();
+    this.reply.cancel();
     this.current = null;
     this.view.clear();
     this.ui.title.textContent = "Pick a conversation";
@@ -118,6 +135,7 @@ export class ConversationPane {
     this.ui.title.textContent = title;
     this.ui.log.setAttribute("aria-label", c?.kind === "group" ? `Conversation ${title}` : `Conversation with ${title}`);
     const group = c?.kind === "group";
+    this.view.setRole(c?.myRole ?? null);
     this.ui.members.hidden = !group;
     if (group) {
       const names = (c.members ?? []).map((m) => (m.id === this.chat.inbox.myId ? "you" : m.name));
@@ -230,6 +248,16 @@ export class ConversationPane {
     return true;
   }
 
+  // message_updated, message_deleted or reaction_updated of the open conversation: the message
+  // changes if it is loaded here (else it shows as changed once loaded).
+  onMessageChange(event, payload) {
+    const stick = this.view.nearBottom();
+    const message = this.view.change(changedMessageId(event, payload), event, payload);
+    if (!message) return;
+    this.reply.update(message);
+    if (stick) this.view.scrollToBottom(); // a longer text or new chips do not push the newest away
+  }
+
   belongs(message) {
     const { conversationId, peer } = this.current;
     if (conversationId) return message.conversationId === conversationId;
@@ -312,9 +340,11 @@ export class ConversationPane {
     this.ui.input.value = "";
     this.autosize();
     this.typing.sent();
-    const li = this.view.element({ content, senderId: this.chat.inbox.myId });
+    const replyToId = this.reply.targetId;
+    this.reply.cancel();
+    const li = this.view.element({ content, senderId: this.chat.inbox.myId, replyToId });
     const { conversationId, peer } = this.current;
-    const item = { clientId: newId(), li, conversationId, receiverId: conversationId ? null : peer.id, content };
+    const item = { clientId: newId(), li, conversationId, receiverId: conversationId ? null : peer.id, content, replyToId };
     this.ui.historyStatus.textContent = "";
     this.view.place(li);
     this.view.decorate();
@@ -341,6 +371,7 @@ export class ConversationPane {
       this.view.decorate();
     }
     if (item.state === "sent") {
+      this.view.stored(item.li, item);
       if (item.conversationId && !this.current.conversationId) this.learnId([{ conversationId: item.conversationId }]);
       this.refreshStates();
     }

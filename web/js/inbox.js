@@ -1,12 +1,14 @@
 // The conversation list as data: what the server said (list_conversations, get_conversation,
 // conversation_updated) kept current by the pushes (receive_message, unread_updated,
-// conversation_removed), most recent activity first. No DOM; the view renders `ordered()`.
+// conversation_removed, and the edit or deletion of a last message), most recent activity
+// first. No DOM; the view renders `ordered()`.
 //
 // Answers and pushes race: a snapshot computed before a message was stored can arrive after
 // that message's push. A snapshot names its lastSeq, so the messages pushed past it are added
 // back; a bare figure (mark_read's answer, unread_updated) names only the read marker, so when
 // messages past that marker were pushed, `setUnread` says the figure may be stale and the
 // caller asks for a snapshot (get_conversation).
+import { changedMessageId, tombstone } from "./message-changes.js";
 
 export class Inbox {
   constructor(myId) {
@@ -41,9 +43,11 @@ export class Inbox {
       next.unreadCount = conversation.unreadCount + this.pushedAfter(conversation.id, Math.max(conversation.lastSeq ?? 0, next.lastReadSeq ?? 0));
     }
     if (known) next.lastSeq = Math.max(known.lastSeq ?? 0, next.lastSeq ?? 0);
-    // A newer message pushed meanwhile is not undone by an older snapshot.
-    if (known?.lastMessage && (!next.lastMessage || (next.lastMessage.seq ?? 0) < (known.lastMessage.seq ?? 0))) {
-      next.lastMessage = known.lastMessage;
+    // A newer message pushed meanwhile is not undone by an older snapshot (a deleted one is:
+    // the snapshot names the newest message left).
+    const kept = known?.lastMessage;
+    if (kept && !kept.deleted && (!next.lastMessage || (next.lastMessage.seq ?? 0) < (kept.seq ?? 0))) {
+      next.lastMessage = kept;
     }
     next.activityAt = activityOf(next);
     this.byId.set(conversation.id, next);
@@ -86,6 +90,19 @@ export class Inbox {
       this.pushed.set(c.id, seqs);
     }
     c.activityAt = Math.max(c.activityAt ?? 0, activityOf(c));
+    return true;
+  }
+
+  // message_updated / message_deleted: when it is the last message, the preview follows (a
+  // deleted one reads "Message deleted" until the conversation is read again). Returns whether
+  // it changed.
+  onMessageChange(event, payload) {
+    const c = this.byId.get(payload?.conversationId);
+    const last = c?.lastMessage;
+    if (!last || last.deleted || last.id !== changedMessageId(event, payload)) return false;
+    if (event === "message_updated") c.lastMessage = { ...last, ...payload.message };
+    else if (event === "message_deleted") c.lastMessage = tombstone(last, payload);
+    else return false; // reactions are not part of the preview
     return true;
   }
 

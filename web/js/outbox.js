@@ -18,7 +18,7 @@ export class Outbox {
     this.items.clear();
   }
 
-  // item: {clientId, li, conversationId|null, receiverId|null, content}
+  // item: {clientId, li, conversationId|null, receiverId|null, content, replyToId|null}
   add(item) {
     this.items.set(item.clientId, item);
     this.emit(item);
@@ -31,9 +31,11 @@ export class Outbox {
     if (!socket?.connected) return this.fail(item, "not connected; it goes out when the connection is back", true);
     this.set(item, "sending");
     // A direct conversation not stored yet is addressed by its person (the seed's form).
-    const payload = item.conversationId
-      ? { conversationId: item.conversationId, content: item.content, clientMessageId: item.clientId }
-      : { receiverId: item.receiverId, content: item.content, clientMessageId: item.clientId };
+    const payload = {
+      ...(item.conversationId ? { conversationId: item.conversationId } : { receiverId: item.receiverId }),
+      content: item.content, clientMessageId: item.clientId,
+      ...(typeof item.replyToId === "number" ? { replyToId: item.replyToId } : {}),
+    };
     request(socket, "send_message", payload, { retries: 0 }).then((ack) => {
       if (item.attempt !== attempt || !this.items.has(item.clientId)) return; // overtaken or stored
       if (ack.code === "RATE_LIMITED") {
