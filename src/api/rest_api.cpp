@@ -73,10 +73,11 @@ bool valid_username(std::string_view username) {
   });
 }
 
-RestApi::RestApi(store::Store& store, chat::UserDirectory& users, const auth::JwtCodec& jwt,
-                 auth::PasswordHasher& hasher, RestOptions options)
+RestApi::RestApi(store::Store& store, chat::UserDirectory& users, chat::PresenceService& presence,
+                 const auth::JwtCodec& jwt, auth::PasswordHasher& hasher, RestOptions options)
     : store_(store),
       users_(users),
+      presence_(presence),
       jwt_(jwt),
       hasher_(hasher),
       options_(std::move(options)),
@@ -140,7 +141,7 @@ void RestApi::on_request(HttpRequest&& request, Responder respond) {
     auto user_id = authenticated_user(request);
     if (!user_id) return reply(error(401, "Unauthorized"));
     if (path == "/api/users/me") return me(*user_id, std::move(reply));
-    return search(request, std::move(reply));
+    return search(*user_id, request, std::move(reply));
   }
   if (api || !fallback_) return reply(error(404, "Not found"));
   fallback_->on_request(std::move(request), std::move(reply));
@@ -268,24 +269,36 @@ void RestApi::me(const std::string& user_id, Responder reply) {
   });
 }
 
-void RestApi::search(const HttpRequest& request, Responder reply) {
+// The people found, with `online` as `viewer` may see it (docs/api.md "Live signals"): the
+// same answer as get_presence, so that the search tells nothing about strangers nor about
+// users who appear offline.
+void RestApi::search(const std::string& viewer, const HttpRequest& request, Responder reply) {
   std::string text = request.query_param("search").value_or("");
   if (text.size() > 100) return reply(error(400, "search is too long"));
-  store_.search_users(text, 50, [this, reply](store::Result<std::vector<store::User>> result) {
+  store_.search_users(text, 50, [this, viewer, reply](store::Result<std::vector<store::User>> result) {
     if (store::failed(result)) return reply(error(503, "Database unavailable"));
-    std::string body = "[";
-    for (const auto& user : std::get<std::vector<store::User>>(result)) {
-      if (body.size() > 1) body += ',';
-      body += "{\"id\":";
-      sio::json::append_string(body, user.id);
-      body += ",\"name\":";
-      sio::json::append_string(body, user.name);
-      body += ",\"online\":";
-      body += users_.online(user.id) ? "true" : "false";
-      body += '}';
-    }
-    body += ']';
-    reply(json(200, std::move(body)));
+    auto users = std::make_shared<std::vector<store::User>>(std::move(std::get<std::vector<store::User>>(result)));
+    if (users->empty()) return reply(json(200, "[]"));
+    std::vector<std::string> ids;
+    ids.reserve(users->size());
+    for (const auto& user : *users) ids.push_back(user.id);
+    presence_.get(viewer, std::move(ids), [users, reply](chat::Outcome<std::vector<chat::PresenceAnswer>> answered) {
+      auto* presence = std::get_if<std::vector<chat::PresenceAnswer>>(&answered);
+      if (!presence || presence->size() != users->size()) return reply(error(503, "Database unavailable"));
+      std::string body = "[";
+      for (std::size_t i = 0; i < users->size(); ++i) {
+        if (body.size() > 1) body += ',';
+        body += "{\"id\":";
+        sio::json::append_string(body, (*users)[i].id);
+        body += ",\"name\":";
+        sio::json::append_string(body, (*users)[i].name);
+        body += ",\"online\":";
+        body += (*presence)[i].online ? "true" : "false";
+        body += '}';
+      }
+      body += ']';
+      reply(json(200, std::move(body)));
+    });
   });
 }
 

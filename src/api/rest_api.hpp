@@ -16,6 +16,7 @@
 #include "auth/jwt.hpp"
 #include "auth/password.hpp"
 #include "chat/directory.hpp"
+#include "chat/presence_service.hpp"
 #include "sio/transport/http.hpp"
 #include "sio/util/rate_limiter.hpp"
 #include "store/store.hpp"
@@ -34,8 +35,10 @@ struct RestOptions {
 
 class RestApi final : public sio::transport::HttpEndpoint {
  public:
-  RestApi(store::Store& store, chat::UserDirectory& users, const auth::JwtCodec& jwt, auth::PasswordHasher& hasher,
-          RestOptions options);
+  // `presence` answers the people search's `online` as get_presence would (strangers and users
+  // who appear offline: false).
+  RestApi(store::Store& store, chat::UserDirectory& users, chat::PresenceService& presence, const auth::JwtCodec& jwt,
+          auth::PasswordHasher& hasher, RestOptions options);
 
   void on_request(sio::transport::HttpRequest&& request, sio::transport::Responder respond) override;
   // Called for paths no route matches (the web client plugs in here).
@@ -45,7 +48,7 @@ class RestApi final : public sio::transport::HttpEndpoint {
   void register_user(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
   void login(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
   void me(const std::string& user_id, sio::transport::Responder respond);
-  void search(const sio::transport::HttpRequest& request, sio::transport::Responder respond);
+  void search(const std::string& viewer, const sio::transport::HttpRequest& request, sio::transport::Responder respond);
   void check_password(const std::string& password, const std::optional<store::User>& user, LoginAttempt attempt,
                       sio::transport::Responder reply);
   std::optional<std::string> authenticated_user(const sio::transport::HttpRequest& request) const;
@@ -54,6 +57,7 @@ class RestApi final : public sio::transport::HttpEndpoint {
 
   store::Store& store_;
   chat::UserDirectory& users_;
+  chat::PresenceService& presence_;
   const auth::JwtCodec& jwt_;
   auth::PasswordHasher& hasher_;
   RestOptions options_;

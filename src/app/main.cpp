@@ -139,7 +139,7 @@ int serve(const Config& config) {
                 .per_account = config.login_failures_per_account,
                 .per_username = config.login_failures_per_username},
   };
-  auto rest = std::make_shared<parley::api::RestApi>(*store, users, jwt, hasher, std::move(rest_options));
+  auto rest = std::make_shared<parley::api::RestApi>(*store, users, gateway.presence(), jwt, hasher, std::move(rest_options));
   rest->set_fallback(std::make_shared<parley::api::StaticFiles>(web_client_dir(config)));
 
   sio::transport::HttpServerOptions http_options;

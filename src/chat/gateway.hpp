@@ -78,6 +78,9 @@ class ChatGateway {
   // Installs the middleware and handlers on io.of("/").
   void attach();
 
+  // Who is online, as the HTTP API's people search shows it too.
+  PresenceService& presence() { return presence_; }
+
  private:
   using Handler = void (ChatGateway::*)(sio::Socket&, const sio::Args&, sio::Ack);
   static Handler handler_of(std::string_view event);

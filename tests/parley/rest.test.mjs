@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  Clients, history, http, registerUser, runId, send, startParley, tokenUser, uniqueUsername, waitFor, waitForMatching,
+  Clients, ack, history, http, registerUser, runId, send, startParley, tokenUser, uniqueUsername, waitFor, waitForMatching,
   seedFields,
 } from "./helpers.mjs";
 
@@ -189,16 +189,16 @@ describe("REST", { concurrency: true }, () => {
       "a token without the Bearer scheme");
   });
 
-  test("GET /api/users?search=: {id, name, online}, online while a socket is connected", async () => {
+  test("GET /api/users?search=: {id, name, online}; online as get_presence tells it (contacts only, never one who appears offline)", async () => {
     const tag = `find${runId}`;
     const [ann, ben] = await Promise.all([
       registerUser(server, { label: "ann", name: `Ann ${tag}` }),
       registerUser(server, { label: "ben", name: `Ben ${tag}` }),
     ]);
     assert.equal((await http(server, "GET", `/api/users?search=${tag}`)).status, 401, "without a token");
-    const search = async () => {
+    const search = async (as = ann) => {
       const { status, body } = await http(server, "GET", `/api/users?search=${encodeURIComponent(tag.toUpperCase())}`,
-        { token: ann.token });
+        { token: as.token });
       assert.equal(status, 200);
       return body;
     };
@@ -216,19 +216,33 @@ describe("REST", { concurrency: true }, () => {
 
     const socket = await clients.connect(ben.token);
     await history(socket, { otherUserId: ann.id });  // an answered event: the server has seen the connection
+    // Ben sees himself online; to Ann, a stranger so far, he is not shown online.
+    assert.deepEqual((await search(ben)).find((u) => u.id === ben.id), { id: ben.id, name: ben.name, online: true });
+    assert.deepEqual(await search(), [
+      { id: ann.id, name: ann.name, online: false },
+      { id: ben.id, name: ben.name, online: false },
+    ]);
+    // Once they share a conversation, she sees him online.
+    await send(socket, ann.id, "hello Ann");
     assert.deepEqual(await search(), [
       { id: ann.id, name: ann.name, online: false },
       { id: ben.id, name: ben.name, online: true },
     ]);
+    // Appearing offline hides him from the search as from get_presence.
+    assert.equal((await ack(socket, "set_presence", { appearOffline: true })).appearOffline, true);
+    assert.equal((await search()).find((u) => u.id === ben.id).online, false);
+    assert.equal((await ack(socket, "set_presence", { appearOffline: false })).appearOffline, false);
+    assert.equal((await search()).find((u) => u.id === ben.id).online, true);
+
     // A user known from a token's claims is found too, once it has connected.
     const tokenOnly = tokenUser(`Cid ${tag}`);
     const cid = await clients.connect(tokenOnly.token);
     await history(cid, { otherUserId: ann.id });
-    assert.deepEqual((await search()).find((u) => u.id === tokenOnly.id), { id: tokenOnly.id, name: tokenOnly.name, online: true });
+    assert.deepEqual((await search()).find((u) => u.id === tokenOnly.id), { id: tokenOnly.id, name: tokenOnly.name, online: false });
 
     socket.disconnect();
     cid.disconnect();
-    await eventually(async () => (await search()).every((u) => u.online === false), "everyone offline after disconnecting");
+    await eventually(async () => (await search()).every((u) => u.online === false), "everyone offline after disconnecting and the grace", 12000);
   });
 
   test("the tokens from register and login work on the socket, with the registered names", async () => {

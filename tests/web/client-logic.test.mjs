@@ -16,6 +16,7 @@ import { chipsOf, toggleEvent } from "../../web/js/reactions.js";
 import { Receipts } from "../../web/js/receipts.js";
 import { systemText } from "../../web/js/system-text.js";
 import { linkParts } from "../../web/js/text.js";
+import { MAX_ASKED, PresenceBook, batches, presenceText } from "../../web/js/presence.js";
 import { typingText } from "../../web/js/typing.js";
 
 describe("linkParts", () => {
@@ -317,5 +318,105 @@ describe("typingText", () => {
     assert.equal(typingText(["Ann", "Ben"]), "Ann and Ben are typing…");
     assert.equal(typingText(["Ann", "Ben", "Cid"]), "Ann, Ben and 1 other are typing…");
     assert.equal(typingText(["Ann", "Ben", "Cid", "Dan"]), "Ann, Ben and 2 others are typing…");
+  });
+});
+
+describe("PresenceBook", () => {
+  const seen = "2025-10-12T12:05:00.000Z";
+
+  test("answers and pushes set who is online; bad entries are ignored", () => {
+    const book = new PresenceBook();
+    assert.equal(book.get("ann"), undefined);
+    const mark = book.asking();
+    assert.equal(book.onAnswer(mark, [
+      { userId: "ann", online: true, lastSeenAt: null },
+      { userId: "ben", online: false, lastSeenAt: seen },
+      { userId: 7, online: true }, { userId: "cid" }, null,
+    ]), true);
+    assert.equal(book.isOnline("ann"), true);
+    assert.deepEqual(book.get("ben"), { online: false, lastSeenAt: seen });
+    assert.equal(book.get("cid"), undefined);
+    assert.equal(book.onPush({ userId: "ann", online: false, lastSeenAt: seen }), true);
+    assert.equal(book.isOnline("ann"), false);
+    assert.equal(book.onPush({ userId: "ann", online: false, lastSeenAt: seen }), false, "the same again changes nothing");
+    assert.equal(book.onPush({ online: true }), false);
+    assert.equal(book.onAnswer(book.asking(), "not a list"), false);
+  });
+
+  test("a push that came while the question was out wins over its answer", () => {
+    const book = new PresenceBook();
+    const mark = book.asking();
+    book.onPush({ userId: "ann", online: true, lastSeenAt: null }); // Ann came back...
+    // ...and the answer, computed before that, arrives after it.
+    assert.equal(book.onAnswer(mark, [
+      { userId: "ann", online: false, lastSeenAt: seen },
+      { userId: "ben", online: false, lastSeenAt: seen },
+    ]), true);
+    assert.deepEqual(book.get("ann"), { online: true, lastSeenAt: null });
+    assert.deepEqual(book.get("ben"), { online: false, lastSeenAt: seen }, "the others of the answer count");
+  });
+
+  test("an answer asked after a push (a reconnection) replaces it", () => {
+    const book = new PresenceBook();
+    book.onPush({ userId: "ann", online: true, lastSeenAt: null });
+    const mark = book.asking();
+    book.onAnswer(mark, [{ userId: "ann", online: false, lastSeenAt: seen }]);
+    assert.deepEqual(book.get("ann"), { online: false, lastSeenAt: seen });
+  });
+
+  test("of two questions out around a push, only the later one's answer counts for that user", () => {
+    const book = new PresenceBook();
+    const first = book.asking();
+    book.onPush({ userId: "ann", online: true, lastSeenAt: null });
+    const second = book.asking();
+    book.onAnswer(second, [{ userId: "ann", online: false, lastSeenAt: seen }]);
+    book.onAnswer(first, [{ userId: "ann", online: true, lastSeenAt: null }]);
+    assert.deepEqual(book.get("ann"), { online: false, lastSeenAt: seen });
+  });
+
+  test("an online user has no last-seen time", () => {
+    const book = new PresenceBook();
+    book.onPush({ userId: "ann", online: true, lastSeenAt: seen });
+    assert.deepEqual(book.get("ann"), { online: true, lastSeenAt: null });
+  });
+
+  test("batches: distinct ids, at most 200 a question", () => {
+    assert.deepEqual(batches([]), []);
+    assert.deepEqual(batches(["a", "b", "a"]), [["a", "b"]]);
+    const ids = Array.from({ length: 450 }, (_, i) => `u${i}`);
+    const groups = batches(ids);
+    assert.deepEqual(groups.map((g) => g.length), [MAX_ASKED, MAX_ASKED, 50]);
+    assert.deepEqual(groups.flat(), ids);
+  });
+});
+
+describe("presenceText", () => {
+  const now = new Date(2025, 9, 12, 14, 30); // local time: 12 Oct 2025, 14:30
+  const at = (...parts) => ({ online: false, lastSeenAt: new Date(...parts).toISOString() });
+  const text = (state) => presenceText(state, now, "en-GB");
+
+  test("online, and nothing for the unknown, the never seen and the hidden", () => {
+    assert.equal(text({ online: true, lastSeenAt: null }), "Online");
+    assert.equal(text(undefined), "");
+    assert.equal(text({ online: false, lastSeenAt: null }), "");
+    assert.equal(text({ online: false, lastSeenAt: "not a time" }), "");
+  });
+
+  test("last seen: just now, minutes ago, today, yesterday, a date", () => {
+    assert.equal(text(at(2025, 9, 12, 14, 29, 30)), "Last seen just now");
+    assert.equal(text(at(2025, 9, 12, 14, 31)), "Last seen just now", "a clock a little behind the server's");
+    assert.equal(text(at(2025, 9, 12, 14, 29)), "Last seen 1 min ago");
+    assert.equal(text(at(2025, 9, 12, 13, 31)), "Last seen 59 min ago");
+    assert.equal(text(at(2025, 9, 12, 13, 30)), "Last seen today at 13:30");
+    assert.equal(text(at(2025, 9, 12, 0, 5)), "Last seen today at 00:05");
+    assert.equal(text(at(2025, 9, 11, 23, 10)), "Last seen yesterday at 23:10");
+    assert.equal(text(at(2025, 9, 10, 9, 0)), "Last seen on 10 Oct 2025");
+    assert.equal(text(at(2024, 11, 31, 9, 0)), "Last seen on 31 Dec 2024");
+  });
+
+  test("minutes count across midnight; yesterday is the calendar day before", () => {
+    const early = new Date(2025, 9, 1, 0, 20);
+    assert.equal(presenceText(at(2025, 8, 30, 23, 50), early, "en-GB"), "Last seen 30 min ago");
+    assert.equal(presenceText(at(2025, 8, 30, 22, 0), early, "en-GB"), "Last seen yesterday at 22:00");
   });
 });

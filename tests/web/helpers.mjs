@@ -230,3 +230,20 @@ export function screenshotPath() {
   mkdirSync(dirname(path), { recursive: true });
   return path;
 }
+
+// The accessible description of the element `locator` finds: the text of what its
+// aria-describedby names ("" for none).
+export async function descriptionOf(locator) {
+  return locator.evaluate((element) => (element.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent ?? "").join(" ").trim());
+}
+
+// The side pane's list of people found, and one of them by name.
+export function personButton(page, name) {
+  return page.getByRole("list", { name: "People", exact: true }).getByRole("button", { name, exact: true });
+}
+
+// The open conversation (the region its heading names).
+export function conversationRegion(page, title) {
+  return page.getByRole("region", { name: title, exact: true });
+}

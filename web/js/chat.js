@@ -1,6 +1,7 @@
 // A logged-in session's chat: the connection, the conversation list (from the server, kept
 // current by the pushes), the people search, the open conversation, the outbox, the group
-// dialogs, mark_delivered for what arrives, and the unread total in the page's title.
+// dialogs, mark_delivered for what arrives, the unread total in the page's title, and who is
+// online (presence-watch.js) with one's own "Appear offline" (presence-toggle.js).
 import { Connection } from "./connection.js";
 import { ConversationPane } from "./conversation-pane.js";
 import { GroupDialog } from "./group-dialog.js";
@@ -10,10 +11,14 @@ import { MembersDialog } from "./members-dialog.js";
 import { Notice, inSeconds } from "./notice.js";
 import { Outbox } from "./outbox.js";
 import { PeopleSearch, personItem } from "./people.js";
+import { AppearOfflineToggle } from "./presence-toggle.js";
+import { PresenceWatch } from "./presence-watch.js";
 import { request } from "./requests.js";
 
 const LIST_PAGE = 50;
-const PEOPLE_REFRESH_MS = 30000; // online states are polled (presence is not pushed yet)
+// The people found are searched again now and then, so that someone who signed up since shows
+// up. (Who is online is pushed: presence-watch.js.)
+const PEOPLE_REFRESH_MS = 30000;
 const $ = (id) => document.getElementById(id);
 
 export class Chat {
@@ -29,7 +34,14 @@ export class Chat {
     this.names = new Map([[myId, session.user.name]]); // id -> name of everyone seen
     this.nameOf = (id) => this.names.get(id) ?? "someone";
     this.inbox = new Inbox(myId);
-    this.inboxView = new InboxView({ list: this.ui.list, inbox: this.inbox, nameOf: this.nameOf, onOpen: (id) => this.openById(id) });
+    this.presence = new PresenceWatch({
+      socket: () => this.socket(), wanted: () => this.presenceWanted(), line: $("peer-presence"),
+      onChange: () => (this.renderList(), this.renderPeople()),
+    });
+    this.inboxView = new InboxView({
+      list: this.ui.list, inbox: this.inbox, nameOf: this.nameOf, onOpen: (id) => this.openById(id),
+      isOnline: (id) => this.presence.isOnline(id),
+    });
     this.notice = new Notice($("notice"));
     this.outbox = new Outbox({
       getSocket: () => this.socket(),
@@ -45,6 +57,10 @@ export class Chat {
     this.membersDialog = new MembersDialog({ context, conversation: () => this.pane.conversation(), onLeft: (id) => this.onLeft(id), listen: this.on.bind(this),
       learn: (p) => this.names.set(p.id, p.name) });
     this.deliveredSent = new Map(); // conversationId -> highest seq told delivered
+    this.appearOffline = new AppearOfflineToggle({
+      box: $("appear-offline"), myId, socket: () => this.socket(), listen: this.on.bind(this),
+      onError: (text) => this.notice.show(text, 6000),
+    });
     this.timers = [];
 
     this.connection = new Connection({
@@ -63,6 +79,7 @@ export class Chat {
         message_updated: (p) => this.onMessageChange("message_updated", p),
         message_deleted: (p) => this.onMessageChange("message_deleted", p),
         reaction_updated: (p) => this.onMessageChange("reaction_updated", p),
+        presence: (p) => this.presence.onPush(p),
       },
     });
     this.on(this.ui.search, "input", () => {
@@ -94,6 +111,8 @@ export class Chat {
 
   end() {
     for (const timer of this.timers) clearTimeout(timer), clearInterval(timer);
+    this.presence.stop();
+    this.appearOffline.stop();
     clearTimeout(this.searchTimer);
     for (const off of this.listeners) off();
     this.connection.close();
@@ -122,6 +141,8 @@ export class Chat {
     // pushed, but not the other pushes.
     this.loadList({ first: true });
     this.pane.typists.clear(); // lists missed while away end; the next update brings them back
+    this.presence.connected(); // and the list's people once it is loaded
+    this.appearOffline.connected();
     if (again) {
       if (this.pane.current) {
         this.pane.loadLatest();
@@ -145,12 +166,14 @@ export class Chat {
       for (const c of ack.conversations ?? []) this.learnNames(c);
       this.listLoaded = true;
       this.renderList();
+      this.presence.refresh();
       // What the list shows has reached this device.
       for (const c of ack.conversations ?? []) if (c.unreadCount > 0) this.markDelivered(c.id, c.lastSeq);
       const open = this.pane.current;
       if (open && open.conversationId && !this.inbox.get(open.conversationId) && first && !this.inbox.nextCursor) {
         // Not a member any more (removed while away).
         this.pane.close();
+        this.showPeerPresence();
         this.showList();
       } else if (open) {
         this.pane.onUpdated();
@@ -166,6 +189,7 @@ export class Chat {
   renderList() {
     this.inboxView.currentId = this.pane.current?.conversationId ?? null;
     this.inboxView.render();
+    this.showPeerPresence();
     if (this.listLoaded) this.ui.inboxStatus.textContent = this.inbox.byId.size ? "" : "No conversations yet. Find someone, or start a group.";
     this.updateTitle();
   }
@@ -222,7 +246,9 @@ export class Chat {
   onConversation(conversation) {
     if (!conversation) return;
     this.learnNames(conversation);
+    const isNew = !this.inbox.get(conversation.id);
     this.inbox.upsert(conversation);
+    if (isNew) this.presence.askAgain(this.inbox.otherIds(conversation));
     if (this.pane.isOpen(conversation.id)) {
       this.pane.onUpdated();
       this.membersDialog.update();
@@ -296,7 +322,6 @@ export class Chat {
     const c = this.inbox.directWith(person.id);
     document.body.dataset.pane = "conversation";
     this.pane.open(c ? { conversation: c, person: { id: person.id, name: person.name } } : { person: { id: person.id, name: person.name } });
-    this.pane.setPeerOnline(person.online);
     this.afterOpen();
   }
 
@@ -353,6 +378,7 @@ export class Chat {
       for (const p of found) this.names.set(p.id, p.name);
       this.ui.peopleStatus.textContent = found.length ? "" : "No one by that name.";
       this.renderPeople();
+      this.presence.refresh();
     } catch {
       this.ui.peopleStatus.textContent = "Could not load people.";
     }
@@ -361,9 +387,29 @@ export class Chat {
   renderPeople() {
     const focusedId = document.activeElement?.dataset?.personId;
     const peer = this.pane.current?.peer;
-    this.ui.people.replaceChildren(...this.people.map((p) => personItem(p, { current: peer?.id === p.id, onOpen: (x) => this.openPerson(x) })));
+    this.ui.people.replaceChildren(...this.people.map((p) => personItem(p, {
+      current: peer?.id === p.id, online: this.presence.isOnline(p.id), onOpen: (x) => this.openPerson(x),
+    })));
     if (focusedId) this.ui.people.querySelector(`[data-person-id="${CSS.escape(focusedId)}"]`)?.focus();
-    const p = peer && this.people.find((x) => x.id === peer.id);
-    if (p) this.pane.setPeerOnline(p.online);
+  }
+
+  // --- presence --------------------------------------------------------------------------
+
+  // Whose presence is on screen: the list's direct conversations, the people found, the open
+  // conversation's person.
+  presenceWanted() {
+    const ids = new Set(this.people.map((p) => p.id));
+    for (const c of this.inbox.byId.values()) if (c.kind === "direct") for (const id of this.inbox.otherIds(c)) ids.add(id);
+    const peer = this.pane.current?.peer?.id;
+    if (peer) ids.add(peer);
+    ids.delete(this.inbox.myId);
+    return ids;
+  }
+
+  // The open direct conversation's header says whether its person is online.
+  showPeerPresence() {
+    const open = this.pane.current;
+    const peer = open?.kind === "direct" ? open.peer?.id : null;
+    this.presence.showPeer(peer && peer !== this.inbox.myId ? peer : null);
   }
 }

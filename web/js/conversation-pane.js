@@ -142,15 +142,8 @@ export class ConversationPane {
       this.ui.peerState.textContent = names.join(", ");
       this.ui.members.textContent = `Members (${c.members?.length ?? 0})`;
     } else {
-      this.ui.peerState.textContent = this.current.peerOnline === undefined ? "" : this.current.peerOnline ? "online" : "offline";
+      this.ui.peerState.textContent = ""; // a direct conversation's line is its person's presence (presence-watch.js)
     }
-  }
-
-  // The person search knows who is online; a direct conversation's header shows it.
-  setPeerOnline(online) {
-    if (!this.current || this.current.kind !== "direct") return;
-    this.current.peerOnline = online;
-    this.renderHead();
   }
 
   // conversation_updated of the open conversation: new title, members or roles.

@@ -1,11 +1,13 @@
 // The conversation list on screen: one button per conversation, most recent activity first,
-// named by its title (or the other person) and "N unread"; the last message as its description.
+// named by its title (or the other person) and "N unread"; the last message as its description,
+// and for a direct conversation with someone shown online, a dot and "Online".
 import { listTime, parseTime } from "./format.js";
 import { systemText } from "./system-text.js";
 
 export class InboxView {
-  constructor({ list, inbox, nameOf, onOpen }) {
-    Object.assign(this, { list, inbox, nameOf, onOpen });
+  // isOnline(userId): whether presence.js shows that person online.
+  constructor({ list, inbox, nameOf, onOpen, isOnline = () => false }) {
+    Object.assign(this, { list, inbox, nameOf, onOpen, isOnline });
     this.currentId = null;
   }
 
@@ -40,6 +42,20 @@ export class InboxView {
     preview.id = `preview-${c.id}`;
     preview.textContent = this.previewOf(c);
     button.setAttribute("aria-describedby", preview.id);
+    const online = c.kind === "direct" && this.inbox.otherIds(c).some((id) => this.isOnline(id));
+    let presence = null;
+    if (online) {
+      const dot = document.createElement("span");
+      dot.className = "presence";
+      dot.dataset.online = "true";
+      dot.setAttribute("aria-hidden", "true");
+      name.prepend(dot);
+      presence = document.createElement("span");
+      presence.className = "visually-hidden";
+      presence.id = `presence-${c.id}`;
+      presence.textContent = "Online";
+      button.setAttribute("aria-describedby", `${preview.id} ${presence.id}`);
+    }
     const badge = document.createElement("span");
     badge.className = "badge";
     badge.textContent = String(unread);
@@ -48,6 +64,7 @@ export class InboxView {
     button.append(name, time, preview, badge);
     button.addEventListener("click", () => this.onOpen(c.id));
     li.append(button);
+    if (presence) li.append(presence);
     return li;
   }
 

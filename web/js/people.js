@@ -9,15 +9,16 @@ export class PeopleSearch {
     this.serial = 0;
   }
 
-  // [{id, name, online}] without oneself, or null when the newer search overtook this one.
-  // Throws when the server cannot be asked.
+  // [{id, name}] without oneself, or null when the newer search overtook this one. Throws when
+  // the server cannot be asked. (Who is online comes from presence.js: the search's `online`
+  // knows nothing of the grace after a last socket closed, nor of appearing offline.)
   async find(text) {
     const serial = ++this.serial;
     const { status, data } = await api("GET", `/api/users?search=${encodeURIComponent(text.trim())}`, { token: this.token() });
     if (status === 401) this.onUnauthorized();
     if (status !== 200 || !Array.isArray(data)) throw new Error(`the server answered ${status}`);
     if (serial !== this.serial) return null;
-    return data.filter((p) => p.id !== this.myId);
+    return data.filter((p) => p.id !== this.myId).map(({ id, name }) => ({ id, name }));
   }
 }
 
@@ -28,8 +29,9 @@ export async function findPeople({ token, myId }, text) {
   return data.filter((p) => p.id !== myId);
 }
 
-// The side pane's list of people found: one button per person, named by the name.
-export function personItem(person, { current, onOpen }) {
+// The side pane's list of people found: one button per person, named by the name; a dot, and
+// "Online" as its description, for someone shown online (`online`, from presence.js).
+export function personItem(person, { current, online = false, onOpen }) {
   const li = document.createElement("li");
   const button = document.createElement("button");
   button.type = "button";
@@ -41,15 +43,18 @@ export function personItem(person, { current, onOpen }) {
   name.textContent = person.name;
   const dot = document.createElement("span");
   dot.className = "presence";
-  dot.dataset.online = String(!!person.online);
+  dot.dataset.online = String(online);
   dot.setAttribute("aria-hidden", "true");
-  const description = document.createElement("span");
-  description.className = "visually-hidden";
-  description.id = `person-${person.id}`;
-  description.textContent = person.online ? "online" : "offline";
-  button.setAttribute("aria-describedby", description.id);
   button.append(dot, name);
   button.addEventListener("click", () => onOpen(person));
-  li.append(button, description);
+  li.append(button);
+  if (online) {
+    const description = document.createElement("span");
+    description.className = "visually-hidden";
+    description.id = `person-${person.id}`;
+    description.textContent = "Online";
+    button.setAttribute("aria-describedby", description.id);
+    li.append(description);
+  }
   return li;
 }
