@@ -3,6 +3,7 @@
 #include "client.hpp"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <deque>
@@ -80,6 +81,13 @@ class WebSocketConnection final : public Connection, public std::enable_shared_f
 
   void abort() override {
     closing_ = true;
+    abort_socket();
+  }
+
+  void reset() override {
+    closing_ = true;
+    linger hard{1, 0};
+    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
     abort_socket();
   }
 

@@ -51,6 +51,9 @@ class Connection {
   virtual uint64_t emit_with_ack(std::string_view event_array_json) = 0;
   virtual void close() = 0;  // WebSocket close handshake
   virtual void abort() = 0;  // drop the TCP connection now
+  // Drop it with a TCP reset (SO_LINGER 0): what the server sees when a proxy or NAT between
+  // it and its clients loses their connections. No close handshake, no TIME_WAIT left behind.
+  virtual void reset() = 0;
   virtual std::size_t queued_frames() const = 0;
 
   bool connected() const { return connected_; }

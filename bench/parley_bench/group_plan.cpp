@@ -6,16 +6,30 @@
 
 namespace parley_bench {
 
-std::string create_conversation_event(const GroupLayout& layout, uint32_t group,
+GroupRosters disjoint_rosters(const GroupLayout& layout) {
+  GroupRosters rosters;
+  rosters.members = layout.members;
+  rosters.flat.resize(layout.users());
+  for (uint32_t user = 0; user < layout.users(); ++user) rosters.flat[user] = user;
+  return rosters;
+}
+
+std::string create_conversation_event(uint32_t group, std::span<const uint32_t> members,
                                       const std::vector<std::string>& quoted_ids) {
   std::string out = "[\"create_conversation\",{\"title\":\"parley-bench " + std::to_string(group) + "\",\"memberIds\":[";
-  uint32_t first = layout.creator(group);
-  for (uint32_t user = first + 1; user < first + layout.members; ++user) {
-    if (user > first + 1) out += ',';
-    out += quoted_ids[user];
+  for (std::size_t i = 1; i < members.size(); ++i) {
+    if (i > 1) out += ',';
+    out += quoted_ids[members[i]];
   }
   out += "]}]";
   return out;
+}
+
+std::string create_conversation_event(const GroupLayout& layout, uint32_t group,
+                                      const std::vector<std::string>& quoted_ids) {
+  std::vector<uint32_t> members(layout.members);
+  for (uint32_t i = 0; i < layout.members; ++i) members[i] = layout.creator(group) + i;
+  return create_conversation_event(group, members, quoted_ids);
 }
 
 std::optional<uint64_t> conversation_id_from_ack(std::string_view ack_json, std::string& error) {

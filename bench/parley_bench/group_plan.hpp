@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,28 @@ struct GroupLayout {
   uint32_t fanout() const noexcept { return members - 1; }  // deliveries due per send
 };
 
-// ["create_conversation",{"title":"parley-bench <g>","memberIds":[the other members' ids]}];
-// `quoted_ids` are the users' ids as JSON string literals.
+// Who is in which group, as the creation needs it: every group has `members` users, the first of
+// them its creator. The group mode's groups are disjoint (disjoint_rosters); the presence mode's
+// overlap (presence_layout.hpp). LoadRun::create_groups creates whatever rosters it is given.
+struct GroupRosters {
+  uint32_t members = 0;
+  std::vector<uint32_t> flat;  // group g is flat[g*members .. g*members+members-1]
+
+  uint32_t groups() const noexcept { return members ? static_cast<uint32_t>(flat.size() / members) : 0; }
+  std::span<const uint32_t> of(uint32_t group) const noexcept {
+    return std::span<const uint32_t>(flat).subspan(static_cast<std::size_t>(group) * members, members);
+  }
+  uint32_t creator(uint32_t group) const noexcept { return flat[static_cast<std::size_t>(group) * members]; }
+};
+
+GroupRosters disjoint_rosters(const GroupLayout& layout);
+
+// ["create_conversation",{"title":"parley-bench <g>","memberIds":[the other members' ids]}]:
+// `members` is the group's roster, its creator first; `quoted_ids` are the users' ids as JSON
+// string literals.
+std::string create_conversation_event(uint32_t group, std::span<const uint32_t> members,
+                                      const std::vector<std::string>& quoted_ids);
+// The same for a group of the disjoint layout.
 std::string create_conversation_event(const GroupLayout& layout, uint32_t group,
                                       const std::vector<std::string>& quoted_ids);
 

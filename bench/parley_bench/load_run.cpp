@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "presence_layout.hpp"
 #include "sio/json.hpp"
 #include "users.hpp"
 
@@ -68,6 +69,19 @@ bool LoadRun::prepare(std::string& error) {
         return false;
       }
       users.resize(shared_.layout.users());
+      shared_.rosters = disjoint_rosters(shared_.layout);
+    }
+    if (options_.mode == Mode::presence) {
+      // Checked here too for a --users file without --users-count (options cannot see its size).
+      auto count = static_cast<uint32_t>(users.size());
+      if (count < options_.members || count % options_.members != 0) {
+        error = "presence: the users (" + std::to_string(count) + ") must be a multiple of --members (" +
+                std::to_string(options_.members) + ")";
+        return false;
+      }
+      auto layout = plan_overlapping_groups(count, options_.conversations_per_user, options_.members);
+      shared_.rosters = rosters_of(layout);
+      shared_.contacts = ContactBook(shared_.rosters, count);
     }
     ensure_tokens(users, options_.secret);
     shared_.users = std::move(users);
@@ -78,6 +92,9 @@ bool LoadRun::prepare(std::string& error) {
   for (const auto& user : shared_.users) {
     shared_.auth_json.push_back("{\"token\":" + sio::json::quote(user.token) + "}");
     shared_.quoted_ids.push_back(sio::json::quote(user.id));
+  }
+  if (options_.mode == Mode::presence) {
+    for (uint32_t i = 0; i < shared_.users.size(); ++i) shared_.user_index.emplace(shared_.users[i].id, i);
   }
   const Target& t = options_.target;
   shared_.target.address = t.address;
@@ -127,15 +144,34 @@ LoadRun::ConnectOutcome LoadRun::connect(uint32_t count, uint32_t concurrency, R
     users[i % threads].push_back(i % user_count);
     global[i % threads].push_back(i);
   }
+  return open(std::move(users), std::move(global), count, concurrency, window);
+}
+
+LoadRun::ConnectOutcome LoadRun::reconnect(const std::vector<uint32_t>& users, uint32_t concurrency,
+                                           ResourceWindow* window) {
+  uint32_t threads = options_.threads;
+  std::vector<std::vector<uint32_t>> per_worker(threads);
+  for (uint32_t user : users) per_worker[user % threads].push_back(user);
+  auto global = per_worker;
+  return open(std::move(per_worker), std::move(global), static_cast<uint32_t>(users.size()), concurrency, window);
+}
+
+LoadRun::ConnectOutcome LoadRun::open(std::vector<std::vector<uint32_t>> users,
+                                      std::vector<std::vector<uint32_t>> global, uint32_t count,
+                                      uint32_t concurrency, ResourceWindow* window) {
+  uint32_t threads = options_.threads;
   uint32_t per_worker = std::max(1u, concurrency / threads);
+  // The counters run on over the run (a storm reconnects users already counted once).
+  uint64_t connected_before = sum(&LiveCounters::connected);
+  uint64_t failed_before = sum(&LiveCounters::connect_failed);
   auto start = now_ns();
   for (uint32_t w = 0; w < threads; ++w) workers_[w]->connect(std::move(users[w]), std::move(global[w]), per_worker);
   ConnectOutcome outcome;
   auto deadline = start + static_cast<int64_t>((options_.connect_timeout_s + 1) * 1e9);
   uint64_t last_report = 0;
   while (true) {
-    outcome.connected = sum(&LiveCounters::connected);
-    outcome.failed = sum(&LiveCounters::connect_failed);
+    outcome.connected = sum(&LiveCounters::connected) - connected_before;
+    outcome.failed = sum(&LiveCounters::connect_failed) - failed_before;
     if (outcome.connected + outcome.failed >= count) break;
     if (now_ns() > deadline) {
       outcome.timed_out = true;
@@ -169,6 +205,30 @@ void LoadRun::close_all(std::chrono::seconds limit) {
   for (auto& f : done) f.wait_until(deadline);
 }
 
+double LoadRun::drop_connections(const std::vector<uint32_t>& users) {
+  uint32_t threads = options_.threads;
+  std::vector<std::vector<uint32_t>> per_worker(threads);
+  for (uint32_t user : users) per_worker[user % threads].push_back(user);
+  auto start = now_ns();
+  std::vector<std::future<void>> done;
+  for (uint32_t w = 0; w < threads; ++w) done.push_back(workers_[w]->drop(std::move(per_worker[w])));
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (auto& f : done) f.wait_until(deadline);
+  return seconds_between(start, now_ns());
+}
+
+void LoadRun::watch_presence(const std::vector<uint8_t>& stormed) {
+  for (auto& w : workers_) w->watch_presence(stormed);
+}
+
+PresenceCounts LoadRun::end_presence_watch() {
+  std::vector<std::future<PresenceCounts>> parts;
+  for (auto& w : workers_) parts.push_back(w->end_presence_watch());
+  PresenceCounts total;
+  for (auto& p : parts) total.merge(p.get());
+  return total;
+}
+
 void LoadRun::stop() {
   for (auto& w : workers_) w->stop();
 }
@@ -192,19 +252,39 @@ HandshakeCounters LoadRun::end_handshakes() {
 LoadRun::GroupSetup LoadRun::create_groups(uint32_t concurrency) {
   // connect() put user u on worker u % threads, so that is where each creator's connection is.
   uint32_t threads = options_.threads;
+  uint32_t group_count = shared_.rosters.groups();
   std::vector<std::vector<uint32_t>> groups(threads);
-  for (uint32_t g = 0; g < shared_.layout.groups; ++g) groups[shared_.layout.creator(g) % threads].push_back(g);
+  for (uint32_t g = 0; g < group_count; ++g) groups[shared_.rosters.creator(g) % threads].push_back(g);
   auto start = now_ns();
+  uint64_t answered_before = sum(&LiveCounters::created);
   std::vector<std::future<GroupsCreated>> parts;
   for (uint32_t w = 0; w < threads; ++w) {
     parts.push_back(workers_[w]->create_groups(std::move(groups[w]), std::max(1u, concurrency / threads)));
   }
   GroupSetup setup;
-  shared_.conversation_ids.assign(shared_.layout.groups, 0);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(options_.connect_timeout_s);
+  shared_.conversation_ids.assign(group_count, 0);
+  // Many thousands of creations take longer than any fixed limit would allow; what fails is an
+  // answer that does not come while nothing else does either.
+  auto patience = static_cast<int64_t>(options_.connect_timeout_s * 1e9);
+  auto last_progress = now_ns();
+  uint64_t answered = 0, last_report = 0;
   for (auto& part : parts) {
-    if (part.wait_until(deadline) != std::future_status::ready) {
-      setup.errors.emplace_back("create_conversation: not every ack came within --connect-timeout");
+    bool ready = false;
+    while (!(ready = part.wait_for(poll_period) == std::future_status::ready)) {
+      uint64_t now_answered = sum(&LiveCounters::created) - answered_before;
+      if (now_answered != answered) {
+        answered = now_answered;
+        last_progress = now_ns();
+        if (group_count >= 5'000 && answered / 5'000 != last_report) {
+          last_report = answered / 5'000;
+          std::cerr << "  ... " << answered << " of " << group_count << " groups created\n";
+        }
+      } else if (now_ns() - last_progress > patience) {
+        break;
+      }
+    }
+    if (!ready) {
+      setup.errors.emplace_back("create_conversation: no answer came for --connect-timeout");
       continue;
     }
     auto got = part.get();
@@ -214,7 +294,7 @@ LoadRun::GroupSetup LoadRun::create_groups(uint32_t concurrency) {
       if (setup.errors.size() < 5) setup.errors.push_back(std::move(e));
     }
   }
-  setup.failed = shared_.layout.groups - setup.created;
+  setup.failed = group_count - setup.created;
   setup.seconds = seconds_between(start, now_ns());
   return setup;
 }
@@ -340,6 +420,28 @@ void LoadRun::quiesce(int64_t deadline_ns) {
     } else if (now_ns() - quiet_since > 500'000'000) {
       return;
     }
+  }
+}
+
+LoadRun::Quiet LoadRun::wait_for_quiet(double quiet_s, int64_t not_before_ns, int64_t deadline_ns,
+                                       ResourceWindow* window) {
+  Quiet quiet;
+  uint64_t last = sum(&LiveCounters::events);
+  quiet.last_event_ns = now_ns();
+  auto quiet_ns = static_cast<int64_t>(quiet_s * 1e9);
+  while (true) {
+    auto now = now_ns();
+    uint64_t events = sum(&LiveCounters::events);
+    if (events != last) {
+      last = events;
+      quiet.last_event_ns = now;
+    } else if (now >= not_before_ns && now - quiet.last_event_ns >= quiet_ns) {
+      quiet.reached = true;
+      return quiet;
+    }
+    if (now >= deadline_ns) return quiet;
+    if (window) window->poll();
+    std::this_thread::sleep_for(poll_period);
   }
 }
 

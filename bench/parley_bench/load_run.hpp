@@ -3,6 +3,7 @@
 // Driven from the main thread; the workers do the I/O.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -42,6 +43,17 @@ class LoadRun {
 
   // Opens `count` connections, connection i as user i % users, on worker i % threads.
   ConnectOutcome connect(uint32_t count, uint32_t concurrency, ResourceWindow* window);
+  // Opens one connection for each of `users`, user u on worker u % threads (where connect put it).
+  ConnectOutcome reconnect(const std::vector<uint32_t>& users, uint32_t concurrency, ResourceWindow* window);
+
+  // The presence mode's storm: drops the connections of `users` at once with a TCP reset (see
+  // Worker::drop). Returns the seconds until every worker saw them all end.
+  double drop_connections(const std::vector<uint32_t>& users);
+
+  // Counts and judges the presence pushes (and every other event) that reach the users, from now
+  // until end_presence_watch; `stormed` is 1 for each user the storm drops.
+  void watch_presence(const std::vector<uint8_t>& stormed);
+  PresenceCounts end_presence_watch();
 
   std::vector<std::string> connection_errors();
 
@@ -60,8 +72,10 @@ class LoadRun {
     std::vector<std::string> errors;
   };
 
-  // The group mode, after connect: every group created by its creator (the worker holding the
-  // creator's connection), their conversation ids kept for the step. Call before start_step.
+  // The group and presence modes, after connect: every group of the rosters created by its
+  // creator (the worker holding the creator's connection), their conversation ids kept for the
+  // step. Call before start_step. A creation unanswered while no other answer came for
+  // --connect-timeout has failed.
   GroupSetup create_groups(uint32_t concurrency);
 
   // What a step sends: one-to-one messages to random other users, or messages to the sender's
@@ -78,11 +92,29 @@ class LoadRun {
   // in the server that would spoil the next step).
   void quiesce(int64_t deadline_ns);
 
+  // When an event (of any name) last reached a user; 0 if none ever did.
+  int64_t last_event_ns() const {
+    int64_t last = 0;
+    for (const auto& w : workers_) last = std::max(last, w->live().last_event_ns.load(std::memory_order_relaxed));
+    return last;
+  }
+
+  struct Quiet {
+    bool reached = false;
+    int64_t last_event_ns = 0;  // when an event last came (as seen by polling), or the start
+  };
+  // Waits until no event of any name has reached the users for `quiet_s`, and not before
+  // `not_before_ns`; gives up at `deadline_ns`.
+  Quiet wait_for_quiet(double quiet_s, int64_t not_before_ns, int64_t deadline_ns, ResourceWindow* window);
+
   const Options& options() const { return options_; }
   const RunShared& shared() const { return shared_; }
 
  private:
   const Options& options_;
+  ConnectOutcome open(std::vector<std::vector<uint32_t>> users, std::vector<std::vector<uint32_t>> global,
+                      uint32_t count, uint32_t concurrency, ResourceWindow* window);
+
   RunShared shared_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::string started_at_;

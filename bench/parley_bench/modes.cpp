@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "group_mode.hpp"
+#include "presence_mode.hpp"
 #include "load_run.hpp"
 #include "mode_steps.hpp"
 #include "proc.hpp"
@@ -205,7 +206,8 @@ int run_mode(const Options& options, const std::string& command_line) {
     std::cerr << "parley-bench: no process " << options.pid << " (--pid)\n";
     return 2;
   }
-  if (options.mode == Mode::rate || options.mode == Mode::max || options.mode == Mode::group) {
+  if (options.mode == Mode::rate || options.mode == Mode::max || options.mode == Mode::group ||
+      options.mode == Mode::presence) {
     raise_file_limit(bench.shared().users.size() + 1024);
   }
   bench.start_workers();
@@ -217,6 +219,7 @@ int run_mode(const Options& options, const std::string& command_line) {
     case Mode::connections: code = run_connections(bench, command_line); break;
     case Mode::handshake: code = run_handshake(bench, command_line); break;
     case Mode::group: code = run_group(bench, command_line); break;
+    case Mode::presence: code = run_presence(bench, command_line); break;
     case Mode::make_users: break;
   }
   bench.stop();

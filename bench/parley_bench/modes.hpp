@@ -1,4 +1,4 @@
-// The five measurements (rate, max, connections, handshake, group) and the make-users helper: each
+// The six measurements (rate, max, connections, handshake, group, presence) and the make-users helper: each
 // sets up workers, drives them from the main thread, samples /proc, and reports.
 #pragma once
 

@@ -20,6 +20,7 @@ const char* to_string(Mode mode) noexcept {
     case Mode::connections: return "connections";
     case Mode::handshake: return "handshake";
     case Mode::group: return "group";
+    case Mode::presence: return "presence";
     case Mode::make_users: return "make-users";
   }
   return "?";
@@ -60,6 +61,46 @@ std::optional<std::string> validate_groups(Options& o) {
   if (o.create_concurrency == 0 || o.create_concurrency > limits::max_concurrency) {
     return "group: --create-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
   }
+  return std::nullopt;
+}
+
+// The presence layout: U users (a multiple of M) in C rounds of U / M groups of M.
+std::optional<std::string> validate_presence(Options& o) {
+  if (o.members < 2 || o.members > limits::max_members) {
+    return "presence: --members must be between 2 and " + std::to_string(limits::max_members);
+  }
+  if (o.conversations_per_user == 0 || o.conversations_per_user > limits::max_conversations_per_user) {
+    return "presence: --conversations-per-user must be between 1 and " +
+           std::to_string(limits::max_conversations_per_user);
+  }
+  if (o.users_count != 0) {
+    if (o.users_count < o.members || o.users_count % o.members != 0) {
+      return "presence: the users (" + std::to_string(o.users_count) + ") must be a multiple of --members (" +
+             std::to_string(o.members) + "): every round splits them into groups of exactly M";
+    }
+    uint64_t groups = static_cast<uint64_t>(o.users_count) / o.members * o.conversations_per_user;
+    if (groups > limits::max_groups) {
+      return "presence: " + std::to_string(groups) + " groups to create, over the limit of " +
+             std::to_string(limits::max_groups);
+    }
+    if (groups * o.members * (o.members - 1) > limits::max_contact_pairs) {
+      return "presence: too many contact pairs to track (users x conversations x (members - 1) is over " +
+             std::to_string(limits::max_contact_pairs) + ")";
+    }
+  }
+  if (o.create_concurrency == 0 || o.create_concurrency > limits::max_concurrency) {
+    return "presence: --create-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
+  }
+  if (o.connect_concurrency == 0 || o.connect_concurrency > limits::max_concurrency) {
+    return "presence: --connect-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
+  }
+  if (!(o.offline_s >= 0) || o.offline_s > limits::max_duration_s) return "presence: --offline-s must be in [0, 600]";
+  if (!(o.presence_grace_s >= 1) || o.presence_grace_s > 300) {
+    return "presence: --presence-grace must be in [1, 300] seconds (the server's range)";
+  }
+  if (!(o.quiet_s > 0) || o.quiet_s > 60) return "presence: --quiet must be in (0, 60] seconds";
+  if (!(o.idle_s >= 0) || o.idle_s > 60) return "presence: --idle-s must be in [0, 60] seconds";
+  if (!(o.storm_fraction > 0) || o.storm_fraction > 1) return "presence: --storm-fraction must be in (0, 1]";
   return std::nullopt;
 }
 
@@ -192,6 +233,9 @@ std::optional<std::string> validate(Options& o) {
   if (o.mode == Mode::group) {
     if (auto error = validate_groups(o)) return error;
   }
+  if (o.mode == Mode::presence) {
+    if (auto error = validate_presence(o)) return error;
+  }
   if (o.users_count > limits::max_users) return "--users-count is at most " + std::to_string(limits::max_users);
   if (o.users_file.empty() && (o.secret.empty() || o.users_count == 0)) {
     return "give --users FILE, or --secret and --users-count N to mint N random users (servers that create "
@@ -252,6 +296,7 @@ std::optional<std::string> validate(Options& o) {
       }
       if (o.settle_s < 0 || o.settle_s > 60) return "connections: --settle must be in [0, 60] seconds";
       break;
+    case Mode::presence: break;  // validate_presence
     case Mode::handshake:
       if (o.concurrency == 0 || o.concurrency > limits::max_concurrency) {
         return "handshake: --concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
@@ -340,6 +385,31 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
   group->add_option("--create-concurrency", o.create_concurrency, "create_conversation calls in flight at once")
       ->capture_default_str();
 
+  auto* presence = app.add_subcommand(
+      "presence", "Users in C overlapping groups of M, one reconnect storm: presence pushes, CPU, reconnect time");
+  add_common(*presence, o);
+  presence->add_option("--conversations-per-user", o.conversations_per_user, "Groups each user is in (C)")
+      ->capture_default_str();
+  presence->add_option("--members", o.members, "Members per group, the creator included (M, default 10)");
+  presence->add_option("--create-concurrency", o.create_concurrency, "create_conversation calls in flight at once")
+      ->capture_default_str();
+  presence->add_option("--connect-concurrency", o.connect_concurrency, "Connects (and reconnects) in flight at once")
+      ->capture_default_str();
+  presence->add_option("--offline-s", o.offline_s,
+                       "Seconds between the drop and the reconnects (0: at once, within the grace)")
+      ->capture_default_str();
+  presence->add_option("--presence-grace", o.presence_grace_s,
+                       "The server's PRESENCE_GRACE, seconds: the storm is watched until pushes can no longer be due")
+      ->capture_default_str();
+  presence->add_option("--quiet", o.quiet_s, "Seconds without any event that count as quiet")->capture_default_str();
+  presence->add_option("--idle-s", o.idle_s,
+                       "Seconds of the server's idle CPU (every user connected, nothing sent) measured before the storm")
+      ->capture_default_str();
+  presence->add_option("--storm-fraction", o.storm_fraction,
+                       "Share of the users the storm drops; the others stay connected and receive their pushes")
+      ->capture_default_str();
+  presence->add_option("--duration", o.duration_s, "Most seconds the storm may take, drop to quiet (default 120)");
+
   auto* connections = app.add_subcommand("connections", "Hold C idle authenticated connections; RSS per connection");
   add_common(*connections, o);
   connections->add_option("--connections", o.connections, "How many connections")->required();
@@ -380,6 +450,11 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
   if (connections->parsed()) o.mode = Mode::connections;
   if (handshake->parsed()) o.mode = Mode::handshake;
   if (group->parsed()) o.mode = Mode::group;
+  if (presence->parsed()) {
+    o.mode = Mode::presence;
+    if (presence->count("--members") == 0) o.members = 10;
+    if (presence->count("--duration") == 0) o.duration_s = 120;
+  }
   if (make_users->parsed()) o.mode = Mode::make_users;
   if (auto error = validate(o)) {
     result.exit_now = true;

@@ -11,7 +11,7 @@
 
 namespace parley_bench {
 
-enum class Mode { rate, max, connections, handshake, group, make_users };
+enum class Mode { rate, max, connections, handshake, group, presence, make_users };
 enum class Transport { websocket, polling };
 
 const char* to_string(Mode mode) noexcept;
@@ -31,6 +31,8 @@ inline constexpr uint32_t max_message_size = 4'000;  // the seed's servers accep
 inline constexpr uint32_t max_steps = 64;
 inline constexpr uint32_t max_groups = 100'000;
 inline constexpr uint32_t max_members = 1'000;  // a delivery count per message fits 16 bits
+inline constexpr uint32_t max_conversations_per_user = 1'000;
+inline constexpr uint64_t max_contact_pairs = 50'000'000;  // presence: a byte per pair per thread
 }  // namespace limits
 
 // Where the server is: http://HOST:PORT (ws:// is accepted as a synonym), loopback only.
@@ -87,7 +89,16 @@ struct Options {
   uint32_t members = 0;                // M members each (the creator included), disjoint users
   uint32_t create_concurrency = 64;    // create_conversation calls in flight at once
 
-  // connections
+  // presence (also uses members, create_concurrency, connect_concurrency, duration_s: the most
+  // the storm may take, from the drop to quiet again)
+  uint32_t conversations_per_user = 20;  // C: every user is in C groups of `members`
+  double offline_s = 0;                  // from the drop to the reconnects
+  double presence_grace_s = 5;           // the server's PRESENCE_GRACE: how late pushes may come
+  double quiet_s = 2;                    // no event for this long: quiet
+  double idle_s = 5;                     // the server's baseline, measured before the storm
+  double storm_fraction = 1;             // share of the users dropped; the others stay and watch
+
+  // connections (connect_concurrency also for every mode's connects)
   uint32_t connections = 0;
   uint32_t connect_concurrency = 256;
   double settle_s = 2;  // after the last connect, before the "after" RSS sample

@@ -343,3 +343,147 @@ std::string group_json(const RunInfo& info, const GroupResult& r) {
 }
 
 }  // namespace parley_bench
+
+namespace parley_bench {
+
+namespace {
+
+std::string phase_json(const StormPhase& p) {
+  return Json()
+      .field("seconds", p.seconds)
+      .field("server_cpu_s", p.server_cpu_s)
+      .field("generator_cpu_s", p.generator_cpu_s)
+      .done();
+}
+
+void print_phase(std::ostream& out, const char* name, const StormPhase& p, bool server) {
+  char line[160];
+  std::snprintf(line, sizeof line, "  %-18s %7.2f s   server %7.2f CPU-s   generator %7.2f CPU-s\n", name, p.seconds,
+                server ? p.server_cpu_s : 0.0, p.generator_cpu_s);
+  out << line;
+}
+
+}  // namespace
+
+void print_presence_setup(std::ostream& out, const PresenceResult& r) {
+  out << "  created " << r.created << " of " << r.groups << " groups of " << r.members << " members ("
+      << r.conversations_per_user << " per user) in " << fixed(r.create_seconds, 2) << " s ("
+      << fixed(r.create_seconds > 0 ? static_cast<double>(r.created) / r.create_seconds : 0, 0) << "/s)\n"
+      << "  contacts per user   mean " << fixed(r.contacts_mean, 1) << ", min " << r.contacts_min << ", max "
+      << r.contacts_max << "\n";
+  for (const auto& e : r.create_errors) out << "  ! " << e << "\n";
+}
+
+void print_presence_idle(std::ostream& out, const PresenceResult& r) {
+  out << "  before the storm    quiet " << fixed(r.settle_seconds, 2) << " s after the creations; idle server CPU "
+      << fixed(r.idle_server_cores * 100, 1) << " %, generator " << fixed(r.idle_generator_cores * 100, 1) << " %\n";
+}
+
+void print_presence(std::ostream& out, const PresenceResult& r) {
+  out << "  dropped             " << r.stormed << " of " << r.users << " connections in " << fixed(r.drop_seconds, 2)
+      << " s; offline " << fixed(r.offline_s, 1) << " s; server grace " << fixed(r.presence_grace_s, 1) << " s\n"
+      << "  reconnected         " << r.reconnected << " of " << r.stormed << " in " << fixed(r.reconnect_seconds, 2)
+      << " s (all back " << fixed(r.reconnected_at, 2) << " s after the drop)"
+      << (r.reconnect_timed_out ? ", TIMED OUT" : "") << "\n"
+      << "  storm window        " << fixed(r.window_seconds, 2) << " s, drop to quiet; last event at "
+      << fixed(r.last_event_at, 2) << " s" << (r.quiet ? "" : " (NOT QUIET at the end of --duration)") << "\n";
+  print_phase(out, "  offline", r.offline, r.server.sampled);
+  print_phase(out, "  reconnect", r.reconnect, r.server.sampled);
+  print_phase(out, "  until quiet", r.settle, r.server.sampled);
+  if (r.server.sampled) {
+    out << "  server CPU          " << fixed(r.server.cpu_s, 2) << " CPU-s over the window ("
+        << fixed(r.server.cores() * 100, 0) << " %; " << fixed(r.server.busy_cores() * 100, 0)
+        << " % until all back); " << fixed(r.server_cpu_s_above_idle, 2) << " CPU-s above idle ("
+        << fixed(r.idle_server_cores * 100, 1) << " %), RSS " << r.server.rss_kb_end / 1024 << " MiB (peak "
+        << r.server.rss_kb_peak / 1024 << ")\n";
+  }
+  out << "  generator CPU       " << fixed(r.generator.cpu_s, 2) << " CPU-s (" << fixed(r.generator.cores() * 100, 0)
+      << " %; " << fixed(r.generator.busy_cores() * 100, 0) << " % until all back)"
+      << (r.generator_limited ? "  GENERATOR-LIMITED" : "") << (r.machine_saturated ? "  (machine CPU saturated)" : "")
+      << "\n  other processes     " << fixed(r.other_cores * 100, 0) << " % CPU until all back\n"
+      << "  presence pushes     " << r.online_pushes + r.offline_pushes << ": online " << r.online_pushes
+      << ", offline " << r.offline_pushes << "; per user mean " << fixed(r.pushes_per_user_mean, 2) << ", max "
+      << r.pushes_per_user_max << "; per dropped user " << fixed(r.pushes_per_stormed_user, 2) << "\n"
+      << "  wrong pushes        malformed " << r.malformed << ", not a contact " << r.not_contact
+      << ", about a user not dropped " << r.not_stormed << ", repeated " << r.repeated << "\n";
+  if (!r.other_events.empty()) {
+    out << "  other events       ";
+    for (const auto& [name, count] : r.other_events) out << " " << name << " " << count;
+    out << "\n";
+  }
+  out << "  disconnects " << r.disconnects << ", error events " << r.error_events << "\n"
+      << "  result              " << (r.passed ? "pass" : "FAIL: " + r.verdict) << "\n";
+  for (const auto& e : r.errors) out << "  ! " << e << "\n";
+}
+
+std::string presence_json(const RunInfo& info, const PresenceResult& r) {
+  std::string other = "{";
+  for (std::size_t i = 0; i < r.other_events.size(); ++i) {
+    if (i) other += ',';
+    sio::json::append_string(other, r.other_events[i].first);
+    other += ':' + std::to_string(r.other_events[i].second);
+  }
+  other += '}';
+  auto result = Json()
+                    .field("users", r.users)
+                    .field("conversations_per_user", r.conversations_per_user)
+                    .field("members", r.members)
+                    .field("groups", r.groups)
+                    .field("created", r.created)
+                    .field("create_failed", r.create_failed)
+                    .field("create_seconds", r.create_seconds)
+                    .strings("create_errors", r.create_errors)
+                    .raw("contacts_per_user", Json()
+                                                  .field("mean", r.contacts_mean, 2)
+                                                  .field("min", r.contacts_min)
+                                                  .field("max", r.contacts_max)
+                                                  .done())
+                    .field("settle_seconds", r.settle_seconds)
+                    .field("idle_server_cores", r.idle_server_cores, 4)
+                    .field("idle_generator_cores", r.idle_generator_cores, 4)
+                    .field("stormed", r.stormed)
+                    .field("storm_close", "TCP reset (SO_LINGER 0), no WebSocket close, no Socket.IO disconnect")
+                    .field("offline_s", r.offline_s)
+                    .field("presence_grace_s", r.presence_grace_s)
+                    .field("drop_seconds", r.drop_seconds)
+                    .field("reconnect_seconds", r.reconnect_seconds)
+                    .field("reconnected_at", r.reconnected_at)
+                    .field("reconnected", r.reconnected)
+                    .field("reconnect_failed", r.reconnect_failed)
+                    .field("reconnect_timed_out", r.reconnect_timed_out)
+                    .field("last_event_at", r.last_event_at)
+                    .field("window_seconds", r.window_seconds)
+                    .field("quiet", r.quiet)
+                    .raw("phases", Json()
+                                       .raw("while_offline", phase_json(r.offline))
+                                       .raw("reconnect", phase_json(r.reconnect))
+                                       .raw("until_quiet", phase_json(r.settle))
+                                       .done())
+                    .raw("server", resource_json(r.server))
+                    .raw("generator", resource_json(r.generator))
+                    .field("server_cpu_s_above_idle", r.server_cpu_s_above_idle)
+                    .field("other_cores", r.other_cores)
+                    .field("generator_limited", r.generator_limited)
+                    .field("machine_saturated", r.machine_saturated)
+                    .raw("presence_pushes", Json()
+                                                .field("total", r.online_pushes + r.offline_pushes)
+                                                .field("online", r.online_pushes)
+                                                .field("offline", r.offline_pushes)
+                                                .field("per_user_mean", r.pushes_per_user_mean)
+                                                .field("per_user_max", r.pushes_per_user_max)
+                                                .field("per_stormed_user", r.pushes_per_stormed_user)
+                                                .field("malformed", r.malformed)
+                                                .field("not_contact", r.not_contact)
+                                                .field("not_stormed", r.not_stormed)
+                                                .field("repeated", r.repeated)
+                                                .done())
+                    .raw("other_events", other)
+                    .field("disconnects", r.disconnects)
+                    .field("error_events", r.error_events)
+                    .field("passed", r.passed)
+                    .field("verdict", r.verdict)
+                    .strings("errors", r.errors);
+  return Json().field("tool", "parley-bench").raw("run", info_json(info)).raw("result", result.done()).done() + "\n";
+}
+
+}  // namespace parley_bench

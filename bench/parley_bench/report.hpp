@@ -78,6 +78,67 @@ struct GroupResult {
   StepResult step;
 };
 
+// The presence mode: U users in overlapping groups, then one reconnect storm. Times are seconds
+// from the drop; CPU is over the storm window (the drop until quiet again) and per phase.
+struct StormPhase {
+  double seconds = 0;
+  double server_cpu_s = 0;  // 0 without --pid
+  double generator_cpu_s = 0;
+};
+
+struct PresenceResult {
+  // the layout and its creation
+  uint32_t users = 0;
+  uint32_t conversations_per_user = 0;
+  uint32_t members = 0;
+  uint64_t groups = 0;
+  uint64_t created = 0;
+  uint64_t create_failed = 0;
+  double create_seconds = 0;
+  std::vector<std::string> create_errors;
+  uint32_t contacts_min = 0;
+  uint32_t contacts_max = 0;
+  double contacts_mean = 0;
+  double settle_seconds = 0;          // from the last creation to quiet
+  double idle_server_cores = 0;       // before the storm, every user connected, nothing sent
+  double idle_generator_cores = 0;
+  // the storm
+  uint32_t stormed = 0;               // users whose connection was dropped
+  double offline_s = 0;               // asked for
+  double presence_grace_s = 0;        // the server's, as told with --presence-grace
+  double drop_seconds = 0;            // until the generator saw every dropped connection end
+  double reconnect_seconds = 0;       // from the first reconnect to the last CONNECT answer
+  double reconnected_at = 0;          // seconds from the drop until every user was back
+  uint64_t reconnected = 0;
+  uint64_t reconnect_failed = 0;
+  bool reconnect_timed_out = false;
+  double last_event_at = 0;           // seconds from the drop to the last event received
+  double window_seconds = 0;          // the drop until quiet again
+  bool quiet = true;                  // false: still receiving at the end of --duration
+  StormPhase offline;                 // drop .. first reconnect
+  StormPhase reconnect;               // first reconnect .. every user back
+  StormPhase settle;                  // every user back .. quiet
+  ResourceUse server;                 // over the window
+  ResourceUse generator;
+  double server_cpu_s_above_idle = 0;
+  double other_cores = 0;
+  bool generator_limited = false;
+  bool machine_saturated = false;
+  // what reached the users in the window
+  uint64_t online_pushes = 0;
+  uint64_t offline_pushes = 0;
+  double pushes_per_user_mean = 0;    // presence pushes received, over every user
+  uint32_t pushes_per_user_max = 0;
+  double pushes_per_stormed_user = 0;  // received in all / users dropped
+  uint64_t malformed = 0, not_contact = 0, not_stormed = 0, repeated = 0;
+  std::vector<std::pair<std::string, uint64_t>> other_events;  // by name
+  uint64_t disconnects = 0;           // connections that ended without being dropped
+  uint64_t error_events = 0;
+  std::vector<std::string> errors;
+  bool passed = true;
+  std::string verdict;
+};
+
 struct MaxResult {
   double p99_bound_ms = 0;
   double max_rate_passed = 0;
@@ -128,11 +189,15 @@ void print_max(std::ostream& out, const MaxResult& result);
 void print_connections(std::ostream& out, const ConnectionsResult& result);
 void print_handshake(std::ostream& out, const HandshakeResult& result);
 void print_group_setup(std::ostream& out, const GroupResult& result);
+void print_presence_setup(std::ostream& out, const PresenceResult& result);
+void print_presence_idle(std::ostream& out, const PresenceResult& result);
+void print_presence(std::ostream& out, const PresenceResult& result);
 
 std::string rate_json(const RunInfo& info, const StepResult& step);
 std::string max_json(const RunInfo& info, const MaxResult& result);
 std::string connections_json(const RunInfo& info, const ConnectionsResult& result);
 std::string handshake_json(const RunInfo& info, const HandshakeResult& result);
 std::string group_json(const RunInfo& info, const GroupResult& result);
+std::string presence_json(const RunInfo& info, const PresenceResult& result);
 
 }  // namespace parley_bench

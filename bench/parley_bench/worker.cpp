@@ -85,6 +85,7 @@ struct Worker::Impl final : ConnectionEvents {
     std::deque<Pending> pending;
     bool finished = false;
     bool timed_out = false;
+    bool dropped = false;  // by the storm: its end is no disconnect
   };
 
   Impl(uint32_t index, const RunShared& shared)
@@ -113,7 +114,7 @@ struct Worker::Impl final : ConnectionEvents {
       connection->user = user;
       connection->slot = static_cast<uint32_t>(slots.size());
       connection->started_ns = now_ns();
-      slots.push_back(Slot{connection, {}, false, false});
+      slots.push_back(Slot{connection, {}, false, false, false});
       ++connecting;
       ++alive;
       connection->start();
@@ -161,6 +162,11 @@ struct Worker::Impl final : ConnectionEvents {
         live.connect_failed.fetch_add(1, std::memory_order_relaxed);
         sample_error(connection_errors, slot.timed_out ? std::string_view("connect timed out") : error);
         pump_connects();
+      } else if (slot.dropped) {
+        if (--dropping == 0 && drop_waiter) {
+          drop_waiter->set_value();
+          drop_waiter.reset();
+        }
       } else if (!closing_all) {
         live.disconnected.fetch_add(1, std::memory_order_relaxed);
         ++counters.disconnects;
@@ -194,6 +200,22 @@ struct Worker::Impl final : ConnectionEvents {
     });
   }
 
+  void drop(const std::vector<uint32_t>& users, std::promise<void> done) {
+    std::vector<uint8_t> wanted(shared.users.size(), 0);
+    for (uint32_t user : users) wanted[user] = 1;
+    std::vector<Connection*> victims;
+    for (auto& slot : slots) {
+      if (slot.finished || slot.dropped || !slot.connection->connected() || !wanted[slot.connection->user]) continue;
+      slot.dropped = true;
+      victims.push_back(slot.connection.get());
+    }
+    dropping += victims.size();
+    if (dropping == 0) return done.set_value();
+    drop_waiter = std::move(done);
+    // Every victim marked first, then reset: their ends come back through on_closed later.
+    for (auto* connection : victims) connection->reset();
+  }
+
   void abort_all() {
     stopping = true;
     send_timer.cancel();
@@ -215,7 +237,9 @@ struct Worker::Impl final : ConnectionEvents {
     for (uint32_t g : groups) to_create.push_back(g);
     created_done = std::move(done);
     slot_of_user.clear();
-    for (uint32_t i = 0; i < slots.size(); ++i) slot_of_user.emplace(slots[i].connection->user, i);
+    for (uint32_t i = 0; i < slots.size(); ++i) {
+      if (!slots[i].finished) slot_of_user[slots[i].connection->user] = i;  // the open one, after a storm
+    }
     pump_creates();
   }
 
@@ -223,7 +247,7 @@ struct Worker::Impl final : ConnectionEvents {
     while (creating.size() < create_limit && !to_create.empty()) {
       uint32_t group = to_create.front();
       to_create.pop_front();
-      auto found = slot_of_user.find(shared.layout.creator(group));
+      auto found = slot_of_user.find(shared.rosters.creator(group));
       if (found == slot_of_user.end() || slots[found->second].finished ||
           !slots[found->second].connection->connected()) {
         ++created.failed;
@@ -232,7 +256,8 @@ struct Worker::Impl final : ConnectionEvents {
         continue;
       }
       auto& connection = *slots[found->second].connection;
-      uint64_t ack_id = connection.emit_with_ack(create_conversation_event(shared.layout, group, shared.quoted_ids));
+      uint64_t ack_id =
+          connection.emit_with_ack(create_conversation_event(group, shared.rosters.of(group), shared.quoted_ids));
       creating.emplace(ack_key(found->second, ack_id), group);
     }
     if (creating.empty() && to_create.empty() && created_done) {
@@ -243,6 +268,7 @@ struct Worker::Impl final : ConnectionEvents {
   }
 
   void on_create_ack(uint32_t group, std::string_view first_arg) {
+    live.created.fetch_add(1, std::memory_order_relaxed);
     std::string error;
     if (auto id = conversation_id_from_ack(first_arg, error)) {
       created.ids.emplace_back(group, *id);
@@ -378,6 +404,15 @@ struct Worker::Impl final : ConnectionEvents {
 
   void on_event(Connection& connection, std::string_view name, std::string_view first_arg) override {
     if (connection.slot == handshake_slot) return;
+    live.events.fetch_add(1, std::memory_order_relaxed);
+    live.last_event_ns.store(now_ns(), std::memory_order_relaxed);
+    if (presence) {
+      if (name == "presence") {
+        presence->record(connection.user, first_arg);
+      } else {
+        presence->other(name);
+      }
+    }
     if (name == "error") {
       ++counters.error_events;
       auto text = std::string("error event: ") + std::string(first_arg.substr(0, 200));
@@ -579,6 +614,10 @@ struct Worker::Impl final : ConnectionEvents {
   GroupsCreated created;
   std::optional<std::promise<GroupsCreated>> created_done;
 
+  uint64_t dropping = 0;  // connections dropped, not yet ended
+  std::optional<std::promise<void>> drop_waiter;
+  std::optional<PresenceTally> presence;
+
   std::shared_ptr<Step> step;
   StepCounters counters;
   uint64_t next_k = 0;
@@ -640,6 +679,30 @@ std::future<void> Worker::close_all() {
   auto future = done.get_future();
   net::post(impl_->io, [impl = impl_.get(), done = std::move(done)]() mutable { impl->close_all(std::move(done)); });
   return future;
+}
+
+std::future<void> Worker::drop(std::vector<uint32_t> users) {
+  std::promise<void> done;
+  auto future = done.get_future();
+  net::post(impl_->io, [impl = impl_.get(), users = std::move(users), done = std::move(done)]() mutable {
+    impl->drop(users, std::move(done));
+  });
+  return future;
+}
+
+void Worker::watch_presence(std::vector<uint8_t> stormed) {
+  net::post(impl_->io, [impl = impl_.get(), stormed = std::move(stormed)]() mutable {
+    impl->presence.emplace(impl->shared.contacts, impl->shared.user_index, std::move(stormed));
+  });
+}
+
+std::future<PresenceCounts> Worker::end_presence_watch() {
+  auto done = std::make_shared<std::promise<PresenceCounts>>();
+  net::post(impl_->io, [impl = impl_.get(), done] {
+    done->set_value(impl->presence ? impl->presence->take() : PresenceCounts{});
+    impl->presence.reset();
+  });
+  return done->get_future();
 }
 
 std::future<GroupsCreated> Worker::create_groups(std::vector<uint32_t> groups, uint32_t concurrency) {

@@ -9,11 +9,14 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "client.hpp"
 #include "group_plan.hpp"
 #include "options.hpp"
+#include "presence_layout.hpp"
+#include "presence_tally.hpp"
 #include "stats.hpp"
 #include "users.hpp"
 
@@ -36,6 +39,11 @@ struct RunShared {
   // groups are created, before the step starts; read-only from then on).
   GroupLayout layout;
   std::vector<uint64_t> conversation_ids;
+  // Who is in which group, for create_groups (the group and presence modes).
+  GroupRosters rosters;
+  // The presence mode: every user's contacts, and each user's index by id.
+  ContactBook contacts;
+  std::unordered_map<std::string, uint32_t> user_index;
 };
 
 // Bits of a message's tracking byte.
@@ -113,6 +121,9 @@ struct LiveCounters {
   std::atomic<uint64_t> failed_acks{0};
   std::atomic<uint64_t> delivered{0};
   std::atomic<uint64_t> received{0};      // every receive_message, any step
+  std::atomic<uint64_t> events{0};        // every event of any name
+  std::atomic<int64_t> last_event_ns{0};  // when the last one came
+  std::atomic<uint64_t> created{0};       // create_conversation answers, ok or not
 };
 
 class Worker {
@@ -130,6 +141,15 @@ class Worker {
   void connect(std::vector<uint32_t> users, std::vector<uint32_t> global_index, uint32_t concurrency);
   // Closes every connection with the WebSocket close handshake; resolves when all are closed.
   std::future<void> close_all();
+  // The presence mode's storm: drops the open connections of `users` at once with a TCP reset (no
+  // WebSocket close, no Socket.IO disconnect); resolves when every one of them has ended. Those
+  // ends are not counted as disconnects.
+  std::future<void> drop(std::vector<uint32_t> users);
+
+  // From now until end_presence_watch, every presence push (and every other event) that reaches
+  // this worker's users is counted and judged; `stormed` is 1 for each user the storm drops.
+  void watch_presence(std::vector<uint8_t> stormed);
+  std::future<PresenceCounts> end_presence_watch();
 
   // Creates the groups of `groups` whose creators' connections are on this worker, with
   // create_conversation from the creator, `concurrency` at a time.

@@ -201,6 +201,49 @@ TEST(CommandLine, GroupRunRefusesBadShapes) {
   EXPECT_NE(r.exit_code, 0);
 }
 
+TEST(CommandLine, PresenceRunDefaults) {
+  auto r = parse({"presence", "--secret", "s", "--users-count", "200", "--conversations-per-user", "4"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.mode, Mode::presence);
+  EXPECT_EQ(r.options.members, 10u);
+  EXPECT_EQ(r.options.conversations_per_user, 4u);
+  EXPECT_EQ(r.options.offline_s, 0);
+  EXPECT_EQ(r.options.presence_grace_s, 5);
+  EXPECT_EQ(r.options.storm_fraction, 1);
+  EXPECT_EQ(r.options.duration_s, 120);  // the storm's bound, when not given
+
+  r = parse({"presence", "--secret", "s", "--users-count", "10000", "--offline-s", "4", "--presence-grace", "2",
+             "--members", "20", "--duration", "60", "--storm-fraction", "0.5"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.members, 20u);
+  EXPECT_EQ(r.options.conversations_per_user, 20u);
+  EXPECT_EQ(r.options.duration_s, 60);
+  EXPECT_EQ(r.options.offline_s, 4);
+}
+
+TEST(CommandLine, PresenceRunRefusesBadShapes) {
+  auto refused = [](std::vector<std::string> args, std::string_view why) {
+    args.insert(args.begin(), {"presence", "--secret", "s"});
+    auto r = parse(args);
+    EXPECT_TRUE(r.exit_now) << why;
+    EXPECT_EQ(r.exit_code, 2) << why;
+    EXPECT_NE(r.message.find(why), std::string::npos) << r.message;
+  };
+  refused({"--users-count", "205"}, "multiple of --members");
+  refused({"--users-count", "5"}, "multiple of --members");
+  refused({"--users-count", "200", "--members", "1"}, "--members");
+  refused({"--users-count", "200", "--conversations-per-user", "0"}, "--conversations-per-user");
+  refused({"--users-count", "1000000", "--conversations-per-user", "20"}, "over the limit");
+  refused({"--users-count", "200", "--presence-grace", "0.5"}, "--presence-grace");
+  refused({"--users-count", "200", "--storm-fraction", "0"}, "--storm-fraction");
+  refused({"--users-count", "200", "--storm-fraction", "1.5"}, "--storm-fraction");
+  refused({"--users-count", "200", "--offline-s", "-1"}, "--offline-s");
+  refused({"--users-count", "200", "--quiet", "0"}, "--quiet");
+  refused({"--users-count", "200", "--connect-concurrency", "0"}, "--connect-concurrency");
+  refused({"--users-count", "200", "--duration", "601"}, "--duration");
+  refused({}, "--users-count");
+}
+
 TEST(CommandLine, HelpExitsZero) {
   auto r = parse({"--help"});
   EXPECT_TRUE(r.exit_now);
