@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  PASSWORD, conversationEntry, freshDatabase, launchBrowser, message, newPerson, openConversation, screenshotPath, send, sent,
+  PASSWORD, conversationEntry, freshDatabase, launchBrowser, message, newPerson, openConversation, personButton, screenshotPath,
+  send, sent,
   signUp, startParley, submitLogin, uniqueUsername, connectedState,
 } from "./helpers.mjs";
 
@@ -174,7 +175,7 @@ describe("the web client", () => {
 
     // The search box has the focus; the people found come next in the tab order.
     await page.keyboard.type(benName);
-    const benButton = page.getByRole("button", { name: benName, exact: true });
+    const benButton = personButton(page, benName);
     await page.waitForFunction(() => document.querySelectorAll("#people button").length === 1);
     await benButton.waitFor();
     await page.keyboard.press("Tab");

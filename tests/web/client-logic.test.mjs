@@ -396,27 +396,27 @@ describe("presenceText", () => {
   const text = (state) => presenceText(state, now, "en-GB");
 
   test("online, and nothing for the unknown, the never seen and the hidden", () => {
-    assert.equal(text({ online: true, lastSeenAt: null }), "Online");
+    assert.equal(text({ online: true, lastSeenAt: null }), "online");
     assert.equal(text(undefined), "");
     assert.equal(text({ online: false, lastSeenAt: null }), "");
     assert.equal(text({ online: false, lastSeenAt: "not a time" }), "");
   });
 
   test("last seen: just now, minutes ago, today, yesterday, a date", () => {
-    assert.equal(text(at(2025, 9, 12, 14, 29, 30)), "Last seen just now");
-    assert.equal(text(at(2025, 9, 12, 14, 31)), "Last seen just now", "a clock a little behind the server's");
-    assert.equal(text(at(2025, 9, 12, 14, 29)), "Last seen 1 min ago");
-    assert.equal(text(at(2025, 9, 12, 13, 31)), "Last seen 59 min ago");
-    assert.equal(text(at(2025, 9, 12, 13, 30)), "Last seen today at 13:30");
-    assert.equal(text(at(2025, 9, 12, 0, 5)), "Last seen today at 00:05");
-    assert.equal(text(at(2025, 9, 11, 23, 10)), "Last seen yesterday at 23:10");
-    assert.equal(text(at(2025, 9, 10, 9, 0)), "Last seen on 10 Oct 2025");
-    assert.equal(text(at(2024, 11, 31, 9, 0)), "Last seen on 31 Dec 2024");
+    assert.equal(text(at(2025, 9, 12, 14, 29, 30)), "last seen just now");
+    assert.equal(text(at(2025, 9, 12, 14, 31)), "last seen just now", "a clock a little behind the server's");
+    assert.equal(text(at(2025, 9, 12, 14, 29)), "last seen 1 min ago");
+    assert.equal(text(at(2025, 9, 12, 13, 31)), "last seen 59 min ago");
+    assert.equal(text(at(2025, 9, 12, 13, 30)), "last seen today at 13:30");
+    assert.equal(text(at(2025, 9, 12, 0, 5)), "last seen today at 00:05");
+    assert.equal(text(at(2025, 9, 11, 23, 10)), "last seen yesterday at 23:10");
+    assert.equal(text(at(2025, 9, 10, 9, 0)), "last seen on 10 Oct 2025");
+    assert.equal(text(at(2024, 11, 31, 9, 0)), "last seen on 31 Dec 2024");
   });
 
   test("minutes count across midnight; yesterday is the calendar day before", () => {
     const early = new Date(2025, 9, 1, 0, 20);
-    assert.equal(presenceText(at(2025, 8, 30, 23, 50), early, "en-GB"), "Last seen 30 min ago");
-    assert.equal(presenceText(at(2025, 8, 30, 22, 0), early, "en-GB"), "Last seen yesterday at 22:00");
+    assert.equal(presenceText(at(2025, 8, 30, 23, 50), early, "en-GB"), "last seen 30 min ago");
+    assert.equal(presenceText(at(2025, 8, 30, 22, 0), early, "en-GB"), "last seen yesterday at 22:00");
   });
 });

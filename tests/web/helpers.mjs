@@ -161,7 +161,7 @@ export async function connectedState(page) {
 // Finds `name` through the search box and opens the conversation with them.
 export async function openConversation(page, name) {
   await page.getByLabel("Find people", { exact: true }).fill(name);
-  await page.getByRole("button", { name, exact: true }).click();
+  await personButton(page, name).click();
   await page.getByRole("heading", { name, exact: true }).waitFor();
 }
 
@@ -231,16 +231,10 @@ export function screenshotPath() {
   return path;
 }
 
-// The accessible description of the element `locator` finds: the text of what its
-// aria-describedby names ("" for none).
-export async function descriptionOf(locator) {
-  return locator.evaluate((element) => (element.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean)
-    .map((id) => document.getElementById(id)?.textContent ?? "").join(" ").trim());
-}
-
-// The side pane's list of people found, and one of them by name.
+// The side pane's list of people found, and one of them by name ("Ann", or "Ann, online").
 export function personButton(page, name) {
-  return page.getByRole("list", { name: "People", exact: true }).getByRole("button", { name, exact: true });
+  const named = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(, online)?$`);
+  return page.getByRole("list", { name: "People", exact: true }).getByRole("button", { name: named });
 }
 
 // The open conversation (the region its heading names).

@@ -29,8 +29,8 @@ export async function findPeople({ token, myId }, text) {
   return data.filter((p) => p.id !== myId);
 }
 
-// The side pane's list of people found: one button per person, named by the name; a dot, and
-// "Online" as its description, for someone shown online (`online`, from presence.js).
+// The side pane's list of people found: one button per person, named by the name ("Ann, online"
+// and a dot for someone shown online: `online`, from presence.js).
 export function personItem(person, { current, online = false, onOpen }) {
   const li = document.createElement("li");
   const button = document.createElement("button");
@@ -38,6 +38,7 @@ export function personItem(person, { current, online = false, onOpen }) {
   button.className = "person";
   button.dataset.personId = person.id;
   if (current) button.setAttribute("aria-current", "true");
+  if (online) button.setAttribute("aria-label", `${person.name}, online`);
   const name = document.createElement("span");
   name.className = "name";
   name.textContent = person.name;
@@ -48,13 +49,5 @@ export function personItem(person, { current, online = false, onOpen }) {
   button.append(dot, name);
   button.addEventListener("click", () => onOpen(person));
   li.append(button);
-  if (online) {
-    const description = document.createElement("span");
-    description.className = "visually-hidden";
-    description.id = `person-${person.id}`;
-    description.textContent = "Online";
-    button.setAttribute("aria-describedby", description.id);
-    li.append(description);
-  }
   return li;
 }

@@ -86,23 +86,24 @@ function formatsFor(locale) {
   return formats.get(key);
 }
 
-// What a header says of someone: "Online"; "Last seen just now", "… 5 min ago", "… today at
+// What a header says of someone: "online"; "last seen just now", "… 5 min ago", "… today at
 // 14:05", "… yesterday at 23:10", "… on 12 Oct 2025"; "" when never seen, hidden or unknown.
+// Lower case, as a line under a name reads in the chat apps people know.
 // `now` and `locale` (the page's language when undefined) make it testable.
 export function presenceText(state, now = new Date(), locale = undefined) {
   if (!state) return "";
-  if (state.online) return "Online";
+  if (state.online) return "online";
   const seen = state.lastSeenAt ? new Date(state.lastSeenAt) : null;
   if (!seen || Number.isNaN(seen.getTime())) return "";
   const minutes = Math.floor((now.getTime() - seen.getTime()) / 60000);
-  if (minutes < 1) return "Last seen just now"; // a clock a little behind the server's too
-  if (minutes < 60) return `Last seen ${minutes} min ago`;
+  if (minutes < 1) return "last seen just now"; // a clock a little behind the server's too
+  if (minutes < 60) return `last seen ${minutes} min ago`;
   const { time, date } = formatsFor(locale);
-  if (sameDay(seen, now)) return `Last seen today at ${time.format(seen)}`;
+  if (sameDay(seen, now)) return `last seen today at ${time.format(seen)}`;
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
-  if (sameDay(seen, yesterday)) return `Last seen yesterday at ${time.format(seen)}`;
-  return `Last seen on ${date.format(seen)}`;
+  if (sameDay(seen, yesterday)) return `last seen yesterday at ${time.format(seen)}`;
+  return `last seen on ${date.format(seen)}`;
 }
 
 function sameDay(a, b) {
