@@ -10,13 +10,9 @@ import { quoteOf } from "./quotes.js";
 import { chipsOf } from "./reactions.js";
 import { renderText } from "./text.js";
 
-// Visible text, and the accessible name, which contains it (so speech input finds it).
-const ACTIONS = {
-  react: { text: "React", label: "React to this message" },
-  reply: { text: "Reply", label: "Reply to this message" },
-  edit: { text: "Edit", label: "Edit this message" },
-  delete: { text: "Delete", label: "Delete this message" },
-};
+// The buttons' text, which is their accessible name too (what one says to speech input, what a
+// screen reader reads within the toolbar "Message actions" of that message).
+const ACTIONS = { react: "React", reply: "Reply", edit: "Edit", delete: "Delete" };
 
 // ctx: {myId, myRole, nameOf(id), lookup(id): a loaded message or null}
 export function renderParts(li, message, ctx) {
@@ -136,8 +132,7 @@ function renderToolbar(li, actions) {
       button.type = "button";
       button.className = "secondary small";
       button.dataset.action = action;
-      button.textContent = ACTIONS[action].text;
-      button.setAttribute("aria-label", ACTIONS[action].label);
+      button.textContent = ACTIONS[action];
       button.tabIndex = -1;
       if (action === "react") button.setAttribute("aria-expanded", "false");
     }
