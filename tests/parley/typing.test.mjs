@@ -6,6 +6,9 @@
 // slow moment of a loaded machine (a sanitizer build beside a busy database) never ends a state
 // by its timeout where a test means another cause to end it.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 
 import { Clients, ack, group, ok, peopleOf, record, refused, startParley, waitFor, waitForMatching } from "./helpers.mjs";
@@ -122,6 +125,35 @@ describe("typing", () => {
     ann.socket.disconnect();
     await stopped;
     assert.ok(Date.now() - closed < LONG_TIMEOUT_MS / 2, "ended by the close, not by the timeout");
+  });
+
+  test("a killed client (its process gone, no disconnect sent) leaves no indicator stuck", async () => {
+    const [ann, ben] = await people("Ann", "Ben");
+    const team = await group(ann, [ben]);
+    const started = listIs(ben.socket, team.id, [ann.id]);
+    // Ann's laptop: another process, with her only socket, typing; then killed (SIGKILL: the
+    // kernel closes its TCP connection, the client says nothing).
+    const laptop = spawn(process.execPath, ["--input-type=module", "-e", `
+      import { io } from "socket.io-client";
+      const socket = io(${JSON.stringify(server.url)}, { auth: { token: ${JSON.stringify(ann.token)} }, transports: ["websocket"] });
+      socket.on("connect", async () => {
+        const reply = await socket.emitWithAck("typing", { conversationId: ${team.id}, isTyping: true });
+        console.log(JSON.stringify(reply));
+      });`], { cwd: import.meta.dirname, stdio: ["ignore", "pipe", "inherit"] });
+    const [line] = await once(createInterface({ input: laptop.stdout }), "line");
+    assert.deepEqual(JSON.parse(line), { success: true });
+    await started;
+    // Ann's test socket goes first (nothing changes: the laptop still types), so that the
+    // laptop's is her last.
+    const benHeard = record(ben.socket, "typing_update").seen;
+    ann.socket.disconnect();
+    await new Promise((done) => setTimeout(done, 300));
+    assert.deepEqual(benHeard, [], "still typing on the laptop");
+    const stopped = listIs(ben.socket, team.id, []);
+    const killed = Date.now();
+    laptop.kill("SIGKILL");
+    await stopped;
+    assert.ok(Date.now() - killed < LONG_TIMEOUT_MS / 2, "ended by the connection's end, not by the timeout");
   });
 
   test("a typist who leaves or is removed stops, and hears no more lists", async () => {
