@@ -130,6 +130,28 @@ describe("delete_message", () => {
     assert.equal(strangerHeard.length, 0);
   });
 
+  test("after leaving a group, one's own messages there can be neither edited, deleted, reacted to nor read back", async () => {
+    const [ann, ben] = await people("Ann", "Ben");
+    const team = await group(ann, [ben]);
+    const bens = await say(ben.socket, team.id, "before I go");
+    await ok(ben.socket, "leave_conversation", { conversationId: team.id });
+    const annHeard = record(ann.socket, "message_updated").seen;
+    const annHeardDeleted = record(ann.socket, "message_deleted").seen;
+    for (const [event, payload] of [
+      ["edit_message", { messageId: bens.messageId, content: "rewritten" }],
+      ["delete_message", { messageId: bens.messageId }],
+      ["add_reaction", { messageId: bens.messageId, emoji: "👋" }],
+      ["get_message_history", { messageId: bens.messageId }],
+    ]) {
+      await refused(ben.socket, event, payload, "FORBIDDEN", "Not allowed: not a member of this message's conversation");
+    }
+    await say(ann.socket, team.id, "sync");
+    assert.deepEqual([annHeard, annHeardDeleted], [[], []], "nothing changed, nothing pushed");
+    const kept = (await messagesOf(ann.socket, team.id)).find((m) => m.id === bens.messageId);
+    assert.equal(kept.content, "before I go");
+    assert.equal(kept.deleted ?? false, false);
+  });
+
   test("the sender, or a group's owner or admin; never another member, nor the other side of a direct chat", async () => {
     const [ann, ben, cid] = await people("Ann", "Ben", "Cid");
     const team = await group(ann, [ben, cid]);
