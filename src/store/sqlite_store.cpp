@@ -52,6 +52,9 @@ struct Writer {
                     "INSERT INTO users (id, name, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"),
         insert_user_if_missing(db.handle(), "INSERT OR IGNORE INTO users (id, name, created_at) VALUES (?, ?, ?)"),
         find_user(db.handle(), std::string(select_user) + "WHERE id = ?"),
+        update_presence(db.handle(),
+                        "UPDATE users SET last_seen_at = COALESCE(?2, last_seen_at), "
+                        "appear_offline = COALESCE(?3, appear_offline) WHERE id = ?1"),
         begin(db.handle(), "BEGIN IMMEDIATE"),
         commit(db.handle(), "COMMIT"),
         rollback(db.handle(), "ROLLBACK"),
@@ -62,6 +65,8 @@ struct Writer {
   sqlite::Connection db;
   ConversationWriter conversations;
   sqlite::Statement insert_user, insert_user_if_missing, find_user;
+  // Once per user going offline: a reconnect storm's offline half is thousands in a second.
+  sqlite::Statement update_presence;
   // Transaction control, prepared once: it runs per batch and, on the slow path, per job.
   sqlite::Statement begin, commit, rollback, savepoint, release, rollback_to;
 };
@@ -255,10 +260,8 @@ class SqliteStore final : public Store {
   void update_presence(PresenceUpdate update, std::function<void(Result<bool>)> done) override {
     auto found = std::make_shared<bool>(false);
     write(
-        [update = std::move(update), found](sqlite::Connection& db) {
-          sqlite::Statement set(db.handle(),
-                                "UPDATE users SET last_seen_at = COALESCE(?2, last_seen_at), "
-                                "appear_offline = COALESCE(?3, appear_offline) WHERE id = ?1");
+        [this, update = std::move(update), found](sqlite::Connection& db) {
+          auto& set = writer_state_->update_presence;
           set.bind(1, update.user_id);
           if (update.last_seen_at_ms) {
             set.bind(2, *update.last_seen_at_ms);
