@@ -59,7 +59,7 @@ bool LoadRun::prepare(std::string& error) {
       error = "no users";
       return false;
     }
-    if (options_.mode == Mode::group) {
+    if (options_.mode == Mode::group || options_.mode == Mode::typing) {
       // Exactly the groups' members connect: user i is member i % M of group i / M.
       shared_.layout = GroupLayout{options_.groups, options_.members};
       if (users.size() < shared_.layout.users()) {
@@ -93,7 +93,7 @@ bool LoadRun::prepare(std::string& error) {
     shared_.auth_json.push_back("{\"token\":" + sio::json::quote(user.token) + "}");
     shared_.quoted_ids.push_back(sio::json::quote(user.id));
   }
-  if (options_.mode == Mode::presence) {
+  if (options_.mode == Mode::presence || options_.mode == Mode::typing) {
     for (uint32_t i = 0; i < shared_.users.size(); ++i) shared_.user_index.emplace(shared_.users[i].id, i);
   }
   const Target& t = options_.target;
@@ -227,6 +227,15 @@ PresenceCounts LoadRun::end_presence_watch() {
   PresenceCounts total;
   for (auto& p : parts) total.merge(p.get());
   return total;
+}
+
+void LoadRun::watch_typing(const std::shared_ptr<TypingWatch>& watch) {
+  for (auto& w : workers_) w->watch_typing(watch);
+}
+
+void LoadRun::send_typing(const TypingChange& change) {
+  // connect() put user u on worker u % threads.
+  workers_[change.user % workers_.size()]->send_typing(change);
 }
 
 void LoadRun::stop() {

@@ -57,6 +57,11 @@ class LoadRun {
 
   std::vector<std::string> connection_errors();
 
+  // The typing mode, after create_groups: every worker feeds `watch` (null: no longer), and a
+  // change goes out from the worker that holds its user's connection.
+  void watch_typing(const std::shared_ptr<TypingWatch>& watch);
+  void send_typing(const TypingChange& change);
+
   void close_all(std::chrono::seconds limit);
 
   void stop();

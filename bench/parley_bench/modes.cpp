@@ -10,6 +10,7 @@
 
 #include "group_mode.hpp"
 #include "presence_mode.hpp"
+#include "typing_mode.hpp"
 #include "load_run.hpp"
 #include "mode_steps.hpp"
 #include "proc.hpp"
@@ -207,7 +208,7 @@ int run_mode(const Options& options, const std::string& command_line) {
     return 2;
   }
   if (options.mode == Mode::rate || options.mode == Mode::max || options.mode == Mode::group ||
-      options.mode == Mode::presence) {
+      options.mode == Mode::presence || options.mode == Mode::typing) {
     raise_file_limit(bench.shared().users.size() + 1024);
   }
   bench.start_workers();
@@ -220,6 +221,7 @@ int run_mode(const Options& options, const std::string& command_line) {
     case Mode::handshake: code = run_handshake(bench, command_line); break;
     case Mode::group: code = run_group(bench, command_line); break;
     case Mode::presence: code = run_presence(bench, command_line); break;
+    case Mode::typing: code = run_typing(bench, command_line); break;
     case Mode::make_users: break;
   }
   bench.stop();

@@ -1,4 +1,4 @@
-// The six measurements (rate, max, connections, handshake, group, presence) and the make-users helper: each
+// The seven measurements (rate, max, connections, handshake, group, presence, typing) and the make-users helper: each
 // sets up workers, drives them from the main thread, samples /proc, and reports.
 #pragma once
 

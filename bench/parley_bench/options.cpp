@@ -21,6 +21,7 @@ const char* to_string(Mode mode) noexcept {
     case Mode::handshake: return "handshake";
     case Mode::group: return "group";
     case Mode::presence: return "presence";
+    case Mode::typing: return "typing";
     case Mode::make_users: return "make-users";
   }
   return "?";
@@ -40,27 +41,53 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // The group layout: G x M distinct users, group g being users g*M .. g*M+M-1 (minted when
 // --users-count is not given with --secret).
+// (The group and typing modes.)
 std::optional<std::string> validate_groups(Options& o) {
+  const std::string mode = to_string(o.mode);
   if (o.groups == 0 || o.groups > limits::max_groups) {
-    return "group: --groups must be between 1 and " + std::to_string(limits::max_groups);
+    return mode + ": --groups must be between 1 and " + std::to_string(limits::max_groups);
   }
   if (o.members < 2 || o.members > limits::max_members) {
-    return "group: --members must be between 2 and " + std::to_string(limits::max_members) +
+    return mode + ": --members must be between 2 and " + std::to_string(limits::max_members) +
            " (the creator and at least one other)";
   }
   uint64_t needed = static_cast<uint64_t>(o.groups) * o.members;
   if (needed > limits::max_users) {
-    return "group: --groups x --members is " + std::to_string(needed) + " users, over the limit of " +
+    return mode + ": --groups x --members is " + std::to_string(needed) + " users, over the limit of " +
            std::to_string(limits::max_users);
   }
   if (o.users_count == 0 && o.users_file.empty()) o.users_count = static_cast<uint32_t>(needed);
   if (o.users_count != 0 && o.users_count < needed) {
-    return "group: --groups x --members needs " + std::to_string(needed) + " users, --users-count gives " +
+    return mode + ": --groups x --members needs " + std::to_string(needed) + " users, --users-count gives " +
            std::to_string(o.users_count);
   }
   if (o.create_concurrency == 0 || o.create_concurrency > limits::max_concurrency) {
-    return "group: --create-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
+    return mode + ": --create-concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
   }
+  return std::nullopt;
+}
+
+// The typing traffic: every user stays under the server's per-user limit, and the changes fit.
+std::optional<std::string> validate_typing(const Options& o) {
+  if (!(o.rate > 0) || o.rate > limits::max_rate) {
+    return "typing: --rate must be in (0, " + std::to_string(static_cast<uint64_t>(limits::max_rate)) +
+           "] changes/s";
+  }
+  if (!(o.user_typing_rate > 0) || o.user_typing_rate > 1000) return "typing: --user-rate must be in (0, 1000] per s";
+  double most = static_cast<double>(o.groups) * o.members * o.user_typing_rate;
+  if (o.rate > most) {
+    return "typing: --rate " + std::to_string(static_cast<uint64_t>(o.rate)) + " is more than " +
+           std::to_string(static_cast<uint64_t>(most)) +
+           " users x --user-rate allow (each user is kept under the server's per-user typing limit)";
+  }
+  if (o.rate * o.duration_s > static_cast<double>(limits::max_messages_per_step)) {
+    return "typing: --rate x --duration is over the cap of " + std::to_string(limits::max_messages_per_step) +
+           " changes per run";
+  }
+  if (!(o.typing_timeout_s >= 1) || o.typing_timeout_s > 60) {
+    return "typing: --typing-timeout must be in [1, 60] seconds (the server's range)";
+  }
+  if (o.drain_s < 0 || o.drain_s > 120) return "--drain must be in [0, 120] seconds";
   return std::nullopt;
 }
 
@@ -230,7 +257,7 @@ std::optional<std::string> validate(Options& o) {
   if (o.source_addresses > 1 && (o.target.ipv6 || !o.target.address.starts_with("127."))) {
     return "--source-addresses > 1 needs an IPv4 loopback target (127.x.x.x)";
   }
-  if (o.mode == Mode::group) {
+  if (o.mode == Mode::group || o.mode == Mode::typing) {
     if (auto error = validate_groups(o)) return error;
   }
   if (o.mode == Mode::presence) {
@@ -297,6 +324,9 @@ std::optional<std::string> validate(Options& o) {
       if (o.settle_s < 0 || o.settle_s > 60) return "connections: --settle must be in [0, 60] seconds";
       break;
     case Mode::presence: break;  // validate_presence
+    case Mode::typing:
+      if (auto error = validate_typing(o)) return error;
+      break;
     case Mode::handshake:
       if (o.concurrency == 0 || o.concurrency > limits::max_concurrency) {
         return "handshake: --concurrency must be between 1 and " + std::to_string(limits::max_concurrency);
@@ -410,6 +440,26 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
       ->capture_default_str();
   presence->add_option("--duration", o.duration_s, "Most seconds the storm may take, drop to quiet (default 120)");
 
+  auto* typing = app.add_subcommand(
+      "typing", "Create G groups of M members, then R typing changes/s in all: typing_update fan-out latency");
+  add_common(*typing, o);
+  typing->add_option("--groups", o.groups, "How many groups (G)")->required();
+  typing->add_option("--members", o.members, "Members per group, the creator included (M, 2-1000)")->required();
+  typing->add_option("--rate", o.rate, "Typing changes per second over every group (one in flight per group)")
+      ->required();
+  typing->add_option("--duration", o.duration_s, "Seconds of changes (required, at most 600)");
+  typing->add_option("--drain", o.drain_s,
+                     "Seconds a change may take; after that its missing updates are lost (also the wait at the end)")
+      ->capture_default_str();
+  typing->add_option("--create-concurrency", o.create_concurrency, "create_conversation calls in flight at once")
+      ->capture_default_str();
+  typing->add_option("--typing-timeout", o.typing_timeout_s,
+                     "The server's TYPING_TIMEOUT, seconds: every typist stops within half of it, before it runs out")
+      ->capture_default_str();
+  typing->add_option("--user-rate", o.user_typing_rate,
+                     "Typing changes per second per user at most (the server limits `typing` to 10/s per user)")
+      ->capture_default_str();
+
   auto* connections = app.add_subcommand("connections", "Hold C idle authenticated connections; RSS per connection");
   add_common(*connections, o);
   connections->add_option("--connections", o.connections, "How many connections")->required();
@@ -455,6 +505,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
     if (presence->count("--members") == 0) o.members = 10;
     if (presence->count("--duration") == 0) o.duration_s = 120;
   }
+  if (typing->parsed()) o.mode = Mode::typing;
   if (make_users->parsed()) o.mode = Mode::make_users;
   if (auto error = validate(o)) {
     result.exit_now = true;

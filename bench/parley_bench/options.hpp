@@ -11,7 +11,7 @@
 
 namespace parley_bench {
 
-enum class Mode { rate, max, connections, handshake, group, presence, make_users };
+enum class Mode { rate, max, connections, handshake, group, presence, typing, make_users };
 enum class Transport { websocket, polling };
 
 const char* to_string(Mode mode) noexcept;
@@ -88,6 +88,11 @@ struct Options {
   uint32_t groups = 0;                 // G groups of
   uint32_t members = 0;                // M members each (the creator included), disjoint users
   uint32_t create_concurrency = 64;    // create_conversation calls in flight at once
+
+  // typing (also uses groups, members, create_concurrency, rate: typing changes/s, duration_s,
+  // drain_s: how long a change may take before its missing updates are lost)
+  double typing_timeout_s = 6;  // the server's TYPING_TIMEOUT: every typist stops within half of it
+  double user_typing_rate = 10;  // the server's `typing` limit per user: no user changes more often
 
   // presence (also uses members, create_concurrency, connect_concurrency, duration_s: the most
   // the storm may take, from the drop to quiet again)

@@ -279,6 +279,45 @@ struct Worker::Impl final : ConnectionEvents {
     pump_creates();
   }
 
+  // ---- typing ------------------------------------------------------------------------------
+  void watch_typing(std::shared_ptr<TypingWatch> watch) {
+    typing = std::move(watch);
+    typing_acks.clear();
+  }
+
+  void send_typing(const TypingChange& change) {
+    if (!typing) return;
+    auto found = slot_of_user.find(change.user);  // filled by create_groups
+    if (found == slot_of_user.end() || slots[found->second].finished || !slots[found->second].connection->connected()) {
+      std::lock_guard lock(typing->mutex);
+      typing->board.not_sent(change);
+      return;
+    }
+    auto payload = typing_event(shared.conversation_ids[change.group], change.is_typing);
+    {
+      // Before the emit: another worker may hold a receiver whose update comes back at once.
+      std::lock_guard lock(typing->mutex);
+      typing->board.mark_sent(change, now_ns());
+    }
+    uint64_t ack_id = slots[found->second].connection->emit_with_ack(payload);
+    typing_acks.emplace(ack_key(found->second, ack_id), std::make_pair(change.group, change.id));
+  }
+
+  void on_typing_ack(uint32_t group, uint64_t change_id, std::string_view first_arg) {
+    int64_t now = now_ns();
+    auto ack = classify_typing_ack(parser, first_arg);
+    std::lock_guard lock(typing->mutex);
+    typing->board.on_ack(group, change_id, ack, now);
+  }
+
+  void on_typing_update(uint32_t receiver, std::string_view payload) {
+    int64_t now = now_ns();
+    bool ok = read_typing_update(parser, payload, shared.user_index, typing_update);
+    std::lock_guard lock(typing->mutex);
+    if (!ok) return typing->board.malformed_update(payload);
+    typing->board.on_update(receiver, typing_update.conversation_id, typing_update.user_ids, now);
+  }
+
   // ---- messages ----------------------------------------------------------------------------
   void start_step(std::shared_ptr<Step> s) {
     step = std::move(s);
@@ -369,6 +408,13 @@ struct Worker::Impl final : ConnectionEvents {
         return on_create_ack(group, first_arg);
       }
     }
+    if (typing && !typing_acks.empty()) {
+      if (auto it = typing_acks.find(ack_key(connection.slot, id)); it != typing_acks.end()) {
+        auto [group, change_id] = it->second;
+        typing_acks.erase(it);
+        return on_typing_ack(group, change_id, first_arg);
+      }
+    }
     if (!collecting) return;
     auto& pending = slots[connection.slot].pending;
     auto it = pending.begin();
@@ -411,6 +457,13 @@ struct Worker::Impl final : ConnectionEvents {
         presence->record(connection.user, first_arg);
       } else {
         presence->other(name);
+      }
+    }
+    if (typing) {
+      if (name == "typing_update") return on_typing_update(connection.user, first_arg);
+      if (name == "error") {
+        std::lock_guard lock(typing->mutex);
+        typing->board.error_event(first_arg);
       }
     }
     if (name == "error") {
@@ -618,6 +671,10 @@ struct Worker::Impl final : ConnectionEvents {
   std::optional<std::promise<void>> drop_waiter;
   std::optional<PresenceTally> presence;
 
+  std::shared_ptr<TypingWatch> typing;
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint64_t>> typing_acks;  // ack_key -> group, change id
+  TypingUpdate typing_update;  // reused for every typing_update
+
   std::shared_ptr<Step> step;
   StepCounters counters;
   uint64_t next_k = 0;
@@ -712,6 +769,14 @@ std::future<GroupsCreated> Worker::create_groups(std::vector<uint32_t> groups, u
     impl->create_groups(std::move(groups), concurrency, std::move(done));
   });
   return future;
+}
+
+void Worker::watch_typing(std::shared_ptr<TypingWatch> watch) {
+  net::post(impl_->io, [impl = impl_.get(), watch = std::move(watch)]() mutable { impl->watch_typing(std::move(watch)); });
+}
+
+void Worker::send_typing(TypingChange change) {
+  net::post(impl_->io, [impl = impl_.get(), change] { impl->send_typing(change); });
 }
 
 void Worker::start_step(std::shared_ptr<Step> step) {

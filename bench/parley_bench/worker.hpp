@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "presence_layout.hpp"
 #include "presence_tally.hpp"
 #include "stats.hpp"
+#include "typing_plan.hpp"
 #include "users.hpp"
 
 namespace parley_bench {
@@ -44,6 +46,15 @@ struct RunShared {
   // The presence mode: every user's contacts, and each user's index by id.
   ContactBook contacts;
   std::unordered_map<std::string, uint32_t> user_index;
+};
+
+// The typing mode's board: one for the run, fed by every worker (acks, typing_update events) and
+// by the main thread (the changes it begins), under its lock. Typing changes are a few thousand
+// a second at most, so one lock costs nothing next to the I/O.
+struct TypingWatch {
+  explicit TypingWatch(TypingBoard board) : board(std::move(board)) {}
+  std::mutex mutex;
+  TypingBoard board;
 };
 
 // Bits of a message's tracking byte.
@@ -154,6 +165,13 @@ class Worker {
   // Creates the groups of `groups` whose creators' connections are on this worker, with
   // create_conversation from the creator, `concurrency` at a time.
   std::future<GroupsCreated> create_groups(std::vector<uint32_t> groups, uint32_t concurrency);
+
+  // The typing mode: from now on, typing acks and typing_update (and error) events that reach this
+  // worker's users go to `watch`'s board; null ends it.
+  void watch_typing(std::shared_ptr<TypingWatch> watch);
+  // Sends the change's typing event from its user's connection (which must be on this worker);
+  // the board is told when it goes out, or that it could not.
+  void send_typing(TypingChange change);
 
   void start_step(std::shared_ptr<Step> step);
   void stop_sending();  // the step goes on (acks and deliveries still count), nothing more is sent

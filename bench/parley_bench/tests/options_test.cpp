@@ -251,5 +251,29 @@ TEST(CommandLine, HelpExitsZero) {
   EXPECT_NE(r.message.find("rate"), std::string::npos);
 }
 
+TEST(CommandLine, TypingRunKeepsEveryUserUnderTheServersLimit) {
+  auto r = parse({"typing", "--groups", "20", "--members", "10", "--rate", "500", "--duration", "10", "--secret", "s"});
+  ASSERT_FALSE(r.exit_now) << r.message;
+  EXPECT_EQ(r.options.mode, Mode::typing);
+  EXPECT_STREQ(to_string(r.options.mode), "typing");
+  EXPECT_EQ(r.options.users_count, 200u);
+  EXPECT_EQ(r.options.user_typing_rate, 10);
+  EXPECT_EQ(r.options.typing_timeout_s, 6);
+
+  auto refused = [](std::vector<std::string> extra, const char* says) {
+    std::vector<std::string> args{"typing", "--secret", "s", "--duration", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = parse(args);
+    EXPECT_TRUE(r.exit_now) << says;
+    EXPECT_NE(r.message.find(says), std::string::npos) << r.message;
+  };
+  // 2 groups of 3 at 10/s per user: 60 changes/s at most.
+  refused({"--groups", "2", "--members", "3", "--rate", "61"}, "per-user typing limit");
+  refused({"--groups", "0", "--members", "3", "--rate", "1"}, "typing: --groups");
+  refused({"--groups", "2", "--members", "3", "--rate", "0"}, "--rate");
+  refused({"--groups", "2", "--members", "3", "--rate", "5", "--typing-timeout", "0.5"}, "--typing-timeout");
+  refused({"--groups", "2", "--members", "3", "--rate", "5", "--user-rate", "0"}, "--user-rate");
+}
+
 }  // namespace
 }  // namespace parley_bench

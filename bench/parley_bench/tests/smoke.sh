@@ -7,7 +7,9 @@
 # server's default grace: every user must be back, and nobody may be told anyone went offline.
 # `presence-offline`: the server at --presence-grace 1s, half of the users dropped for 3 s: the
 # other half must be told they went offline and came back (online:false and online:true).
-#   smoke.sh PARLEY_BINARY PARLEY_BENCH_BINARY [rate|group|presence|presence-offline]
+# `typing`: 4 groups of 5, 40 typing changes/s for 3 s (each user well under the server's 10/s):
+# every change acked, every typing_update matched to its change, none lost or unexpected.
+#   smoke.sh PARLEY_BINARY PARLEY_BENCH_BINARY [rate|group|presence|presence-offline|typing]
 set -euo pipefail
 parley=${1:?parley binary}
 bench=${2:?parley-bench binary}
@@ -66,6 +68,25 @@ if [ "$mode" = presence ] || [ "$mode" = presence-offline ]; then
     echo "FAILED: users offline past the grace must be seen to leave and to come back"; exit 1
   fi
   echo "parley-bench $mode smoke passed"
+  exit 0
+fi
+
+if [ "$mode" = typing ]; then
+  status=0
+  "$bench" typing --url "http://127.0.0.1:$port" --secret "$secret" --groups 4 --members 5 --rate 40 --duration 3 \
+    --drain 2 --threads 2 --connect-timeout 20 --pid "$server_pid" --out "$work/report.json" || status=$?
+  [ -s "$work/report.json" ] || { echo "FAILED: no report (exit $status)"; tail -20 "$work/parley.log"; exit 1; }
+  cat "$work/report.json"; echo
+  created=$(field created); sent=$(field sent); acked=$(field acked); limited=$(field rate_limited)
+  due=$(field due); delivered=$(field delivered); lost=$(field lost); unexpected=$(field unexpected)
+  echo "created=$created sent=$sent acked=$acked rate_limited=$limited due=$due delivered=$delivered" \
+    "lost=$lost unexpected=$unexpected exit=$status"
+  if [ "$status" -ne 0 ] || [ "$created" != 4 ] || [ "$sent" -lt 100 ] || [ "$acked" -ne "$sent" ] ||
+     [ "$limited" -ne 0 ] || [ "$due" -ne $((sent * 4)) ] || [ "$delivered" -ne "$due" ] || [ "$lost" -ne 0 ] ||
+     [ "$unexpected" -ne 0 ]; then
+    echo "FAILED: parley-bench typing smoke"; tail -20 "$work/parley.log"; exit 1
+  fi
+  echo "parley-bench typing smoke passed"
   exit 0
 fi
 
