@@ -55,7 +55,10 @@ void PresenceService::disconnected(const std::string& id) {
   user.last_seen_ms = now_ms();
   auto ends = Clock::now() + options_.grace;
   user.leaves_at = ends;
-  schedule(ends, id);
+  if (!user.grace_entry) {
+    user.grace_entry = ends;
+    schedule(ends, id);
+  }
 }
 
 // What others see may have changed: tell them now, or once the user's quiet time is over.
@@ -168,11 +171,19 @@ void PresenceService::fire() {
     std::lock_guard lock(mutex_);
     auto now = Clock::now();
     while (!due_.empty() && due_.begin()->first <= now) {
+      auto at = due_.begin()->first;
       std::string id = std::move(due_.begin()->second);
       due_.erase(due_.begin());
       auto it = users_.find(id);
       if (it == users_.end()) continue;
       User& user = it->second;
+      if (user.grace_entry == at) {
+        user.grace_entry.reset();
+        if (user.leaves_at && *user.leaves_at > now) {  // left again since: its grace ends later
+          user.grace_entry = *user.leaves_at;
+          schedule(*user.leaves_at, id);
+        }
+      }
       if (user.leaves_at && *user.leaves_at <= now) {
         user.leaves_at.reset();
         left.emplace_back(id, user.last_seen_ms);

@@ -66,6 +66,10 @@ class PresenceService {
     bool announced = false;                // what its contacts were last told (online?)
     Clock::time_point quiet_until{};       // no push before this
     bool push_due = false;                 // a push waits for quiet_until
+    // When its grace entry in due_ is (one at most: a user who reconnects and leaves again
+    // within its grace keeps it, and fire() moves it to the new leaves_at; so a connection that
+    // flaps costs no timer entry per close).
+    std::optional<Clock::time_point> grace_entry;
   };
   struct Timer;
 

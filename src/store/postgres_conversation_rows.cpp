@@ -1,5 +1,7 @@
 #include "store/postgres_conversation_rows.hpp"
 
+#include <unordered_map>
+
 namespace parley::store::pg_rows {
 
 namespace {
@@ -76,12 +78,15 @@ void add_reactions(pg::Connection& db, std::vector<LogEntry*> entries, pg::Clock
   std::erase(entries, nullptr);
   if (entries.empty()) return;
   std::vector<std::int64_t> ids;
-  for (const auto* e : entries) ids.push_back(e->id);
+  std::unordered_map<std::int64_t, LogEntry*> by_id;
+  for (auto* e : entries) {
+    ids.push_back(e->id);
+    by_id.emplace(e->id, e);
+  }
   auto rows = db.exec(reactions_of, pg::Params().text(pg::int8_array_literal(ids)), deadline);
   for (int i = 0; i < rows.rows(); ++i) {
-    std::int64_t id = rows.int64(i, 0);
-    for (auto* e : entries) {
-      if (e->id == id) add_reaction(e->reactions, rows.text(i, 1), rows.text(i, 2));
+    if (auto it = by_id.find(rows.int64(i, 0)); it != by_id.end()) {
+      add_reaction(it->second->reactions, rows.text(i, 1), rows.text(i, 2));
     }
   }
 }

@@ -102,6 +102,22 @@ describe("presence", () => {
     assert.equal(presence[0].online, true);
   });
 
+  test("leaving again within the grace: offline a grace after the last close, not the first", async () => {
+    const { ann, ben } = await cast();
+    const annSees = presenceOf(ann.socket, ben.id, true);
+    ben.socket = await clients.connect(ben.token);
+    await annSees;
+    ben.socket.disconnect();
+    await sleep(GRACE_MS / 2);
+    ben.socket = await clients.connect(ben.token);
+    const annSeesOffline = presenceOf(ann.socket, ben.id, false);
+    ben.socket.disconnect();
+    const lastClose = Date.now();
+    const [offline] = await annSeesOffline;
+    assert.ok(Date.now() - lastClose >= GRACE_MS * 0.9, `offline ${Date.now() - lastClose} ms after the last close`);
+    assert.ok(Math.abs(Date.parse(offline.lastSeenAt) - lastClose) < 500, "last seen at the last close");
+  });
+
   test("appear offline: shown offline with no last-seen time until it says otherwise", async () => {
     const { ann, ben } = await cast();
     const annSees = presenceOf(ann.socket, ben.id, true);
