@@ -566,8 +566,11 @@ class MessageChangeWrite final : public StoreWrite, public pg::TransactionJob {
                 pg::Params().int64(conversation).int64(id), deadline);
         break;
       case MessageAction::add_reaction:
-        db.exec("INSERT INTO message_reactions (message_id, emoji, user_id, created_at) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT DO NOTHING",
+        // created_at orders a message's reactions (emojis by first use): kept strictly increasing
+        // per message (its conversation is locked), so that two in one millisecond keep their order.
+        db.exec("INSERT INTO message_reactions (message_id, emoji, user_id, created_at) "
+                "SELECT $1, $2, $3, GREATEST($4, COALESCE(MAX(created_at) + 1, $4)) FROM message_reactions "
+                "WHERE message_id = $1 ON CONFLICT DO NOTHING",
                 pg::Params().int64(id).text(change_.text).text(change_.actor_id).int64(change_.at_ms), deadline);
         break;
       case MessageAction::remove_reaction:

@@ -65,7 +65,11 @@ ConversationWriter::ConversationWriter(sqlite::Connection& db, const RecentMessa
       erase_versions_(db.handle(), "UPDATE messages SET content = '' WHERE target_id = ? AND kind IN ('edit', 'reaction')"),
       erase_reactions_(db.handle(), "DELETE FROM message_reactions WHERE message_id = ?"),
       insert_reaction_(db.handle(),
-                       "INSERT OR IGNORE INTO message_reactions (message_id, emoji, user_id, created_at) VALUES (?, ?, ?, ?)"),
+                       // created_at orders a message's reactions (emojis by first use): kept strictly
+                       // increasing per message, so that two in one millisecond keep their order.
+                       "INSERT OR IGNORE INTO message_reactions (message_id, emoji, user_id, created_at) "
+                       "SELECT ?1, ?2, ?3, MAX(?4, COALESCE(MAX(created_at) + 1, ?4)) FROM message_reactions "
+                       "WHERE message_id = ?1"),
       delete_reaction_(db.handle(), "DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?"),
       max_cached_(max_cached) {}
 

@@ -6,6 +6,7 @@
 // stays); a reply must name a message of its conversation that its sender may see.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -159,6 +160,38 @@ TYPED_TEST(MessageChanges, ARefusedOrNeedlessChangeStoresNothing) {
   auto outside = wait_for<Result<MessageHistory>>([&](auto done) { this->store_->message_history(m.id, c.id, done); });
   ASSERT_TRUE(failed(outside));
   EXPECT_EQ(failed(outside)->refusal, Refusal::forbidden);
+}
+
+// Emojis are listed in the order of their first use, each one's users in the order they added
+// it: also when everything happens within one millisecond (the same at_ms here).
+TYPED_TEST(MessageChanges, ReactionsKeepTheOrderOfFirstUseWithinOneMillisecond) {
+  User a = this->user("Ann"), b = this->user("Ben");
+  auto id = this->group(a, {b}).state.id;
+  auto m = ok(this->append(id, a, "lunch?")).entry;
+  const std::int64_t at = now_ms();
+  auto react = [&](const User& who, MessageAction action, const std::string& emoji) {
+    return ok(wait_for<Result<MessageChanged>>([&](auto done) {
+      this->store_->change_message(MessageChange{m.id, who.id, action, emoji, at}, apply_it, done);
+    }));
+  };
+  react(b, MessageAction::add_reaction, "👍");
+  react(a, MessageAction::add_reaction, "👍");
+  auto after_party = react(a, MessageAction::add_reaction, ":party_parrot:");
+  ASSERT_EQ(after_party.message.reactions.size(), 2u);
+  EXPECT_EQ(after_party.message.reactions[0].emoji, "👍");
+  EXPECT_EQ(after_party.message.reactions[0].user_ids, (std::vector<std::string>{b.id, a.id}));
+  EXPECT_EQ(after_party.message.reactions[1].emoji, ":party_parrot:");
+  // Ben's 👍 gone: Ann's is still the first use of 👍, before her :party_parrot:.
+  auto removed = react(b, MessageAction::remove_reaction, "👍");
+  ASSERT_EQ(removed.message.reactions.size(), 2u);
+  EXPECT_EQ(removed.message.reactions[0].emoji, "👍");
+  EXPECT_EQ(removed.message.reactions[0].user_ids, std::vector<std::string>{a.id});
+  EXPECT_EQ(removed.message.reactions[1].emoji, ":party_parrot:");
+  auto shown = this->log(id, b).entries;
+  auto it = std::find_if(shown.begin(), shown.end(), [&](const LogEntry& e) { return e.id == m.id; });
+  ASSERT_NE(it, shown.end());
+  ASSERT_EQ(it->reactions.size(), 2u);
+  EXPECT_EQ(it->reactions[0].emoji, "👍");
 }
 
 TYPED_TEST(MessageChanges, ChangesAreNoActivityAndDeletionsKeepCountsExact) {
