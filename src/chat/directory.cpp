@@ -44,9 +44,4 @@ bool UserDirectory::disconnected(const std::string& id) {
   return true;
 }
 
-bool UserDirectory::online(const std::string& id) const {
-  std::lock_guard lock(online_mutex_);
-  return online_.count(id) > 0;
-}
-
 }  // namespace parley::chat

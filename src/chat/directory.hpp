@@ -37,14 +37,13 @@ class UserDirectory {
   bool connected(const std::string& id);
   // Whether that was the user's last socket.
   bool disconnected(const std::string& id);
-  bool online(const std::string& id) const;
 
  private:
   store::Store& store_;
   std::size_t max_cached_;
   mutable std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, UserInfo> cache_;
-  mutable std::mutex online_mutex_;
+  std::mutex online_mutex_;  // the count of sockets per user
   std::unordered_map<std::string, int> online_;
 };
 

@@ -1,6 +1,6 @@
 // The conversation list on screen: one button per conversation, most recent activity first,
 // named by its title (or the other person) and "N unread"; the last message as its description,
-// and for a direct conversation with someone shown online, a dot and "Online".
+// and for a direct conversation with someone shown online, a dot and ", online" in its name.
 import { listTime, parseTime } from "./format.js";
 import { systemText } from "./system-text.js";
 

@@ -1,11 +1,11 @@
 // Presence in the page: asks get_presence for the people on screen (the conversation list's
 // direct conversations, the people found, the open conversation's person), in batches, once
 // per connection; takes the presence pushes; and keeps the open direct conversation's header
-// line ("Online", "Last seen 5 min ago") current. What is known lives in a PresenceBook.
+// line ("online", "last seen 5 min ago") current. What is known lives in a PresenceBook.
 import { PresenceBook, batches, presenceText } from "./presence.js";
 import { request } from "./requests.js";
 
-const LINE_REFRESH_MS = 30000; // "Last seen N min ago" ages on screen
+const LINE_REFRESH_MS = 30000; // "last seen N min ago" ages on screen
 
 export class PresenceWatch {
   // socket(): the connection's socket or null; wanted(): the ids whose presence is on screen;

@@ -1,6 +1,6 @@
 // Who is online, as this client knows it: the get_presence answers and the presence pushes
 // (docs/api.md "Live signals"), per user, and the line a direct conversation's header shows
-// for it ("Online", "Last seen 5 min ago"). Pure: no page, no socket (tested in Node).
+// for it ("online", "last seen 5 min ago"). Pure: no page, no socket (tested in Node).
 
 export const MAX_ASKED = 200; // get_presence takes 1 to 200 ids
 
