@@ -1,10 +1,13 @@
 // The server goes away and comes back (same port, same database): the page says so, reconnects
 // by itself, fills in what was said meanwhile (while one person was also offline), and sending
-// works again.
+// works again. And a group open across a reconnection: its newest page, fetched again, brings
+// back the system entries already shown, which must merge like the messages.
+import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import {
-  freshDatabase, launchBrowser, message, newPerson, openConversation, send, sent, signUp, startParley, uniqueUsername,
+  createGroup, freshDatabase, launchBrowser, message, newPerson, openConversation, openEntry, send, sent, signUp,
+  startParley, uniqueUsername,
 } from "./helpers.mjs";
 
 let database, server, browser;
@@ -54,4 +57,29 @@ test("after a server restart the page reconnects and sending works again", async
   await send(doraPage, "yes, and we are back");
   await sent(doraPage, "yes, and we are back");
   await message(emilPage, "yes, and we are back");
+});
+
+test("a group open across a reconnection shows what was said meanwhile", async () => {
+  const fay = await newPerson(browser);
+  const gus = await newPerson(browser);
+  const fayName = uniqueUsername("fay");
+  const gusName = uniqueUsername("gus");
+  const fayPage = await signUp(fay, server, fayName);
+  const gusPage = await signUp(gus, server, gusName);
+  await createGroup(fayPage, "Reconnect club", [gusName]);
+  await send(fayPage, "first in the group");
+  await sent(fayPage, "first in the group");
+  await openEntry(gusPage, "Reconnect club");
+  await message(gusPage, "first in the group");
+
+  await fay.context.setOffline(true);
+  await fayPage.getByRole("status").filter({ hasText: /^Offline$/ }).waitFor();
+  await send(gusPage, "said while Fay was away");
+  await sent(gusPage, "said while Fay was away");
+  await fay.context.setOffline(false);
+  await fayPage.getByRole("status").filter({ hasText: /^Connected$/ }).waitFor({ timeout: 20000 });
+  await message(fayPage, "said while Fay was away");
+  await send(fayPage, "and I am back");
+  await message(gusPage, "and I am back");
+  assert.deepEqual([...fay.problems, ...gus.problems], []);
 });

@@ -114,6 +114,9 @@ export class MessageView {
     const hadFocus = li.contains(document.activeElement);
     if (entry.message.deleted) this.onDeleted(li);
     this.entries.set(entry.message.id, entry);
+    // A system entry never changes (and has none of a message's parts): a page that brings it
+    // again, after a reconnection say, has nothing to redraw.
+    if (entry.message.kind === "system") return;
     renderParts(li, entry.message, this.context());
     // A button that went (Delete, on the tombstone) leaves the keyboard on its message.
     if (hadFocus && !li.contains(document.activeElement)) focusQuietly(li);
