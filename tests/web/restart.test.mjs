@@ -24,13 +24,16 @@ after(async () => {
   database?.remove();
 });
 
+// A person in a browser context of its own, signed up as a fresh username: {person, name, page}.
+async function signedUp(label) {
+  const person = await newPerson(browser);
+  const name = uniqueUsername(label);
+  return { person, name, page: await signUp(person, server, name) };
+}
+
 test("after a server restart the page reconnects and sending works again", async () => {
-  const dora = await newPerson(browser);
-  const emil = await newPerson(browser);
-  const doraName = uniqueUsername("dora");
-  const emilName = uniqueUsername("emil");
-  const doraPage = await signUp(dora, server, doraName);
-  const emilPage = await signUp(emil, server, emilName);
+  const { person: dora, name: doraName, page: doraPage } = await signedUp("dora");
+  const { name: emilName, page: emilPage } = await signedUp("emil");
   await openConversation(doraPage, emilName);
   await openConversation(emilPage, doraName);
   await send(doraPage, "before the restart");
@@ -60,12 +63,8 @@ test("after a server restart the page reconnects and sending works again", async
 });
 
 test("a group open across a reconnection shows what was said meanwhile", async () => {
-  const fay = await newPerson(browser);
-  const gus = await newPerson(browser);
-  const fayName = uniqueUsername("fay");
-  const gusName = uniqueUsername("gus");
-  const fayPage = await signUp(fay, server, fayName);
-  const gusPage = await signUp(gus, server, gusName);
+  const { person: fay, page: fayPage } = await signedUp("fay");
+  const { person: gus, name: gusName, page: gusPage } = await signedUp("gus");
   await createGroup(fayPage, "Reconnect club", [gusName]);
   await send(fayPage, "first in the group");
   await sent(fayPage, "first in the group");

@@ -14,8 +14,11 @@ import { renderText } from "./text.js";
 // screen reader reads within the toolbar "Message actions" of that message).
 const ACTIONS = { react: "React", reply: "Reply", edit: "Edit", delete: "Delete" };
 
-// ctx: {myId, myRole, nameOf(id), lookup(id): a loaded message or null}
+// ctx: {myId, myRole, nameOf(id), lookup(id): a loaded message or null}. A system entry has
+// none of these parts (its line is drawn once, from system-text.js, and never changes): nothing
+// to do, whoever asks (a page that brings it again after a reconnection, a role change).
 export function renderParts(li, message, ctx) {
+  if (message.kind === "system") return;
   li.classList.toggle("deleted", !!message.deleted);
   renderQuote(li, message, ctx);
   renderBody(li, message);

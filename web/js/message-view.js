@@ -78,7 +78,7 @@ export class MessageView {
 
   remember(li, message) {
     this.entries.set(message.id, entryOf(message));
-    if (message.kind !== "system") renderParts(li, message, this.context());
+    renderParts(li, message, this.context());
   }
 
   // A page's copy of a message on screen: what changed while away (a reconnection).
@@ -114,9 +114,6 @@ export class MessageView {
     const hadFocus = li.contains(document.activeElement);
     if (entry.message.deleted) this.onDeleted(li);
     this.entries.set(entry.message.id, entry);
-    // A system entry never changes (and has none of a message's parts): a page that brings it
-    // again, after a reconnection say, has nothing to redraw.
-    if (entry.message.kind === "system") return;
     renderParts(li, entry.message, this.context());
     // A button that went (Delete, on the tombstone) leaves the keyboard on its message.
     if (hadFocus && !li.contains(document.activeElement)) focusQuietly(li);
