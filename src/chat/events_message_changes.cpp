@@ -4,6 +4,7 @@
 // needed changing: the same text again, a reaction already there).
 #include "chat/conversation_json.hpp"
 #include "chat/gateway.hpp"
+#include "chat/log_json.hpp"
 #include "sio/json.hpp"
 
 namespace parley::chat {

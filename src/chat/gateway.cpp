@@ -43,6 +43,7 @@ ChatGateway::ChatGateway(sio::Server& io, sio::transport::EventLoops& loops, sto
       typing_(store, delivery_, loops, options_.typing),
       changes_(store, delivery_, options_.message_changes),
       presence_(store, delivery_, loops, options_.presence),
+      sync_(store, options_.sync),
       expiry_(loops, [](sio::Socket& socket) {
         socket.emit("error", sio::RawJson{error_event(unauthorized)});
         socket.disconnect(true);
@@ -165,6 +166,7 @@ ChatGateway::Handler ChatGateway::handler_of(std::string_view event) {
       {"add_reaction", &ChatGateway::add_reaction},
       {"remove_reaction", &ChatGateway::remove_reaction},
       {"get_message_history", &ChatGateway::get_message_history},
+      {"sync", &ChatGateway::sync},
   };
   for (const auto& [name, handler] : events) {
     if (name == event) return handler;

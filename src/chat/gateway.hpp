@@ -5,7 +5,7 @@
 // (chat/conversation_rules), answers with the encoders (chat/message_json, chat/conversation_json)
 // and pushes through the Delivery seam. The handlers live in one file per feature area:
 // events_messages.cpp, events_conversations.cpp, events_receipts.cpp, events_live.cpp,
-// events_message_changes.cpp.
+// events_message_changes.cpp, events_sync.cpp.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +27,7 @@
 #include "chat/delivery_memory.hpp"
 #include "chat/directory.hpp"
 #include "chat/session_expiry.hpp"
+#include "chat/sync_service.hpp"
 #include "chat/typing_service.hpp"
 #include "sio/socketio/server.hpp"
 #include "sio/transport/event_loops.hpp"
@@ -40,6 +41,7 @@ struct ChatOptions {
   TypingLimits typing{};               // how long a typing state lasts
   MessageRules message_changes{};      // the edit window (EDIT_WINDOW), reactions per message
   PresenceOptions presence{};          // the grace before offline (PRESENCE_GRACE), pushes per user
+  SyncLimits sync{};                   // sync's page sizes
   bool auto_create_users = true;
   bool reject_with_connect_error = false;
   // get_messages a socket may have waiting for the database at once; beyond, RATE_LIMITED.
@@ -121,6 +123,8 @@ class ChatGateway {
   void remove_reaction(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
   void react(sio::Socket& socket, const sio::Args& args, sio::Ack ack, bool add);
   void get_message_history(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
+  // events_sync.cpp
+  void sync(sio::Socket& socket, const sio::Args& args, sio::Ack ack);
 
   sio::Server& io_;
   store::Store& store_;
@@ -138,6 +142,7 @@ class ChatGateway {
   TypingService typing_;               // who is typing where (in memory)
   MessageChangeService changes_;       // edits, deletions, reactions
   PresenceService presence_;           // who is online (in memory), last seen (stored)
+  SyncService sync_;                   // catching up
   SessionExpiry expiry_;
 };
 

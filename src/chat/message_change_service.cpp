@@ -3,24 +3,11 @@
 #include <memory>
 
 #include "chat/conversation_json.hpp"
+#include "chat/log_json.hpp"
 #include "chat/reply.hpp"
 #include "sio/json.hpp"
 
 namespace parley::chat {
-
-namespace {
-
-std::string head(std::int64_t conversation_id, std::int64_t seq) {
-  return "{\"conversationId\":" + std::to_string(conversation_id) + ",\"seq\":" + std::to_string(seq);
-}
-
-}  // namespace
-
-void append_message_of(std::string& out, const store::LogEntry& message, const store::ConversationState& state) {
-  const store::Member* receiver = direct_receiver(state, message.sender_id);
-  Party party{receiver ? std::string_view(receiver->user_id) : "", receiver ? std::string_view(receiver->name) : ""};
-  append_entry(out, message, receiver ? &party : nullptr);
-}
 
 void MessageChangeService::edit(const std::string& actor, EditRequest request, Then<store::MessageChanged> done) {
   change(store::MessageChange{request.message_id, actor, store::MessageAction::edit, std::move(request.content), now_ms()},
@@ -60,39 +47,24 @@ void MessageChangeService::change(store::MessageChange change, Then<store::Messa
 }
 
 // Pushed in the store's commit order (the callback runs in it), so that members see a message's
-// changes in seq order.
+// changes in seq order; only to the members who can see the message (it is from after their
+// joining: a member added later is not shown an older message through its change).
 void MessageChangeService::publish(const store::MessageChanged& changed) {
   const store::LogEntry& entry = *changed.entry;
   const store::LogEntry& message = changed.message;
-  auto audience = changed.state.member_ids();
-  std::string json = head(entry.conversation_id, entry.seq);
-  switch (entry.kind) {
-    case store::EntryKind::edit:
-      json += ",\"message\":";
-      append_message_of(json, message, changed.state);
-      json += '}';
-      delivery_.to_users(audience, "message_updated", std::move(json));
-      break;
-    case store::EntryKind::deletion: {
-      json += ",\"messageId\":" + std::to_string(message.id) + ",\"deletedBy\":";
-      sio::json::append_string(json, entry.sender_id);
-      json += ",\"deletedAt\":\"" + iso8601_utc(entry.created_at_ms) + "\"}";
-      delivery_.to_users(audience, "message_deleted", std::move(json));
-      // The unread counts it changed: the members (but its sender) whose marker was below it.
-      for (std::size_t i = 0; i < changed.state.members.size() && i < changed.unread_counts.size(); ++i) {
-        const auto& m = changed.state.members[i];
-        if (m.user_id == message.sender_id || m.read_seq >= message.seq) continue;
-        delivery_.to_user(m.user_id, "unread_updated",
-                          unread_updated_json(entry.conversation_id, changed.unread_counts[i], m.read_seq));
-      }
-      break;
-    }
-    default:
-      json += ",\"messageId\":" + std::to_string(message.id) + ",\"reactions\":";
-      append_reactions(json, message.reactions);
-      json += '}';
-      delivery_.to_users(audience, "reaction_updated", std::move(json));
-      break;
+  std::vector<std::string> audience;
+  for (const auto& m : changed.state.members) {
+    if (m.joined_seq <= message.seq) audience.push_back(m.user_id);
+  }
+  auto push = change_push(entry, message, changed.state);
+  delivery_.to_users(audience, push.event, std::move(push.json));
+  if (entry.kind != store::EntryKind::deletion) return;
+  // The unread counts it changed: the members (but its sender) whose marker was below it.
+  for (std::size_t i = 0; i < changed.state.members.size() && i < changed.unread_counts.size(); ++i) {
+    const auto& m = changed.state.members[i];
+    if (m.user_id == message.sender_id || m.read_seq >= message.seq || m.joined_seq > message.seq) continue;
+    delivery_.to_user(m.user_id, "unread_updated",
+                      unread_updated_json(entry.conversation_id, changed.unread_counts[i], m.read_seq));
   }
 }
 

@@ -36,7 +36,4 @@ class MessageChangeService {
   const MessageRules& rules_;
 };
 
-// The message as its members see it: receiverId/receiverName for a direct conversation's.
-void append_message_of(std::string& out, const store::LogEntry& message, const store::ConversationState& state);
-
 }  // namespace parley::chat

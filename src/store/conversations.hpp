@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -290,6 +291,42 @@ struct ListRequest {
   std::string user_id;
   std::optional<std::pair<std::int64_t, std::int64_t>> after;  // a ConversationPage::next
   std::size_t limit = 50;
+};
+
+// --- catching up (Store::sync) -------------------------------------------------------------------
+
+// What a client that was away asks for: every conversation of `user_id` whose log goes past what
+// the client has (`known`: conversation id -> the last seq it has; absent: nothing of it), in
+// ascending conversation id order after `after_conversation`, at most `max_conversations` per
+// page (and fewer when the page's entries pass `max_entries`).
+struct SyncRequest {
+  std::string user_id;
+  std::unordered_map<std::int64_t, std::int64_t> known;
+  std::size_t limit = 100;  // entries per conversation: beyond, the newest `limit` (limited)
+  std::int64_t after_conversation = 0;
+  std::size_t max_conversations = 50;
+  std::size_t max_entries = 2000;
+};
+
+// One conversation's missed part of the log, as its member sees it now.
+struct SyncedConversation {
+  ConversationView view;
+  // Every entry (messages, system entries, edits, deletions, reaction changes) with seq above
+  // both the client's and the member's joining, up to view.state.last_seq, oldest first;
+  // messages as they are now, with their reactions.
+  std::vector<LogEntry> entries{};
+  bool limited = false;  // more were due: these are the newest `limit`
+  // The messages that the change entries (edit, deletion, reaction) changed, as they are now
+  // (with their reactions), by id.
+  std::unordered_map<std::int64_t, LogEntry> changed{};
+};
+
+struct SyncPage {
+  std::vector<SyncedConversation> conversations;
+  std::optional<std::int64_t> next;  // the after_conversation of the next page; nullopt: the last
+  // The conversations of `known` that the user is no longer a member of (left, removed, or never
+  // one), ascending; on the first page only (after_conversation 0).
+  std::vector<std::int64_t> gone;
 };
 
 // The store's own sentence for a refusal (the chat layer's rules usually give a better one).

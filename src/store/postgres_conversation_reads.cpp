@@ -6,6 +6,7 @@
 
 #include "store/postgres_conversation_rows.hpp"
 #include "store/postgres_writes.hpp"
+#include "store/sync_rules.hpp"
 
 namespace parley::store::pg_reads {
 
@@ -58,7 +59,37 @@ const pg::Statement log_entries{
         " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 "
         "AND m.seq >= $2 AND m.seq < $3 AND m.kind IN ('text', 'system') ORDER BY m.seq DESC LIMIT $4",
     {int8_type, int8_type, int8_type, int8_type}};
-const pg::Statement* const statements[] = {&list_view, &one_view, &page_members, &log_entries};
+// Catching up: the user's conversations with entries past the client's ($3, $4: the ids and seqs
+// it has) and past the member's joining, by id after $2; their views; each one's entries of every
+// kind; the messages those changed.
+const pg::Statement sync_due{
+    "sync_due",
+    "SELECT me.conversation_id FROM conversation_members me "
+    "CROSS JOIN LATERAL (SELECT c0.last_seq FROM conversations c0 WHERE c0.id = me.conversation_id OFFSET 0) c "
+    "LEFT JOIN unnest($3::text::int8[], $4::text::int8[]) AS k(id, seq) ON k.id = me.conversation_id "
+    "WHERE me.user_id = $1 AND me.conversation_id > $2 "
+    "AND c.last_seq > GREATEST(COALESCE(k.seq, 0), me.joined_seq - 1) ORDER BY me.conversation_id LIMIT $5",
+    {text_type, int8_type, text_type, text_type, int8_type}};
+const pg::Statement sync_views{
+    "sync_views", view_sql("me.conversation_id = ANY($2::text::int8[])", "10000"), {text_type, text_type}};
+const pg::Statement sync_member_of{
+    "sync_member_of",
+    "SELECT conversation_id FROM conversation_members WHERE user_id = $1 AND conversation_id = ANY($2::text::int8[]) "
+    "ORDER BY conversation_id",
+    {text_type, text_type}};
+const pg::Statement sync_entries{
+    "sync_entries",
+    "SELECT " + std::string(pg_rows::entry_columns) +
+        " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 "
+        "AND m.seq >= $2 AND m.seq < $3 ORDER BY m.seq DESC LIMIT $4",
+    {int8_type, int8_type, int8_type, int8_type}};
+const pg::Statement sync_changed{
+    "sync_changed",
+    "SELECT " + std::string(pg_rows::entry_columns) +
+        " FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ANY($1::text::int8[])",
+    {text_type}};
+const pg::Statement* const statements[] = {&list_view, &one_view, &page_members, &log_entries, &sync_due,
+                                           &sync_views, &sync_member_of, &sync_entries, &sync_changed};
 
 ConversationView read_view(const pg::Result& r, int row) {
   ConversationView view;
@@ -154,6 +185,75 @@ Result<ConversationPage> list_conversations(pg::Connection& db, const ListReques
     page.next = std::make_pair(last.last_activity_ms, last.state.id);
   }
   add_members(db, page.conversations, deadline);
+  return page;
+}
+
+// Without one transaction around its statements: each conversation's entries are bounded by the
+// last_seq its view read, and a conversation's seqs commit in order (under its row's lock), so
+// every entry up to that seq is there, and none past it is taken.
+Result<SyncPage> sync(pg::Connection& db, const SyncRequest& request, pg::Clock::time_point deadline) {
+  std::vector<std::int64_t> known_ids, known_seqs;
+  for (const auto& [id, seq] : request.known) {
+    known_ids.push_back(id);
+    known_seqs.push_back(seq);
+  }
+  SyncPage page;
+  if (request.after_conversation == 0 && !known_ids.empty()) {
+    auto rows = db.exec(sync_member_of, pg::Params().text(request.user_id).text(pg::int8_array_literal(known_ids)), deadline);
+    std::vector<std::int64_t> mine;
+    for (int i = 0; i < rows.rows(); ++i) mine.push_back(rows.int64(i, 0));
+    page.gone = sync_rules::gone(request, mine);
+  }
+  auto due = db.exec(sync_due,
+                     pg::Params()
+                         .text(request.user_id)
+                         .int64(request.after_conversation)
+                         .text(pg::int8_array_literal(known_ids))
+                         .text(pg::int8_array_literal(known_seqs))
+                         .int64(static_cast<std::int64_t>(request.max_conversations) + 1),
+                     deadline);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < due.rows(); ++i) ids.push_back(due.int64(i, 0));
+  bool more = ids.size() > request.max_conversations;
+  if (more) ids.resize(request.max_conversations);
+  if (ids.empty()) return page;
+  auto rows = db.exec(sync_views, pg::Params().text(request.user_id).text(pg::int8_array_literal(ids)), deadline);
+  std::vector<ConversationView> views;
+  for (int i = 0; i < rows.rows(); ++i) views.push_back(read_view(rows, i));
+  add_members(db, views, deadline);
+  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a.state.id < b.state.id; });
+  std::size_t entries = 0;
+  for (auto& view : views) {
+    if (sync_rules::page_full(request, page, entries)) {
+      more = true;
+      break;
+    }
+    SyncedConversation synced{.view = std::move(view)};
+    LogRange range = sync_rules::range(request, synced.view);
+    if (range.from_seq >= range.before_seq) continue;
+    auto found = db.exec(sync_entries,
+                         pg::Params()
+                             .int64(synced.view.state.id)
+                             .int64(range.from_seq)
+                             .int64(range.before_seq)
+                             .int64(static_cast<std::int64_t>(request.limit) + 1),
+                         deadline);
+    for (int i = 0; i < found.rows(); ++i) synced.entries.push_back(pg_rows::read_entry(found, i));  // newest first
+    sync_rules::keep_newest(synced, request.limit);
+    std::vector<LogEntry> changed;
+    if (auto targets = sync_rules::changed_targets(synced); !targets.empty()) {
+      auto messages = db.exec(sync_changed, pg::Params().text(pg::int8_array_literal(targets)), deadline);
+      for (int i = 0; i < messages.rows(); ++i) changed.push_back(pg_rows::read_entry(messages, i));
+    }
+    std::vector<LogEntry*> with_reactions;
+    for (auto& e : synced.entries) with_reactions.push_back(&e);
+    for (auto& e : changed) with_reactions.push_back(&e);
+    pg_rows::add_reactions(db, std::move(with_reactions), deadline);
+    sync_rules::take_changed(request, synced, std::move(changed));
+    entries += synced.entries.size();
+    page.conversations.push_back(std::move(synced));
+  }
+  if (more && !page.conversations.empty()) page.next = page.conversations.back().view.state.id;
   return page;
 }
 

@@ -21,6 +21,7 @@ Result<ConversationView> get_conversation(pg::Connection& db, std::int64_t id, c
                                           pg::Clock::time_point deadline);
 Result<ConversationPage> list_conversations(pg::Connection& db, const ListRequest& request,
                                             pg::Clock::time_point deadline);
+Result<SyncPage> sync(pg::Connection& db, const SyncRequest& request, pg::Clock::time_point deadline);
 Result<MessageHistory> message_history(pg::Connection& db, std::int64_t message_id, const std::string& viewer,
                                        pg::Clock::time_point deadline);
 

@@ -155,6 +155,11 @@ class PostgresStore final : public Store {
     }, std::move(done));
   }
 
+  void sync(SyncRequest request, std::function<void(Result<SyncPage>)> done) override {
+    read([request = std::move(request)](pg::Connection& db) { return pg_reads::sync(db, request, io_deadline()); },
+         std::move(done));
+  }
+
   void append(NewEntry entry, std::function<void(Result<Appended>)> done) override {
     write(append_write(std::move(entry), conversations_, std::move(done)));
   }

@@ -4,6 +4,8 @@
 #include <functional>
 #include <thread>
 
+#include "store/sync_rules.hpp"
+
 namespace parley::store {
 
 namespace {
@@ -28,7 +30,7 @@ LogReader::LogReader(sqlite::Connection& db)
                                " FROM conversation_messages ci "
                                "JOIN messages m ON m.id = ci.message_id JOIN users u ON u.id = m.sender_id "
                                "WHERE ci.conversation_id = ?1 AND ci.seq >= ?2 AND ci.seq < ?3 "
-                               "AND ci.message_id <= ?4 AND m.kind IN ('text', 'system') "
+                               "AND ci.message_id <= ?4 AND (?7 OR m.kind IN ('text', 'system')) "
                                "AND (?6 OR m.deleted_at IS NULL) ORDER BY ci.seq DESC LIMIT ?5"),
       unread_(db.handle(),
               "SELECT COUNT(*) FROM conversation_messages ci "
@@ -79,7 +81,9 @@ Result<T> LogReader::in_snapshot(Read read) {
 }
 
 std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
-                                        std::size_t limit, bool with_deleted) {
+                                        std::size_t limit, Entries which) {
+  bool with_deleted = which != Entries::live_messages;
+  bool every_kind = which == Entries::all;
   std::vector<LogEntry> entries;
   if (limit == 0) return entries;
   // The unindexed entries above indexed_through are the newest; the index holds those below.
@@ -90,7 +94,9 @@ std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64
     if (!found) throw StaleSnapshot{};
     for (const auto& e : *found) {
       auto entry = rows_.entry(e.message_id);
-      if (entry && is_message(entry->kind) && (with_deleted || !entry->deleted)) entries.push_back(std::move(*entry));
+      if (entry && (every_kind || is_message(entry->kind)) && (with_deleted || !entry->deleted)) {
+        entries.push_back(std::move(*entry));
+      }
     }
     if (found->size() < wanted) break;
     tail.before_id = found->back().message_id;
@@ -98,7 +104,7 @@ std::vector<LogEntry> LogReader::newest(const RecentMessages& recent, std::int64
   if (entries.size() == limit) return entries;
   auto left = static_cast<std::int64_t>(limit - entries.size());
   by_seq_.bind(1, conversation).bind(2, range.from_seq).bind(3, range.before_seq).bind(4, indexed_through_).bind(5, left)
-      .bind(6, with_deleted ? 1 : 0);
+      .bind(6, with_deleted ? 1 : 0).bind(7, every_kind ? 1 : 0);
   while (by_seq_.step()) entries.push_back(read_entry(by_seq_));
   by_seq_.reset();
   return entries;
@@ -153,7 +159,7 @@ std::optional<ConversationView> LogReader::view(const RecentMessages& recent, st
   view.my_role = me->role;
   view.last_activity_ms = row->last_activity_ms;
   // The newest message not deleted (the row's last_message_id is the newest entry of any kind).
-  auto last = newest(recent, id, LogRange{}, 1, false);
+  auto last = newest(recent, id, LogRange{}, 1, Entries::live_messages);
   if (!last.empty()) {
     rows_.add_reactions(last);
     view.last_message = std::move(last.front());
@@ -176,7 +182,7 @@ Result<LogPage> LogReader::read_log(const RecentMessages& recent, const LogReque
     if (!me) return not_a_member();
     LogRange range{.from_seq = std::max<std::int64_t>(me->joined_seq, 1),
                    .before_seq = request.before_seq.value_or(INT64_MAX)};
-    page.entries = newest(recent, id, range, request.limit, true);
+    page.entries = newest(recent, id, range, request.limit, Entries::messages);
     std::reverse(page.entries.begin(), page.entries.end());
     rows_.add_reactions(page.entries);
     page.state = std::move(row->state);
@@ -225,6 +231,55 @@ Result<ConversationPage> LogReader::list_conversations(const RecentMessages& rec
     if (more && !page.conversations.empty()) {
       const auto& last = page.conversations.back();
       page.next = std::pair{last.last_activity_ms, last.state.id};
+    }
+    return page;
+  });
+}
+
+// The user's conversations are read whole (a few thousand pairs), then those with entries past
+// the client's are read one by one in ascending id order until the page is full.
+Result<SyncPage> LogReader::sync(const RecentMessages& recent, const SyncRequest& request) {
+  return in_snapshot<SyncPage>([&]() -> Result<SyncPage> {
+    std::vector<std::pair<std::int64_t, std::int64_t>> mine;  // (id, last_seq), brought up to the snapshot
+    std::vector<std::int64_t> ids;
+    list_.bind(1, request.user_id);
+    while (list_.step()) {
+      mine.emplace_back(list_.int64(0), list_.int64(2));
+      ids.push_back(list_.int64(0));
+    }
+    list_.reset();
+    std::vector<std::optional<IndexEntry>> newest_entries;
+    if (!recent.newest_of(ids, indexed_through_, max_id_, newest_entries)) throw StaleSnapshot{};
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      if (newest_entries[i]) mine[i].second = std::max(mine[i].second, newest_entries[i]->seq);
+    }
+    std::sort(mine.begin(), mine.end());
+    std::sort(ids.begin(), ids.end());
+    SyncPage page;
+    if (request.after_conversation == 0) page.gone = sync_rules::gone(request, ids);
+    std::size_t entries = 0;
+    for (const auto& [id, last_seq] : mine) {
+      if (id <= request.after_conversation || last_seq <= sync_rules::known_seq(request, id)) continue;
+      if (sync_rules::page_full(request, page, entries)) {
+        page.next = page.conversations.back().view.state.id;
+        break;
+      }
+      auto v = view(recent, id, request.user_id);
+      if (!v) continue;
+      SyncedConversation synced{.view = std::move(*v)};
+      LogRange range = sync_rules::range(request, synced.view);
+      if (range.from_seq >= range.before_seq) continue;  // it joined after the client's last seq
+      synced.entries = newest(recent, id, range, request.limit + 1, Entries::all);
+      sync_rules::keep_newest(synced, request.limit);
+      rows_.add_reactions(synced.entries);
+      std::vector<LogEntry> changed;
+      for (std::int64_t target : sync_rules::changed_targets(synced)) {
+        if (auto message = rows_.entry(target)) changed.push_back(std::move(*message));
+      }
+      rows_.add_reactions(changed);
+      sync_rules::take_changed(request, synced, std::move(changed));
+      entries += synced.entries.size();
+      page.conversations.push_back(std::move(synced));
     }
     return page;
   });

@@ -23,6 +23,7 @@ class LogReader {
   Result<LogPage> read_log(const RecentMessages& recent, const LogRequest& request);
   Result<ConversationView> get_conversation(const RecentMessages& recent, std::int64_t id, const std::string& viewer);
   Result<ConversationPage> list_conversations(const RecentMessages& recent, const ListRequest& request);
+  Result<SyncPage> sync(const RecentMessages& recent, const SyncRequest& request);
   Result<std::optional<ConversationState>> get_state(const RecentMessages& recent, std::int64_t id);
   Result<MessageHistory> message_history(const RecentMessages& recent, std::int64_t message_id, const std::string& viewer);
 
@@ -31,10 +32,12 @@ class LogReader {
 
   template <class T, class Read>
   Result<T> in_snapshot(Read read);
-  // Newest first: the messages (text and system entries) of `conversation` in `range`, at most
-  // `limit`, deleted ones (tombstones) only `with_deleted`. Without their reactions.
+  // Which entries `newest` reads: messages (text and system) but deleted ones, messages with
+  // tombstones, or every entry (edits, deletions and reaction changes too).
+  enum class Entries { live_messages, messages, all };
+  // Newest first: the entries of `conversation` in `range`, at most `limit`. Without their reactions.
   std::vector<LogEntry> newest(const RecentMessages& recent, std::int64_t conversation, LogRange range,
-                               std::size_t limit, bool with_deleted);
+                               std::size_t limit, Entries which);
   std::int64_t unread(const RecentMessages& recent, std::int64_t conversation, const std::string& user,
                       std::int64_t read_seq);
   std::optional<IndexEntry> newest_unindexed(const RecentMessages& recent, std::int64_t id);

@@ -300,6 +300,10 @@ class SqliteStore final : public Store {
     }, std::move(done));
   }
 
+  void sync(SyncRequest request, std::function<void(Result<SyncPage>)> done) override {
+    read([this, request = std::move(request)](Reader& r) { return r.log.sync(recent_, request); }, std::move(done));
+  }
+
   void get_state(std::int64_t conversation_id,
                  std::function<void(Result<std::optional<ConversationState>>)> done) override {
     read([this, conversation_id](Reader& r) { return r.log.get_state(recent_, conversation_id); },

@@ -166,6 +166,8 @@ class Store {
                                 std::function<void(Result<ConversationView>)> done) = 0;
   // The user's conversations, most recent activity first (then by id, descending).
   virtual void list_conversations(ListRequest request, std::function<void(Result<ConversationPage>)> done) = 0;
+  // A page of what a client that was away missed (SyncRequest); reads only.
+  virtual void sync(SyncRequest request, std::function<void(Result<SyncPage>)> done) = 0;
   // The conversation's current state with its members' markers (nullopt: no such conversation).
   virtual void get_state(std::int64_t conversation_id, std::function<void(Result<std::optional<ConversationState>>)> done) = 0;
   // Moves a read or delivery watermark forward (never back; reading implies delivered).

@@ -17,6 +17,7 @@
 #include "chat/emoji.hpp"
 #include "chat/live_args.hpp"
 #include "chat/message_change_args.hpp"
+#include "chat/sync_args.hpp"
 #include "chat/json_args.hpp"
 #include "chat/validation.hpp"
 
@@ -101,6 +102,12 @@ void check_conversation_args(std::string_view text) {
   expect(parse_typing(text), [](const TypingRequest& r) { check(r.conversation_id > 0); });
   expect(parse_get_presence(text), [](const PresenceRequest& r) { check_user_ids(r.user_ids, max_presence_ids); });
   expect(parse_set_presence(text), [](const AppearOfflineRequest&) {});
+  const SyncLimits sync_limits{.default_limit = 3, .max_limit = 5, .max_known = 4};
+  expect(parse_sync(text, sync_limits), [&](const SyncArgs& r) {
+    check(r.limit >= 1 && r.limit <= sync_limits.max_limit && r.known.size() <= sync_limits.max_known && r.after >= 0);
+    for (const auto& [id, seq] : r.known) check(id > 0 && seq >= 0);
+  });
+  if (auto after = decode_sync_cursor(text)) check(*after > 0 && encode_sync_cursor(*after) == text);
 }
 
 // The events that change messages.

@@ -241,3 +241,17 @@ export function personButton(page, name) {
 export function conversationRegion(page, title) {
   return page.getByRole("region", { name: title, exact: true });
 }
+
+// Edits the message `item` (of the open conversation) to `text` and confirms with `key`.
+export async function editMessage(page, item, text, key = "Enter") {
+  await item.getByRole("button", { name: "Edit", exact: true }).click();
+  const box = page.getByRole("textbox", { name: "Edit message", exact: true });
+  await box.fill(text);
+  await box.press(key);
+}
+
+// Deletes the message `item`, confirming in the dialog.
+export async function deleteMessage(page, item) {
+  await item.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("dialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete", exact: true }).click();
+}

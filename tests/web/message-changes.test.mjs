@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
-  browserPerFile, conversationEntry, createGroup, freshDatabase, message, newPerson, openConversation, openEntry, send,
-  sent, signUp, startParley, uniqueUsername,
+  browserPerFile, conversationEntry, createGroup, deleteMessage, editMessage as edit, freshDatabase, message, newPerson,
+  openConversation, openEntry, send, sent, signUp, startParley, uniqueUsername,
 } from "./helpers.mjs";
 
 const browser = browserPerFile();
@@ -25,18 +25,6 @@ function chip(item, name) {
 async function reactWith(page, item, name) {
   await item.getByRole("button", { name: "React", exact: true }).click();
   await page.getByRole("toolbar", { name: "Choose a reaction" }).getByRole("button", { name, exact: true }).click();
-}
-
-async function edit(page, item, text, key = "Enter") {
-  await item.getByRole("button", { name: "Edit", exact: true }).click();
-  const box = page.getByRole("textbox", { name: "Edit message", exact: true });
-  await box.fill(text);
-  await box.press(key);
-}
-
-async function deleteMessage(page, item) {
-  await item.getByRole("button", { name: "Delete", exact: true }).click();
-  await page.getByRole("dialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete", exact: true }).click();
 }
 
 // The message shown as deleted in place of the one that came after `before` (by its text).

@@ -63,22 +63,26 @@ export class Chat {
     });
     this.timers = [];
 
+    // The pushes of log entries, which a catching up after a reconnection replays too.
+    this.logPushes = {
+      receive_message: (m) => this.onMessage(m),
+      conversation_updated: (p) => this.onConversation(p?.conversation),
+      message_updated: (p) => this.onMessageChange("message_updated", p),
+      message_deleted: (p) => this.onMessageChange("message_deleted", p),
+      reaction_updated: (p) => this.onMessageChange("reaction_updated", p),
+    };
     this.connection = new Connection({
       token: session.token,
       status: $("connection"),
       onUnauthorized,
       onConnect: ({ again }) => this.onConnect(again),
       pushes: {
-        receive_message: (m) => this.onMessage(m),
-        conversation_updated: (p) => this.onConversation(p?.conversation),
+        ...this.logPushes,
         conversation_removed: (p) => this.onRemoved(p),
         unread_updated: (p) => this.onUnread(p),
         read_receipt: (p) => this.pane.isOpen(p?.conversationId) && this.pane.onReceipt(p, "read"),
         delivery_receipt: (p) => this.pane.isOpen(p?.conversationId) && this.pane.onReceipt(p, "delivered"),
         typing_update: (p) => this.pane.typists.update(p),
-        message_updated: (p) => this.onMessageChange("message_updated", p),
-        message_deleted: (p) => this.onMessageChange("message_deleted", p),
-        reaction_updated: (p) => this.onMessageChange("reaction_updated", p),
         presence: (p) => this.presence.onPush(p),
       },
     });
@@ -145,7 +149,7 @@ export class Chat {
     this.appearOffline.connected();
     if (again) {
       if (this.pane.current) {
-        this.pane.loadLatest();
+        this.pane.catchUp();
         this.pane.loadReceipts();
       }
       if (this.ui.search.value) this.loadPeople();
@@ -204,6 +208,11 @@ export class Chat {
   }
 
   // --- pushes ----------------------------------------------------------------------------
+
+  // Events of sync ({type, data}), applied as the pushes they stand for.
+  replay(events) {
+    for (const { type, data } of events) this.logPushes[type]?.(data);
+  }
 
   onMessage(message) {
     if (!message || typeof message.id !== "number") return;

@@ -5,6 +5,7 @@
 // own (message-changer.js) and the others', pushed.
 // A direct conversation picked from the people search may not exist yet: it is addressed by
 // the person (receiverId / otherUserId) until its first message names its conversationId.
+import { missedSince } from "./catch-up.js";
 import { newId } from "./ids.js";
 import { MessageChanger } from "./message-changer.js";
 import { changedMessageId } from "./message-changes.js";
@@ -162,7 +163,25 @@ export class ConversationPane {
     return { ...where, limit: PAGE_SIZE, ...(before ? { before } : {}) };
   }
 
-  // The newest page: on opening, and after a reconnection.
+  // After a reconnection: what was missed since the newest message shown, replayed as its
+  // pushes (so that an edit or deletion of any message shown, however old, shows too); the
+  // newest page instead when nothing is shown yet, for a direct conversation not begun, when
+  // more than a page was missed, or when sync is not answered.
+  async catchUp() {
+    const opened = this.current;
+    const since = this.view.lastSeq();
+    if (!opened.conversationId || since === null) return this.loadLatest();
+    try {
+      const missed = await missedSince(this.chat.socket(), opened.conversationId, since);
+      if (this.current !== opened || missed.gone) return; // the list closes a conversation one was removed from
+      if (missed.limited) return this.loadLatest();
+      this.chat.replay(missed.events);
+    } catch {
+      if (this.current === opened) return this.loadLatest();
+    }
+  }
+
+  // The newest page: on opening, and when catching up cannot say what was missed.
   async loadLatest() {
     const opened = this.current;
     this.ui.historyStatus.textContent = this.view.isEmpty() ? "Loading…" : "";
