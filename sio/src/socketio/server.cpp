@@ -139,6 +139,12 @@ void Broadcast::emit_payload(std::string_view event, Payload payload) const {
   nsp.broadcast(std::move(audience), std::move(packets));
 }
 
+void Broadcast::emit_payload(std::string_view event, Payload payload, std::string_view offset) const {
+  NamespaceCore& nsp = NamespaceCore::of(*nsp_);
+  nsp.broadcast(Audience{rooms_, except_, exclude_socket_},
+                std::make_shared<const Packets>(detail::encode_event(nsp.name, event, std::move(payload), std::nullopt, offset)));
+}
+
 void Broadcast::disconnect_sockets(bool close_connection) const {
   NamespaceCore::of(*nsp_).disconnect_sockets(Audience{rooms_, except_, exclude_socket_}, close_connection);
 }

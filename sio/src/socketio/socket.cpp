@@ -137,6 +137,20 @@ void Socket::emit_payload(std::string_view event, Payload payload) {
   core.client_->send(detail::encode_event(nsp, event, std::move(payload), std::nullopt, {}));
 }
 
+void Socket::emit_payload(std::string_view event, Payload payload, std::string_view offset) {
+  auto& core = SocketCore::of(*this);
+  SIO_ASSERT_ON_LOOP(loop());
+  if (!core.connected_) return;
+  core.client_->send(detail::encode_event(core.nsp_->name, event, std::move(payload), std::nullopt, offset));
+}
+
+void Socket::set_session(std::string pid, bool recovered) {
+  auto& core = SocketCore::of(*this);
+  if (core.connected_) return;  // the CONNECT answer is sent: too late
+  core.pid_ = std::move(pid);
+  core.recovered_ = recovered;
+}
+
 void Socket::emit_with_ack(std::string_view event, Payload payload, std::chrono::milliseconds timeout,
                            AckCallback callback) {
   auto& core = SocketCore::of(*this);

@@ -4,6 +4,7 @@
 //   /socket.io/  a Socket.IO server: echo, acks both ways, rooms, namespaces, middlewares,
 //                disconnects, and a way to ask which disconnect reasons the server saw;
 //   /recovery/   a second Socket.IO server with connection state recovery enabled;
+//   /app-recovery/ a third whose recovery the application keeps (Socket::set_session);
 //   /engine.io/  a bare Engine.IO server that echoes every message;
 //   /http/       plain HTTP routes (see HttpRoutes).
 //
@@ -22,6 +23,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <any>
+#include <atomic>
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
@@ -35,6 +38,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -491,6 +495,84 @@ std::optional<TestOptions> parse_command_line(int argc, char** argv) {
   return options;
 }
 
+// /app-recovery/: connection state recovery kept by the application (Socket::set_session and
+// emits with offsets of its own), as an application that keeps it in a database would: the
+// pid is the application's ("app-<n>"), each "news" event the application's numbered entry,
+// and a client that comes back with a pid it issued and the last offset it got is recovered
+// and sent the entries after it. "publish" adds an entry for every socket; "whoami" answers
+// [id, recovered, the pid and offset the client sent].
+class AppSessions {
+ public:
+  std::string issue() { return "app-" + std::to_string(++issued_); }
+  bool issued(std::string_view pid) const {
+    std::uint64_t n = 0;
+    if (!pid.starts_with("app-")) return false;
+    auto [end, ec] = std::from_chars(pid.data() + 4, pid.data() + pid.size(), n);
+    return ec == std::errc{} && end == pid.data() + pid.size() && n >= 1 && n <= issued_;
+  }
+  // Appends an entry; its offset.
+  std::uint64_t add(std::string text) {
+    std::lock_guard lock(mutex_);
+    entries_.push_back(std::move(text));
+    return entries_.size();
+  }
+  std::vector<std::pair<std::uint64_t, std::string>> after(std::uint64_t offset) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::uint64_t, std::string>> out;
+    for (std::uint64_t i = offset; i < entries_.size(); ++i) out.emplace_back(i + 1, entries_[i]);
+    return out;
+  }
+
+ private:
+  std::atomic<std::uint64_t> issued_{0};
+  mutable std::mutex mutex_;
+  std::vector<std::string> entries_;
+};
+
+struct AppSession {
+  std::uint64_t resume_after = 0;  // a recovered socket: the client's last offset
+  std::string sent_pid, sent_offset;
+};
+
+void serve_app_recovery(sio::Server& io, AppSessions& sessions) {
+  sio::Namespace& nsp = io.of("/");
+  nsp.use([&sessions](sio::Socket& socket, sio::Namespace::Next next) {
+    AppSession session;
+    session.sent_pid = auth_field(socket, "pid").value_or("");
+    session.sent_offset = auth_field(socket, "offset").value_or("");
+    std::uint64_t offset = 0;
+    const auto& text = session.sent_offset;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), offset);
+    bool offset_ok = text.empty() || (ec == std::errc{} && end == text.data() + text.size());
+    if (sessions.issued(session.sent_pid) && offset_ok) {
+      session.resume_after = offset;
+      socket.set_session(session.sent_pid, true);
+    } else {
+      socket.set_session(sessions.issue(), false);
+    }
+    socket.data = session;
+    next(std::nullopt);
+  });
+  nsp.on_connection([&nsp, &sessions](sio::Socket& socket) {
+    socket.join("everyone");
+    if (socket.recovered()) {
+      for (auto& [offset, text] : sessions.after(std::any_cast<AppSession&>(socket.data).resume_after)) {
+        socket.emit_payload("news", sio::Payload::of(text), std::to_string(offset));
+      }
+    }
+    socket.on("publish", [&nsp, &sessions](sio::Socket&, const sio::Args& args, sio::Ack ack) {
+      std::string text = string_arg(args, 0);
+      auto offset = sessions.add(text);
+      nsp.to("everyone").emit_payload("news", sio::Payload::of(text), std::to_string(offset));
+      if (ack) ack(true);
+    });
+    socket.on("whoami", [](sio::Socket& s, const sio::Args&, sio::Ack ack) {
+      const auto& session = std::any_cast<AppSession&>(s.data);
+      if (ack) ack(s.id(), s.recovered(), session.sent_pid, session.sent_offset);
+    });
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -530,6 +612,13 @@ int main(int argc, char** argv) {
   sio::Server recovery_io(loops, recovery_options);
   serve_namespace(recovery_io, "/", log);
 
+  sio::ServerOptions app_recovery_options;
+  app_recovery_options.engine = engine_options("/app-recovery/", test);
+  app_recovery_options.connect_timeout = 5s;
+  sio::Server app_recovery_io(loops, app_recovery_options);
+  AppSessions app_sessions;
+  serve_app_recovery(app_recovery_io, app_sessions);
+
   auto echo = std::make_shared<sio::engineio::Server>(loops, engine_options("/engine.io/", test));
   serve_engineio_echo(*echo, test.throwing_handlers);
 
@@ -547,6 +636,7 @@ int main(int argc, char** argv) {
   sio::transport::HttpServer http(loops, http_options);
   http.mount("/socket.io/", io.endpoint());
   http.mount("/recovery/", recovery_io.endpoint());
+  http.mount("/app-recovery/", app_recovery_io.endpoint());
   http.mount("/engine.io/", echo);
   http.mount("/http/", std::make_shared<HttpRoutes>(test.throwing_handlers));
   try {
@@ -567,9 +657,12 @@ int main(int argc, char** argv) {
   // everything is then freed).
   io.close();
   recovery_io.close();
+  app_recovery_io.close();
   echo->close_all();
   auto deadline = std::chrono::steady_clock::now() + 3s;
-  while (io.engine().session_count() + recovery_io.engine().session_count() + echo->session_count() > 0 &&
+  while (io.engine().session_count() + recovery_io.engine().session_count() + app_recovery_io.engine().session_count() +
+                 echo->session_count() >
+             0 &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }

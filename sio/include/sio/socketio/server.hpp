@@ -108,6 +108,9 @@ class Broadcast {
     emit_payload(event, Payload::of(std::forward<A>(args)...));
   }
   void emit_payload(std::string_view event, Payload payload) const;
+  // The same with a recovery offset of the application's own appended as the last argument
+  // (see Socket::set_session); not with RecoveryOptions::enabled, which makes its own.
+  void emit_payload(std::string_view event, Payload payload, std::string_view offset) const;
   // Disconnects the matching sockets ("server namespace disconnect").
   void disconnect_sockets(bool close_connection = false) const;
 
@@ -143,6 +146,15 @@ class Socket {
   // Application data; kept across a recovered session.
   std::any data;
 
+  // Connection state recovery kept by the application (RecoveryOptions::enabled false), for
+  // sessions that must outlive this process: in a middleware, before it calls `next`, names the
+  // private session id that the CONNECT answer gives the client (which sends it back with the
+  // last offset it got, in its auth object {pid, offset}, when it reconnects), and whether this
+  // socket continues that session (the client's `socket.recovered`). The offsets are the
+  // application's too: emit_payload(event, payload, offset) appends one to an event. What a
+  // recovered socket missed is the application's to send, once connected.
+  void set_session(std::string pid, bool recovered);
+
   // Replaces the handler the event had, if any. A handler that throws is reported
   // (EventLoops' error reporter) and costs its client the connection, nothing more.
   void on(std::string event, EventHandler handler);
@@ -157,6 +169,8 @@ class Socket {
     emit_payload(event, Payload::of(std::forward<A>(args)...));
   }
   void emit_payload(std::string_view event, Payload payload);
+  // The same with a recovery offset of the application's own (see set_session).
+  void emit_payload(std::string_view event, Payload payload, std::string_view offset);
   // Emits and waits for the client's acknowledgement, at most `timeout`.
   void emit_with_ack(std::string_view event, Payload payload, std::chrono::milliseconds timeout, AckCallback callback);
 
